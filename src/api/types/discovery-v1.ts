@@ -1,0 +1,4 @@
+/** Schema definitions: discovery-v1 (to be written). */
+import type { Definition } from '../schema/types.js';
+
+export const discoveryV1Definitions: Definition[] = [];

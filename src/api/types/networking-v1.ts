@@ -1,0 +1,4 @@
+/** Schema definitions: networking-v1 (to be written). */
+import type { Definition } from '../schema/types.js';
+
+export const networkingV1Definitions: Definition[] = [];
