@@ -167,9 +167,8 @@ const podSpec: Definition[] = [
     ),
     seccompProfile: p.ref(c('SeccompProfile'), 'Seccomp profile of all containers.'),
     appArmorProfile: p.ref(c('AppArmorProfile'), 'AppArmor profile of all containers.'),
-    seLinuxChangePolicy: p.enum(
-      ['MountOption', 'Recursive'],
-      'How the SELinux label is applied to volumes: with a mount option, or by relabelling every file.',
+    seLinuxChangePolicy: p.string(
+      'How the SELinux label reaches volumes: "MountOption" (a mount option) or "Recursive" (relabel every file).',
     ),
   }),
   obj(
