@@ -144,9 +144,11 @@ function controllerOf(cr: ControllerRevision): string {
   const ref = (cr.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
   if (!ref) return '<none>';
   const group = ref.apiVersion ? (parseApiVersion(ref.apiVersion)?.group ?? '') : '';
-  if (ref.kind === '' && group === '') return ref.name;
-  const kind = group === '' ? ref.kind : `${ref.kind}.${group}`;
-  return `${kind.toLowerCase()}/${ref.name}`;
+  const name = ref.name ?? '';
+  const kindName = ref.kind ?? '';
+  if (kindName === '' && group === '') return name;
+  const kind = group === '' ? kindName : `${kindName}.${group}`;
+  return `${kind.toLowerCase()}/${name}`;
 }
 
 /** apps/v1 ControllerRevision: CONTROLLER and REVISION. */

@@ -17,9 +17,10 @@ export function subjectCells(subjects: readonly Subject[] | undefined): [string,
   const groups: string[] = [];
   const accounts: string[] = [];
   for (const s of subjects ?? []) {
-    if (s.kind === 'ServiceAccount') accounts.push(`${s.namespace ?? ''}/${s.name}`);
-    else if (s.kind === 'User') users.push(s.name);
-    else if (s.kind === 'Group') groups.push(s.name);
+    const name = s.name ?? '';
+    if (s.kind === 'ServiceAccount') accounts.push(`${s.namespace ?? ''}/${name}`);
+    else if (s.kind === 'User') users.push(name);
+    else if (s.kind === 'Group') groups.push(name);
   }
   return [users.join(', '), groups.join(', '), accounts.join(', ')];
 }

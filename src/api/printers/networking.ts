@@ -65,9 +65,9 @@ export const ingressClassPrinter = printer(
     const p = ic.spec?.parameters;
     let parameters = '<none>';
     if (p) {
-      parameters = p.kind;
+      parameters = p.kind ?? '';
       if (p.apiGroup !== undefined && p.apiGroup !== null) parameters += `.${p.apiGroup}`;
-      parameters += `/${p.name}`;
+      parameters += `/${p.name ?? ''}`;
     }
     return [nameOf(obj), ic.spec?.controller ?? '', parameters, ageOf(obj, now)];
   },

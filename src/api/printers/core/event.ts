@@ -24,7 +24,11 @@ const columns = [
 
 /** An events.k8s.io/v1 Event seen through its core/v1 field names. */
 export function toCoreEvent(obj: KubeObject): CoreEvent {
-  if (!(obj.apiVersion ?? '').startsWith('events.k8s.io/')) return view<CoreEvent>(obj);
+  if (!(obj.apiVersion ?? '').startsWith('events.k8s.io/')) {
+    const e = view<CoreEvent>(obj);
+    // Typed as required, but a malformed object may lack it.
+    return { ...e, involvedObject: (e.involvedObject as CoreEvent['involvedObject'] | undefined) ?? {} };
+  }
   const e = view<EventsEvent>(obj);
   return {
     metadata: e.metadata ?? {},

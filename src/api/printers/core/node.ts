@@ -50,7 +50,8 @@ export function nodeRoles(node: Node): string {
 }
 
 function address(node: Node, type: string): string {
-  return (node.status?.addresses ?? []).find((a) => a.type === type)?.address ?? '<none>';
+  const found = (node.status?.addresses ?? []).find((a) => a.type === type);
+  return found ? (found.address ?? '') : '<none>';
 }
 
 function nodeCells(obj: KubeObject, now: Date): Cell[] {

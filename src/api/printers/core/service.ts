@@ -96,7 +96,7 @@ export function formatEndpoints(ep: Endpoints): string {
       count += addresses.length;
       for (const a of addresses) {
         if (list.length === max) break;
-        list.push(a.ip);
+        list.push(a.ip ?? '');
       }
       continue;
     }
@@ -104,7 +104,7 @@ export function formatEndpoints(ep: Endpoints): string {
       count += addresses.length;
       for (const a of addresses) {
         if (list.length === max) break;
-        list.push(joinHostPort(a.ip, port.port));
+        list.push(joinHostPort(a.ip ?? '', port.port));
       }
     }
   }
