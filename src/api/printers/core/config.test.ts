@@ -30,6 +30,12 @@ describe('configmap printer', () => {
 });
 
 describe('secret printer', () => {
+  it('counts stringData keys not yet merged into data once', () => {
+    expect(
+      row(secretPrinter, { metadata: meta, data: { a: '' }, stringData: { a: 'x', b: 'y' } })['Data'],
+    ).toBe(2);
+  });
+
   it('prints the type and the number of data keys', () => {
     expect(columnNames(secretPrinter)).toEqual(['Name', 'Type', 'Data', 'Age']);
     expect(

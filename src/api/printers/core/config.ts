@@ -34,7 +34,9 @@ export const secretPrinter = printer(
   ],
   (obj, now) => {
     const s = view<Secret>(obj);
-    return [nameOf(obj), s.type ?? '', count(s.data), ageOf(obj, now)];
+    // stringData is merged into data on write; count a key given in both once.
+    const keys = new Set([...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})]);
+    return [nameOf(obj), s.type ?? '', keys.size, ageOf(obj, now)];
   },
 );
 
