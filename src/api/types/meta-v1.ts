@@ -194,6 +194,18 @@ const selectors: Definition[] = [
     { required: ['key', 'operator'] },
   ),
   obj(
+    META + 'FieldSelectorRequirement',
+    'A requirement on one field: In, NotIn, Exists or DoesNotExist.',
+    {
+      key: p.string('The field path the requirement applies to.'),
+      operator: p.string('How the field relates to the values: In, NotIn, Exists or DoesNotExist.'),
+      values: p.array(t.string, 'Values for In and NotIn; must be empty for Exists and DoesNotExist.', {
+        listType: 'atomic',
+      }),
+    },
+    { required: ['key', 'operator'] },
+  ),
+  obj(
     META + 'Condition',
     'One aspect of an object’s current state, in the standard condition shape.',
     {

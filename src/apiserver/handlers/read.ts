@@ -186,14 +186,13 @@ export async function handleWatch(
     return f;
   };
   let stop: () => void = () => undefined;
-  let bookmarkTimer: NodeJS.Timeout | undefined;
-  let timeoutTimer: NodeJS.Timeout | undefined;
+  const timers: { bookmark?: NodeJS.Timeout; timeout?: NodeJS.Timeout } = {};
   const finish = (): void => {
     if (ended) return;
     ended = true;
     stop();
-    if (bookmarkTimer) clearInterval(bookmarkTimer);
-    if (timeoutTimer) clearTimeout(timeoutTimer);
+    if (timers.bookmark) clearInterval(timers.bookmark);
+    if (timers.timeout) clearTimeout(timers.timeout);
     writeHeaders();
     ctx.res.end();
   };
@@ -247,15 +246,15 @@ export async function handleWatch(
   if (opts.sendInitialEvents && opts.allowWatchBookmarks) bookmark(start.initialRevision, true);
   lastRv = Math.max(lastRv, start.initialRevision);
   if (opts.allowWatchBookmarks) {
-    bookmarkTimer = setInterval(() => {
+    timers.bookmark = setInterval(() => {
       const rv = served.store ? deps.served.caches.revision : lastRv;
       if (rv > lastRv) {
         lastRv = rv;
         bookmark(rv, false);
       }
     }, BOOKMARK_INTERVAL_MS);
-    bookmarkTimer.unref();
+    timers.bookmark.unref();
   }
-  timeoutTimer = setTimeout(finish, timeoutMs);
-  timeoutTimer.unref();
+  timers.timeout = setTimeout(finish, timeoutMs);
+  timers.timeout.unref();
 }
