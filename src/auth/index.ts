@@ -3,3 +3,4 @@ export * from './tokenfile.js';
 export * from './union.js';
 export * from './users.js';
 export * from './x509.js';
+export * from './reviews.js';
