@@ -1,0 +1,151 @@
+/**
+ * A real, throwaway etcd for integration tests: one member on loopback with free ports and a temp
+ * data dir, started as a child process and stopped by its PID. Needs /usr/bin/etcd (Debian's
+ * etcd-server package); there is no silent skip when it is missing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The default etcd binary; override with K8TS_ETCD_BIN. */
+export const ETCD_BINARY = process.env['K8TS_ETCD_BIN'] ?? '/usr/bin/etcd';
+
+/** A running test etcd. */
+export interface TestEtcd {
+  /** Client URL, e.g. `http://127.0.0.1:43127`. */
+  endpoint: string;
+  dataDir: string;
+  pid: number;
+  /** What etcd printed so far (for failure messages). */
+  output(): string;
+  /** Stops etcd (SIGTERM, then SIGKILL after 5 s) and removes its data dir. */
+  stop(): Promise<void>;
+}
+
+/** Reserves a free loopback port by binding to port 0 and releasing it. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => {
+        if (addr && typeof addr === 'object') resolve(addr.port);
+        else reject(new Error('could not read the reserved port'));
+      });
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function healthy(endpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
+    const body = (await res.json()) as { health?: unknown };
+    return body.health === 'true' || body.health === true;
+  } catch {
+    // Not listening yet: the caller keeps polling until its deadline.
+    return false;
+  }
+}
+
+async function startOnce(timeoutMs: number): Promise<TestEtcd> {
+  const clientPort = await freePort();
+  const peerPort = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-etcd-'));
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  const child = spawn(
+    ETCD_BINARY,
+    [
+      '--name',
+      'default',
+      '--data-dir',
+      dataDir,
+      '--listen-client-urls',
+      endpoint,
+      '--advertise-client-urls',
+      endpoint,
+      '--listen-peer-urls',
+      peer,
+      '--initial-advertise-peer-urls',
+      peer,
+      '--initial-cluster',
+      `default=${peer}`,
+      '--initial-cluster-state',
+      'new',
+      '--logger',
+      'zap',
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const keep = (d: Buffer): void => {
+    out += d.toString();
+    if (out.length > 64_000) out = out.slice(-32_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited(child);
+      clearTimeout(timer);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`etcd exited during startup (${child.exitCode ?? child.signalCode}):\n${out}`);
+    }
+    if (await healthy(endpoint)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`etcd at ${endpoint} was not healthy after ${timeoutMs} ms:\n${out}`);
+    }
+    const failed = await Promise.race([spawnError, new Promise((r) => setTimeout(r, 50))]);
+    if (failed instanceof Error) {
+      await stop();
+      throw new Error(`could not run ${ETCD_BINARY}: ${failed.message}`);
+    }
+  }
+  if (child.pid === undefined) throw new Error('etcd has no pid');
+  return { endpoint, dataDir, pid: child.pid, output: () => out, stop };
+}
+
+/**
+ * Starts etcd and resolves once `/health` says so. Throws if the binary is missing (install it with
+ * `apt-get install -y etcd-server`) or etcd does not become healthy in time.
+ */
+export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<TestEtcd> {
+  if (!fs.existsSync(ETCD_BINARY)) {
+    throw new Error(
+      `etcd is not installed at ${ETCD_BINARY}; the etcd integration tests need a real etcd ` +
+        '(Debian: apt-get install -y etcd-server etcd-client, or set K8TS_ETCD_BIN)',
+    );
+  }
+  let lastErr: unknown;
+  // Ports are reserved then released, so another process may grab one in between: retry a few times.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(opts.timeoutMs ?? 20_000);
+    } catch (err) {
+      lastErr = err;
+      if (!(err instanceof Error) || !/address already in use|bind/i.test(err.message)) throw err;
+    }
+  }
+  throw lastErr instanceof Error ? lastErr : new Error(String(lastErr));
+}
