@@ -2,9 +2,15 @@
  * Generic object shapes shared by every kind: what the API machinery needs to know about any object
  * without knowing its kind.
  */
-import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { ObjectMeta as KtObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
 
-export type { ObjectMeta, OwnerReference };
+export type { OwnerReference };
+
+/** Removes `readonly` (kubernetes-types marks server-set fields read-only; the server sets them). */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** metav1.ObjectMeta, writable. */
+export type ObjectMeta = Mutable<KtObjectMeta>;
 
 /** Any Kubernetes object as it travels through the server: typed metadata, the rest unknown. */
 export interface KubeObject {

@@ -1,0 +1,41 @@
+/**
+ * The admission chain: the extension point between decoding and storage. Mutating plugins may change
+ * the object; validating plugins may only refuse it (by throwing an ApiError).
+ */
+import type { KubeObject } from '../../api/meta.js';
+import type { ResourceType } from '../../api/resources.js';
+import type { UserInfo } from '../../auth/types.js';
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+export interface AdmissionAttributes {
+  operation: Operation;
+  resource: ResourceType;
+  subresource: string;
+  namespace: string;
+  name: string;
+  /** The new object (storage version); absent for DELETE. */
+  object?: KubeObject;
+  /** The stored object for UPDATE and DELETE. */
+  oldObject?: KubeObject;
+  user: UserInfo;
+  dryRun: boolean;
+}
+
+export interface AdmissionPlugin {
+  readonly name: string;
+  /** Mutating phase: may change `attrs.object`. */
+  admit?(attrs: AdmissionAttributes): void | Promise<void>;
+  /** Validating phase: throws an ApiError to refuse. */
+  validate?(attrs: AdmissionAttributes): void | Promise<void>;
+}
+
+/** Runs every plugin's mutating phase, then every validating phase. */
+export class AdmissionChain {
+  constructor(private readonly plugins: readonly AdmissionPlugin[]) {}
+
+  async run(attrs: AdmissionAttributes): Promise<void> {
+    for (const p of this.plugins) if (p.admit) await p.admit(attrs);
+    for (const p of this.plugins) if (p.validate) await p.validate(attrs);
+  }
+}

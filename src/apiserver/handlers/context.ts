@@ -1,0 +1,42 @@
+/**
+ * What resource handlers share: the served resources, the admission chain, the clock, and the
+ * pluggable schema-driven steps (structural checks, patch application).
+ */
+import type { KubeObject } from '../../api/meta.js';
+import type { Clock } from '../../util/time.js';
+import type { Logger } from '../../util/log.js';
+import type { AdmissionChain } from '../admission/types.js';
+import type { ServedResources, ServedResource } from '../served.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** Result of checking a decoded object against its kind's schema. */
+export interface StructuralReport {
+  /** Unknown field paths, e.g. `spec.containers[0].imagee`. */
+  unknownFields: string[];
+  /** Type errors, worded for the user. */
+  typeErrors: string[];
+  /** Duplicate field paths (only computed in Strict/Warn when the raw text is given). */
+  duplicateFields: string[];
+}
+
+/** Schema-driven operations, supplied by the API layer (src/api). */
+export interface SchemaOps {
+  /** Checks an object of a served kind; drops unknown fields in place. */
+  check(
+    served: ServedResource,
+    obj: KubeObject,
+    rawJson: string | undefined,
+    mode: FieldValidation,
+  ): StructuralReport;
+  /** Applies a patch of a content type to an object of a served kind (served version). */
+  applyPatch(served: ServedResource, current: KubeObject, patch: Buffer, contentType: string): KubeObject;
+}
+
+export interface HandlerDeps {
+  served: ServedResources;
+  admission: AdmissionChain;
+  clock: Clock;
+  log: Logger;
+  schema: SchemaOps;
+}

@@ -1,0 +1,17 @@
+/** Clocks and timestamps. Components take a Clock so tests control time. */
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** RFC 3339 with second precision, as metav1.Time serialises: `2026-11-29T07:30:00Z`. */
+export function rfc3339(d: Date): string {
+  return `${d.toISOString().slice(0, 19)}Z`;
+}
+
+/** RFC 3339 with microseconds, as metav1.MicroTime serialises. */
+export function rfc3339Micro(d: Date): string {
+  return `${d.toISOString().slice(0, 23)}000Z`;
+}
