@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompactedError } from '../backend.js';
 import { describeBackendConformance } from '../conformance.js';
 import { startEtcd, freePort, type TestEtcd } from '../testing/etcd.js';
+import { makeTestPki } from '../testing/tls.js';
 import { recordWatch } from '../testing/wait.js';
 import { EtcdBackend, type EtcdBackendOptions } from './etcd.js';
 
@@ -89,6 +93,44 @@ describe('etcd backend', () => {
     } finally {
       await writer.close();
       await reader.close();
+    }
+  });
+
+  it('talks to etcd over TLS with a client certificate', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-etcd-tls-'));
+    const pki = await makeTestPki(dir);
+    const server = await startEtcd({
+      tls: {
+        caFile: pki.caFile,
+        certFile: pki.serverCertFile,
+        keyFile: pki.serverKeyFile,
+        clientCertFile: pki.clientCertFile,
+        clientKeyFile: pki.clientKeyFile,
+      },
+    });
+    const backend = new EtcdBackend({
+      endpoints: server.endpoint,
+      tls: { caFile: pki.caFile, certFile: pki.clientCertFile, keyFile: pki.clientKeyFile },
+    });
+    try {
+      expect(server.endpoint).toMatch(/^https:/);
+      await backend.start();
+      const kv = await backend.create('/registry/secrets/default/s', Buffer.from('over tls'));
+      const rec = recordWatch(backend, '/registry/secrets/', kv.modRevision - 1);
+      expect((await rec.waitForEvents(1))[0]?.kv).toEqual(kv);
+      rec.watcher.cancel();
+
+      // Without a client certificate etcd refuses the connection.
+      const anonymous = new EtcdBackend({
+        endpoints: server.endpoint,
+        tls: { caFile: pki.caFile },
+        requestTimeoutMs: 3000,
+      });
+      await expect(anonymous.start()).rejects.toThrow(/cannot reach etcd/);
+    } finally {
+      await backend.close();
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

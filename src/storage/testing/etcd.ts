@@ -5,12 +5,23 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 /** The default etcd binary; override with K8TS_ETCD_BIN. */
 export const ETCD_BINARY = process.env['K8TS_ETCD_BIN'] ?? '/usr/bin/etcd';
+
+/** Serve clients over https with these files; clients must present a certificate signed by `caFile`. */
+export interface TestEtcdTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** Client certificate and key for the health check. */
+  clientCertFile: string;
+  clientKeyFile: string;
+}
 
 /** A running test etcd. */
 export interface TestEtcd {
@@ -44,10 +55,34 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function healthy(endpoint: string): Promise<boolean> {
+function httpsGet(url: string, tls: TestEtcdTls): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      url,
+      {
+        ca: fs.readFileSync(tls.caFile),
+        cert: fs.readFileSync(tls.clientCertFile),
+        key: fs.readFileSync(tls.clientKeyFile),
+        timeout: 1000,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(body));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+async function healthy(endpoint: string, tls: TestEtcdTls | undefined): Promise<boolean> {
   try {
-    const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
-    const body = (await res.json()) as { health?: unknown };
+    const text = tls
+      ? await httpsGet(`${endpoint}/health`, tls)
+      : await (await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) })).text();
+    const body = JSON.parse(text) as { health?: unknown };
     return body.health === 'true' || body.health === true;
   } catch {
     // Not listening yet: the caller keeps polling until its deadline.
@@ -55,11 +90,11 @@ async function healthy(endpoint: string): Promise<boolean> {
   }
 }
 
-async function startOnce(timeoutMs: number): Promise<TestEtcd> {
+async function startOnce(timeoutMs: number, tls: TestEtcdTls | undefined): Promise<TestEtcd> {
   const clientPort = await freePort();
   const peerPort = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-etcd-'));
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const child = spawn(
     ETCD_BINARY,
@@ -84,6 +119,17 @@ async function startOnce(timeoutMs: number): Promise<TestEtcd> {
       'zap',
       '--log-level',
       'warn',
+      ...(tls
+        ? [
+            '--cert-file',
+            tls.certFile,
+            '--key-file',
+            tls.keyFile,
+            '--trusted-ca-file',
+            tls.caFile,
+            '--client-cert-auth',
+          ]
+        : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -111,7 +157,7 @@ async function startOnce(timeoutMs: number): Promise<TestEtcd> {
       await stop();
       throw new Error(`etcd exited during startup (${child.exitCode ?? child.signalCode}):\n${out}`);
     }
-    if (await healthy(endpoint)) break;
+    if (await healthy(endpoint, tls)) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`etcd at ${endpoint} was not healthy after ${timeoutMs} ms:\n${out}`);
@@ -130,7 +176,7 @@ async function startOnce(timeoutMs: number): Promise<TestEtcd> {
  * Starts etcd and resolves once `/health` says so. Throws if the binary is missing (install it with
  * `apt-get install -y etcd-server`) or etcd does not become healthy in time.
  */
-export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<TestEtcd> {
+export async function startEtcd(opts: { timeoutMs?: number; tls?: TestEtcdTls } = {}): Promise<TestEtcd> {
   if (!fs.existsSync(ETCD_BINARY)) {
     throw new Error(
       `etcd is not installed at ${ETCD_BINARY}; the etcd integration tests need a real etcd ` +
@@ -141,7 +187,7 @@ export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<Test
   // Ports are reserved then released, so another process may grab one in between: retry a few times.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(opts.timeoutMs ?? 20_000);
+      return await startOnce(opts.timeoutMs ?? 20_000, opts.tls);
     } catch (err) {
       lastErr = err;
       if (!(err instanceof Error) || !/address already in use|bind/i.test(err.message)) throw err;
