@@ -75,6 +75,20 @@ describe('sqlite backend', () => {
     await expect(second.start()).rejects.toThrow(/already open in this process/);
   });
 
+  it("refuses a file another live process holds, and takes over a dead one's lock", async () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // The parent of this test process is alive and is not us.
+    fs.writeFileSync(`${file}.lock`, `${process.ppid}\n`);
+    const blocked = new SqliteBackend({ path: file });
+    await expect(blocked.start()).rejects.toThrow(`in use by process ${process.ppid}`);
+    // A PID far above pid_max belongs to no process: a stale lock.
+    fs.writeFileSync(`${file}.lock`, '999999999\n');
+    const backend = await openBackend();
+    expect(fs.readFileSync(`${file}.lock`, 'utf8').trim()).toBe(String(process.pid));
+    await backend.close();
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+  });
+
   it('compaction removes superseded history and tombstones, in batches', async () => {
     const backend = await openBackend({ compactBatch: 7 });
     let kv = await backend.create('/registry/leases/kube-system/l', Buffer.from('0'));

@@ -12,6 +12,7 @@
  * better-sqlite3 is synchronous and this process is the only writer, so there is never a second
  * writer to wait for: no "database is locked". busy_timeout only covers outside readers (sqlite3 CLI).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type {
@@ -33,6 +34,7 @@ import {
 import { listStart } from '../keys.js';
 import { componentLogger, type Logger } from '../../util/log.js';
 import { checkpointWal, compactHistory, META_COMPACT_DONE, META_COMPACT_REVISION } from './compact.js';
+import { lockDatabase } from './lock.js';
 import { openDatabase, type SyncMode } from './schema.js';
 import { Store, type Applied } from './store.js';
 import { WatchHub } from './watch-hub.js';
@@ -83,6 +85,7 @@ export class SqliteBackend implements Backend {
   private compaction: Promise<void> = Promise.resolve();
   private closed = false;
   private commitTxn: ((batch: PendingWrite[], out: Outcome[]) => void) | undefined;
+  private unlock: (() => void) | undefined;
 
   constructor(opts: SqliteBackendOptions) {
     this.file = path.resolve(opts.path);
@@ -106,7 +109,16 @@ export class SqliteBackend implements Backend {
     if (this.closed) throw new Error(`sqlite backend ${this.file} was closed`);
     if (openFiles.has(this.file))
       throw new Error(`sqlite database ${this.file} is already open in this process`);
-    const db = openDatabase(this.file, this.sync);
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const unlock = lockDatabase(this.file);
+    let db: Database.Database;
+    try {
+      db = openDatabase(this.file, this.sync);
+    } catch (err) {
+      unlock();
+      throw err;
+    }
+    this.unlock = unlock;
     openFiles.add(this.file);
     const store = new Store(db);
     this.db = db;
@@ -141,6 +153,8 @@ export class SqliteBackend implements Backend {
       this.db.close();
       openFiles.delete(this.file);
     }
+    this.unlock?.();
+    this.unlock = undefined;
     this.db = undefined;
     this.store = undefined;
   }
