@@ -31,6 +31,8 @@ export interface TestEtcd {
   pid: number;
   /** What etcd printed so far (for failure messages). */
   output(): string;
+  /** Stops etcd and starts it again on the same ports and data (the pid changes). */
+  restart(): Promise<void>;
   /** Stops etcd (SIGTERM, then SIGKILL after 5 s) and removes its data dir. */
   stop(): Promise<void>;
 }
@@ -90,19 +92,42 @@ async function healthy(endpoint: string, tls: TestEtcdTls | undefined): Promise<
   }
 }
 
-async function startOnce(timeoutMs: number, tls: TestEtcdTls | undefined): Promise<TestEtcd> {
-  const clientPort = await freePort();
-  const peerPort = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-etcd-'));
-  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
+interface Layout {
+  clientPort: number;
+  peerPort: number;
+  dataDir: string;
+  tls: TestEtcdTls | undefined;
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+function endpointOf(l: Layout): string {
+  return `${l.tls ? 'https' : 'http'}://127.0.0.1:${l.clientPort}`;
+}
+
+/** Runs etcd on a layout (fresh or existing data dir) until healthy. */
+async function launch(l: Layout, timeoutMs: number): Promise<Running> {
+  const endpoint = endpointOf(l);
+  const peer = `http://127.0.0.1:${l.peerPort}`;
+  const tls = l.tls;
   const child = spawn(
     ETCD_BINARY,
     [
       '--name',
       'default',
       '--data-dir',
-      dataDir,
+      l.dataDir,
       '--listen-client-urls',
       endpoint,
       '--advertise-client-urls',
@@ -141,35 +166,54 @@ async function startOnce(timeoutMs: number, tls: TestEtcdTls | undefined): Promi
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited(child);
-      clearTimeout(timer);
-    }
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  };
-
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      await stop();
       throw new Error(`etcd exited during startup (${child.exitCode ?? child.signalCode}):\n${out}`);
     }
-    if (await healthy(endpoint, tls)) break;
+    if (await healthy(endpoint, tls)) return { child, output: () => out };
     if (Date.now() > deadline) {
-      await stop();
+      await kill(child);
       throw new Error(`etcd at ${endpoint} was not healthy after ${timeoutMs} ms:\n${out}`);
     }
     const failed = await Promise.race([spawnError, new Promise((r) => setTimeout(r, 50))]);
     if (failed instanceof Error) {
-      await stop();
+      await kill(child);
       throw new Error(`could not run ${ETCD_BINARY}: ${failed.message}`);
     }
   }
-  if (child.pid === undefined) throw new Error('etcd has no pid');
-  return { endpoint, dataDir, pid: child.pid, output: () => out, stop };
+}
+
+async function startOnce(timeoutMs: number, tls: TestEtcdTls | undefined): Promise<TestEtcd> {
+  const layout: Layout = {
+    clientPort: await freePort(),
+    peerPort: await freePort(),
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-etcd-')),
+    tls,
+  };
+  let running: Running;
+  try {
+    running = await launch(layout, timeoutMs);
+  } catch (err) {
+    fs.rmSync(layout.dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const server: TestEtcd = {
+    endpoint: endpointOf(layout),
+    dataDir: layout.dataDir,
+    pid: running.child.pid ?? 0,
+    output: () => running.output(),
+    async restart() {
+      await kill(running.child);
+      running = await launch(layout, timeoutMs);
+      server.pid = running.child.pid ?? 0;
+    },
+    async stop() {
+      await kill(running.child);
+      fs.rmSync(layout.dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
 }
 
 /**
