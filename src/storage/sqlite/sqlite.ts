@@ -155,6 +155,7 @@ export class SqliteBackend implements Backend {
     }
     this.unlock?.();
     this.unlock = undefined;
+    this.commitTxn = undefined;
     this.db = undefined;
     this.store = undefined;
   }
@@ -270,7 +271,8 @@ export class SqliteBackend implements Backend {
   }
 
   private enqueue<T>(apply: (store: Store) => Applied<T>): Promise<T> {
-    if (!this.store) return Promise.reject(new Error(`sqlite backend ${this.file} is not open`));
+    if (!this.store || this.closed)
+      return Promise.reject(new Error(`sqlite backend ${this.file} is not open`));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ apply, resolve: resolve as (value: unknown) => void, reject });
       if (!this.flushScheduled) {
