@@ -217,19 +217,29 @@ function elementKind(a: readonly unknown[], b: readonly unknown[]): ElementKind 
   return kind;
 }
 
+/**
+ * Upstream's `$setElementOrder` ordering consults the original list as Go's slice aliasing leaves it
+ * after the merge: items the merge appended occupy the slots its deletions freed. This records that
+ * view so the ordering can be reproduced.
+ */
+interface MergeTrace {
+  serverOrder?: unknown[];
+}
+
 /** Merges two lists whose field has the `merge` strategy. */
 function mergeList(
   orig: unknown[],
   patch: readonly unknown[],
   field: Field | undefined,
   ctx: Ctx,
+  trace?: MergeTrace,
 ): unknown[] {
   if (orig.length === 0 && patch.length === 0) return orig;
   const kind = elementKind(orig, patch);
   if (kind !== 'object') return mergePrimitiveList(orig, patch);
   const mergeKey = field?.patchMergeKey;
   if (!mergeKey) throw bad('cannot merge lists without merge key for type struct');
-  return mergeObjectList(orig, patch as readonly JsonObject[], mergeKey, itemsOf(field), ctx);
+  return mergeObjectList(orig, patch as readonly JsonObject[], mergeKey, itemsOf(field), ctx, trace);
 }
 
 const self: ItemKey = (v) => v;
@@ -254,6 +264,7 @@ function mergeObjectList(
   mergeKey: string,
   items: Schema | undefined,
   ctx: Ctx,
+  trace: MergeTrace | undefined,
 ): unknown[] {
   const keyOf: ItemKey = (v) => (v as JsonObject)[mergeKey];
   // Directive items first: deletions shrink the original, a replace marker ends the merge.
@@ -294,6 +305,7 @@ function mergeObjectList(
       list.push(mergeObject({}, item, node, ctx, false));
     }
   }
+  if (trace !== undefined) trace.serverOrder = list.slice(0, orig.length);
   return normalizeOrder(list, firstIndexes(plain, keyOf), serverOrder, keyOf);
 }
 
@@ -356,8 +368,9 @@ function applySetElementOrder(
   checkAgainstOrder((next as unknown[] | undefined) ?? [], order, mergeKey);
 
   let merged: unknown[];
+  const trace: MergeTrace = {};
   if (Array.isArray(cur) && Array.isArray(next)) {
-    merged = isMerge(field) ? mergeList(cur, next, field, ctx) : cleanList(next, field, ctx);
+    merged = isMerge(field) ? mergeList(cur, next, field, ctx, trace) : cleanList(next, field, ctx);
   } else if (Array.isArray(next)) {
     merged = cleanList(next, field, ctx);
   } else if (Array.isArray(cur)) {
@@ -374,7 +387,7 @@ function applySetElementOrder(
         if (!isObject(item) || !hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey);
     }
   }
-  const serverOrder = firstIndexes(Array.isArray(cur) ? cur : [], keyOf);
+  const serverOrder = firstIndexes(trace.serverOrder ?? (Array.isArray(cur) ? cur : []), keyOf);
   setOwn(orig, name, normalizeOrder(merged, firstIndexes(order, keyOf), serverOrder, keyOf));
   return name;
 }
