@@ -12,6 +12,7 @@ export const MAX_JSON_PATCH_OPERATIONS = 10000;
 /** The message upstream sends with every inapplicable JSON patch. */
 export const PATCH_REJECTED_MESSAGE = 'the server rejected our request due to an error in our request';
 
+/** Constructors for the errors patching answers with. */
 export const patchErrors = {
   /** 400: the patch is malformed; `message` is shown to the user as is. */
   badRequest: (message: string): ApiError => apiErrors.badRequest(message),

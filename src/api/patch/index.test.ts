@@ -74,3 +74,19 @@ describe('applyPatch', () => {
     );
   });
 });
+
+describe('patchStrictIssues for JSON patch', () => {
+  it('reports unknown and duplicate members, and rejects members of the wrong type', () => {
+    const text = '[{"op":"add","op":"add","path":"/a","value":1,"vaule":2}]';
+    expect(patchStrictIssues(PATCH_CONTENT_TYPES.json, text, JSON.parse(text))).toEqual([
+      'json patch unknown field "[0].vaule"',
+      'json patch duplicate field "[0].op"',
+    ]);
+    const bad = '[{"op":1,"path":"/a"}]';
+    const err = errorOf(() => patchStrictIssues(PATCH_CONTENT_TYPES.json, bad, JSON.parse(bad)));
+    expect(err.code).toBe(400);
+    expect(err.message).toBe(
+      'error decoding patch: json: cannot unmarshal number into Go struct field jsonPatchOp.op of type string',
+    );
+  });
+});

@@ -27,6 +27,7 @@ export const PATCH_CONTENT_TYPES = {
   strategic: 'application/strategic-merge-patch+json',
 } as const;
 
+/** One of the Content-Types in {@link PATCH_CONTENT_TYPES}. */
 export type PatchContentType = (typeof PATCH_CONTENT_TYPES)[keyof typeof PATCH_CONTENT_TYPES];
 
 /** Whether a Content-Type (without parameters) is one of {@link PATCH_CONTENT_TYPES}. */
@@ -84,8 +85,9 @@ export function applyPatch(
 /**
  * What upstream's strict decoding of the patch body reports (fieldValidation Strict or Warn), as
  * messages to join into `strict decoding error: ...` or send as warnings: duplicate keys anywhere in
- * the body, and for JSON patch also members an operation does not have. Throws upstream's 400
- * `error decoding patch: ...` for a merge or strategic patch that is not an object.
+ * the body, and for JSON patch also members an operation does not have. Throws upstream's 400 for a
+ * body of the wrong shape: a JSON patch that is not a list of operations with string `op`, `path`
+ * and `from`; a merge or strategic patch that is not an object.
  */
 export function patchStrictIssues(type: PatchContentType, text: string, parsed: unknown): string[] {
   const duplicates = findDuplicateFields(text);
@@ -94,6 +96,22 @@ export function patchStrictIssues(type: PatchContentType, text: string, parsed: 
       throw patchErrors.badRequest(
         `error decoding patch: json: cannot unmarshal ${jsonKindName(parsed)} into Go value of type []handlers.jsonPatchOp`,
       );
+    }
+    for (const op of parsed ?? []) {
+      if (op === null) continue;
+      if (!isObject(op)) {
+        throw patchErrors.badRequest(
+          `error decoding patch: json: cannot unmarshal ${jsonKindName(op)} into Go value of type handlers.jsonPatchOp`,
+        );
+      }
+      for (const member of ['op', 'path', 'from'] as const) {
+        const v = op[member];
+        if (v !== undefined && v !== null && typeof v !== 'string') {
+          throw patchErrors.badRequest(
+            `error decoding patch: json: cannot unmarshal ${jsonKindName(v)} into Go struct field jsonPatchOp.${member} of type string`,
+          );
+        }
+      }
     }
     return jsonPatchStrictIssues(parsed, duplicates);
   }

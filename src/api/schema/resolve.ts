@@ -32,9 +32,17 @@ export function resolveSchema(schema: Schema | undefined, registry: DefinitionRe
       return def === undefined ? ANY : resolveDefinition(def);
     }
     case 'array':
-      return { kind: 'array', items: schema.items };
-    case 'map':
-      return { kind: 'map', values: schema.values };
+    case 'map': {
+      let r = resolvedContainers.get(schema);
+      if (r === undefined) {
+        r =
+          schema.kind === 'array'
+            ? { kind: 'array', items: schema.items }
+            : { kind: 'map', values: schema.values };
+        resolvedContainers.set(schema, r);
+      }
+      return r;
+    }
     case 'string':
       return schema.format === undefined ? STRING : { kind: 'string', format: schema.format };
     case 'integer':
@@ -55,6 +63,7 @@ const NUMBER: Resolved = { kind: 'number' };
 const BOOLEAN: Resolved = { kind: 'boolean' };
 
 const resolvedDefs = new WeakMap<Definition, Resolved>();
+const resolvedContainers = new WeakMap<Schema, Resolved>();
 
 /** What a named definition stands for: an object type, a wire scalar, or (for `any-object`) anything. */
 export function resolveDefinition(def: Definition): Resolved {

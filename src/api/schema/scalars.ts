@@ -123,7 +123,7 @@ export function checkBase64(s: string): string | undefined {
         let j = i + 1;
         while (j < s.length && (s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13)) j++;
         if (j >= s.length) return err(s.length);
-        if (s.charCodeAt(j) !== 61) return err(j);
+        if (s.charCodeAt(j) !== 61) return err(j - 1);
         i = j;
       }
       for (let k = i + 1; k < s.length; k++) {

@@ -39,6 +39,7 @@ export interface StructuralReport {
   typeErrors: StructuralTypeError[];
 }
 
+/** What {@link checkStructure} does; by default it reports unknown fields and type errors. */
 export interface StructuralOptions {
   /** Report unknown fields (default true). */
   reportUnknown?: boolean;
@@ -276,7 +277,7 @@ class Walker {
     const field = this.goField();
     const message =
       field === '' || this.structName === undefined
-        ? `json: cannot unmarshal ${desc} into Go value of type ${goType || this.rootType}`
+        ? `json: cannot unmarshal ${desc} into Go value of type ${goType}`
         : `json: cannot unmarshal ${desc} into Go struct field ${this.structName}.${field} of type ${goType}`;
     this.typeErrors.push({ path: this.path(), message });
   }
