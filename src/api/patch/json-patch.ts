@@ -286,8 +286,7 @@ function add(container: Container, key: string, value: unknown, path: string, op
     return;
   }
   const i = parseIndex(key);
-  const prefix =
-    opName === 'add' ? `error in add for path: '${path}'` : `error in ${opName} for path: '${path}'`;
+  const prefix = `error in ${opName} for path: '${path}'`;
   if (i === undefined) {
     throw fail(
       `${prefix}: value was not a proper array index: '${key}': strconv.Atoi: parsing ${JSON.stringify(key)}: invalid syntax`,

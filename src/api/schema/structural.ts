@@ -72,6 +72,11 @@ const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
  * With `dropUnknown` the unknown fields are also deleted from `obj`. `apiVersion`, `kind` and
  * `metadata` are known at the root even when `def` does not list them; nothing under an `any` value
  * (RawExtension, FieldsV1, JSON) is unknown.
+ *
+ * Per `fieldValidation` (type errors always fail the request):
+ * - Strict: `checkStructure(obj, def, registry)`; unknown fields (and duplicates) fail the request.
+ * - Warn: `{ dropUnknown: true }`; each unknown field becomes a warning and is gone from `obj`.
+ * - Ignore: `{ dropUnknown: true, reportUnknown: false }`.
  */
 export function checkStructure(
   obj: unknown,
