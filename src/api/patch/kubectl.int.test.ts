@@ -1,16 +1,17 @@
 /**
  * The real kubectl against a minimal loopback API server that serves one pod and applies PATCH
  * requests with this package: proves that the patches kubectl computes (apply's three-way merge from
- * last-applied-configuration, set image, label, patch) give the intended objects. Skipped when
- * kubectl is not installed.
+ * last-applied-configuration, edit, set image, label, patch) give the intended objects, for kubectl
+ * on PATH and the oldest and newest minor versions installed beside it. Skipped when kubectl is not
+ * installed.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { miniRegistry, podGvk } from '../schema/testing/mini-schema.js';
@@ -29,6 +30,20 @@ async function hasKubectl(): Promise<boolean> {
     return false;
   }
 }
+
+/** kubectl on PATH, plus the oldest and newest minor versions installed beside it (kubectl.1.27 ...). */
+function kubectlBinaries(): string[] {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    const k = join(d, 'kubectl');
+    if (!existsSync(k)) continue;
+    const real = dirname(realpathSync(k));
+    const extra = ['kubectl.1.27', 'kubectl.1.33'].map((b) => join(real, b)).filter((b) => existsSync(b));
+    return [k, ...extra];
+  }
+  return ['kubectl'];
+}
+
+let binary = 'kubectl';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -137,7 +152,7 @@ async function kubectl(...args: string[]): Promise<string> {
 
 async function kubectlWith(env: Record<string, string>, ...args: string[]): Promise<string> {
   const base = ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')];
-  const { stdout } = await run('kubectl', [...base, ...args], {
+  const { stdout } = await run(binary, [...base, ...args], {
     env: { ...process.env, KUBECTL_KUBERC: 'false', ...env },
   });
   return stdout;
@@ -164,7 +179,11 @@ function livePod(applied: Record<string, unknown>, extraContainers: unknown[] = 
   return live;
 }
 
-describe('real kubectl against patches applied here', () => {
+describe.each(kubectlBinaries())('real %s against patches applied here', (bin) => {
+  beforeAll(() => {
+    binary = bin;
+  });
+
   it('kubectl apply: changes, removals and additions from last-applied-configuration', async (ctx) => {
     if (!enabled) return ctx.skip();
     const before = manifest(
