@@ -6,6 +6,7 @@ import type { Definition } from '../schema/types.js';
 import {
   PATCH_CONTENT_TYPES,
   applyPatch,
+  applyPatchBody,
   isPatchContentType,
   parsePatchBody,
   patchStrictIssues,
@@ -87,6 +88,21 @@ describe('patchStrictIssues for JSON patch', () => {
     expect(err.code).toBe(400);
     expect(err.message).toBe(
       'error decoding patch: json: cannot unmarshal number into Go struct field jsonPatchOp.op of type string',
+    );
+  });
+});
+
+describe('applyPatchBody', () => {
+  it('parses and applies a raw body, and refuses other content types with 415', () => {
+    const out = applyPatchBody(
+      'application/strategic-merge-patch+json',
+      current(),
+      Buffer.from('{"spec":{"containers":[{"name":"a","image":"a:2"}]}}'),
+      schema,
+    );
+    expect(out).toMatchObject({ spec: { containers: [{ name: 'a', image: 'a:2' }] } });
+    expect(errorOf(() => applyPatchBody('application/apply-patch+yaml', current(), '{}', schema)).code).toBe(
+      415,
     );
   });
 });

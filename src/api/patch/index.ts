@@ -3,6 +3,7 @@
  * for the request handler: parse the body, apply it to the current object, and (for fieldValidation
  * Strict or Warn) list what upstream's strict decoding of the patch body reports.
  */
+import { apiErrors } from '../errors.js';
 import type { DefinitionRegistry } from '../schema/registry.js';
 import type { Definition } from '../schema/types.js';
 import { duplicateFieldMessage } from '../schema/structural.js';
@@ -80,6 +81,22 @@ export function applyPatch(
       if (schema === undefined) throw new Error('strategic merge patch needs the kind schema');
       return strategicMergePatch(original, patch, schema.definition, schema.registry);
   }
+}
+
+/**
+ * Parses and applies a PATCH request body in one step: for a handler that has the Content-Type
+ * (without parameters) and the raw body. Other content types are a 415. `current` is consumed.
+ */
+export function applyPatchBody(
+  contentType: string,
+  current: unknown,
+  body: Uint8Array | string,
+  schema: PatchSchema,
+  opts?: JsonPatchOptions,
+): unknown {
+  if (!isPatchContentType(contentType)) throw apiErrors.unsupportedMediaType(contentType);
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  return applyPatch(contentType, current, parsePatchBody(contentType, text), schema, opts);
 }
 
 /**
