@@ -61,6 +61,26 @@ export function validateConfigMapUpdate(cm: JsonObject, old: JsonObject): FieldE
   return errs;
 }
 
+const LITERALS: Record<string, string> = { t: 'true', f: 'false', n: 'null' };
+
+/** Go's wording for the first syntax error of common malformed documents. */
+function goJSONSyntaxError(text: string): string {
+  const first = text[0] ?? '';
+  if (!/[{["\-0-9tfn]/.test(first)) return `invalid character '${first}' looking for beginning of value`;
+  const literal = LITERALS[first];
+  if (literal) {
+    for (let i = 1; i < literal.length; i++) {
+      const c = text[i];
+      if (c === undefined) return 'unexpected end of JSON input';
+      if (c !== literal[i])
+        return `invalid character '${c}' in literal ${literal} (expecting '${literal[i]}')`;
+    }
+    const rest = text.slice(literal.length).trimStart();
+    if (rest) return `invalid character '${rest[0]}' after top-level value`;
+  }
+  return 'unexpected end of JSON input';
+}
+
 /** What Go's json.Unmarshal into map[string]interface{} says about a document, or undefined when it is fine. */
 function jsonObjectError(bytes: Buffer): string | undefined {
   const text = bytes.toString('utf8');
@@ -70,9 +90,7 @@ function jsonObjectError(bytes: Buffer): string | undefined {
   try {
     parsed = JSON.parse(text);
   } catch {
-    const first = trimmed[0] ?? '';
-    if (!/[{["\-0-9tfn]/.test(first)) return `invalid character '${first}' looking for beginning of value`;
-    return 'unexpected end of JSON input';
+    return goJSONSyntaxError(trimmed);
   }
   if (parsed === null || (typeof parsed === 'object' && !Array.isArray(parsed))) return undefined;
   const kind = Array.isArray(parsed) ? 'array' : typeof parsed === 'boolean' ? 'bool' : typeof parsed;

@@ -36,11 +36,17 @@ export const persistentVolumeStrategy: Strategy = {
       keepFromOld(obj, old, 'spec');
       const status = ensureRec(obj, 'status');
       const oldStatus = rec(old['status']) ?? {};
-      if (
-        str(status['phase']) !== str(oldStatus['phase']) &&
-        status['lastPhaseTransitionTime'] === oldStatus['lastPhaseTransitionTime']
-      )
+      const samePhase = str(status['phase']) === str(oldStatus['phase']);
+      const given = status['lastPhaseTransitionTime'];
+      if (samePhase && (given === undefined || given === null)) {
+        if (oldStatus['lastPhaseTransitionTime'] !== undefined)
+          status['lastPhaseTransitionTime'] = oldStatus['lastPhaseTransitionTime'];
+      } else if (
+        !samePhase &&
+        (given === undefined || given === null || given === oldStatus['lastPhaseTransitionTime'])
+      ) {
         status['lastPhaseTransitionTime'] = rfc3339(ctx.now());
+      }
     },
     validateUpdate(obj) {
       return validatePersistentVolumeStatusUpdate(obj);
