@@ -9,6 +9,7 @@ import { defaultPodSpec } from './defaults/podspec.js';
 import { ensureRec, isObject, records, str, type JsonObject } from './util.js';
 import { validateSecurityAnnotationsMatchFields } from './validation/pod.js';
 import { RESTART_POLICIES, validatePodSpec, validatePodSpecificAnnotations } from './validation/podspec.js';
+import { podSpecWarnings } from './validation/podwarnings.js';
 
 /**
  * Applies upstream pod defaults (SetDefaults_PodSpec, containers, probes, volumes …) to a template in
@@ -56,4 +57,11 @@ export function validatePodTemplateSpec(
   if (allowed && RESTART_POLICIES.includes(rp) && !(allowed as readonly string[]).includes(rp))
     errs.push(fieldErrors.notSupported(`${path}.spec.restartPolicy`, rp, allowed));
   return errs;
+}
+
+/** Warnings for a pod template at `path` (e.g. "spec.template"), as upstream sends on workload writes. */
+export function podTemplateWarnings(template: PodTemplateSpec | undefined, path: string): string[] {
+  if (!isObject(template)) return [];
+  const t = template as unknown as JsonObject;
+  return podSpecWarnings(t['spec'], t['metadata'], path);
 }

@@ -65,8 +65,7 @@ function tolerates(tolerations: JsonObject[], key: string): boolean {
   return tolerations.some((t) => {
     const effect = str(t['effect']);
     if (effect !== '' && effect !== 'NoExecute') return false;
-    if (str(t['key']) === '' && str(t['operator']) === 'Exists') return true;
-    return str(t['key']) === key;
+    return str(t['key']) === '' || str(t['key']) === key;
   });
 }
 

@@ -33,7 +33,8 @@ export const eventStrategy: Strategy = {
       'involvedObject.fieldPath': fieldValue(involved['fieldPath']),
       reason: fieldValue(obj['reason']),
       reportingComponent: fieldValue(obj['reportingComponent']),
-      source: fieldValue(rec(obj['source'])?.['component']),
+      // An event without source.component is selected by its reporting controller.
+      source: fieldValue(rec(obj['source'])?.['component']) || fieldValue(obj['reportingComponent']),
       type: fieldValue(obj['type']),
     };
   },

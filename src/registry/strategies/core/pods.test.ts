@@ -449,6 +449,43 @@ describe('pod update', () => {
   });
 });
 
+describe('pod warnings', () => {
+  it('warns about names, deprecated labels, fractional bytes and duplicates', () => {
+    const obj = create(
+      pods,
+      pod(
+        {
+          nodeSelector: { 'beta.kubernetes.io/os': 'linux' },
+          containers: [
+            {
+              name: 'app',
+              image: 'nginx:1',
+              env: [
+                { name: 'A', value: '1' },
+                { name: 'A', value: '2' },
+              ],
+              resources: { limits: { memory: '1.5' } },
+              ports: [{ containerPort: 80 }, { containerPort: 80 }],
+            },
+          ],
+          volumes: [{ name: 'g', gitRepo: { repository: 'https://example.com/r.git' } }],
+        },
+        { name: 'Web.1' },
+      ),
+    ).obj;
+    expect(pods.warnings?.(obj, undefined)).toEqual([
+      "metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: [a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')]",
+      'spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" instead',
+      'spec.volumes[0].gitRepo: deprecated in v1.11',
+      'spec.containers[0].resources.limits[memory]: fractional byte value "1500m" is invalid, must be an integer',
+      'spec.containers[0].resources.requests[memory]: fractional byte value "1500m" is invalid, must be an integer',
+      'spec.containers[0].env[1]: hides previous definition of "A", which may be dropped when using apply',
+      'spec.containers[0].ports[1]: duplicate port definition with spec.containers[0].ports[0]',
+    ]);
+    expect(pods.warnings?.(obj, obj)).toEqual([]);
+  });
+});
+
 describe('pod selectors, deletion and binding', () => {
   const stored = create(pods, pod(basic())).obj;
 

@@ -24,6 +24,7 @@ import {
   validatePodUpdate,
 } from '../../../api/core/validation/pod.js';
 import { podNameWarnings } from '../../../api/core/validation/podspec.js';
+import { podSpecWarnings } from '../../../api/core/validation/podwarnings.js';
 import type { Strategy } from '../../strategy.js';
 import { at, fieldValue, keepFromOld, metaOf } from './common.js';
 
@@ -176,8 +177,12 @@ export const podStrategy: Strategy = {
     return validatePodUpdate(obj, old);
   },
   warnings(obj, old) {
+    // Upstream warns on create only: pod updates are frequent and rarely made by hand.
     if (old) return [];
-    return podNameWarnings(str(at(obj, 'metadata', 'name')));
+    return [
+      ...podNameWarnings(str(at(obj, 'metadata', 'name'))),
+      ...podSpecWarnings(obj['spec'], obj['metadata']),
+    ];
   },
   status: {
     prepareForUpdate(obj, old) {
