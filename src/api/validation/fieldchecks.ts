@@ -12,6 +12,7 @@ import {
   isQualifiedName,
   isValidLabelValue,
 } from './names.js';
+import { regexError } from './regex.js';
 
 export const FIELD_IMMUTABLE = 'field is immutable';
 export const IS_NEGATIVE = 'must be greater than or equal to 0';
@@ -75,4 +76,22 @@ export function ensureObject<T extends object>(parent: Record<string, unknown>, 
   const created = {} as T;
   parent[key] = created;
   return created;
+}
+
+const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+const httpPathRe = new RegExp(`^${HTTP_PATH_FMT}$`);
+
+/** Upstream's IsDomainPrefixedPath: `acme.io/foo`. */
+export function isDomainPrefixedPath(field: string, value: string): FieldError[] {
+  if (value.length === 0) return [fieldErrors.required(field)];
+  const slash = value.indexOf('/');
+  const host = slash < 0 ? value : value.slice(0, slash);
+  const path = slash < 0 ? '' : value.slice(slash + 1);
+  if (slash < 0 || host.length === 0 || path.length === 0) {
+    return [fieldErrors.invalid(field, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
+  }
+  const errs = isDNS1123Subdomain(host).map((m) => fieldErrors.invalid(field, host, m));
+  if (!httpPathRe.test(path))
+    errs.push(fieldErrors.invalid(field, path, regexError('Invalid path', HTTP_PATH_FMT)));
+  return errs;
 }

@@ -17,6 +17,11 @@ export function resetStatusOnCreate(obj: KubeObject, zeroStatus: Record<string, 
   meta(obj).generation = 1;
 }
 
+/** On create of a kind without status: generation 1. */
+export function initGeneration(obj: KubeObject): void {
+  meta(obj).generation = 1;
+}
+
 /** On update of the main resource: the stored status wins over whatever the client sent. */
 export function keepOldStatus(obj: KubeObject, old: KubeObject): void {
   if (old['status'] === undefined) delete obj['status'];

@@ -7,10 +7,8 @@ import type { JobSpec, PodFailurePolicyRule } from 'kubernetes-types/batch/v1.js
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { OMIT_VALUE, fieldErrors, type FieldError } from '../../errors.js';
 import { validatePodTemplateSpec } from '../../core/podtemplate.js';
-import { check, nonNegative, type Loose } from '../../validation/fieldchecks.js';
+import { check, isDomainPrefixedPath, nonNegative, type Loose } from '../../validation/fieldchecks.js';
 import { goInt32Slice, invalidGo } from '../../validation/govalue.js';
-import { isDNS1123Subdomain } from '../../validation/names.js';
-import { regexError } from '../../validation/regex.js';
 
 export type Spec = Loose<JobSpec>;
 
@@ -37,24 +35,6 @@ function goQuotedList(values: readonly string[]): string {
 
 function invalidOmit(field: string, detail: string): FieldError {
   return { type: 'FieldValueInvalid', field, badValue: OMIT_VALUE, detail };
-}
-
-const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
-const httpPathRe = new RegExp(`^${HTTP_PATH_FMT}$`);
-
-/** Upstream's IsDomainPrefixedPath: `acme.io/foo`. */
-export function isDomainPrefixedPath(field: string, value: string): FieldError[] {
-  if (value.length === 0) return [fieldErrors.required(field)];
-  const slash = value.indexOf('/');
-  const host = slash < 0 ? value : value.slice(0, slash);
-  const path = slash < 0 ? '' : value.slice(slash + 1);
-  if (slash < 0 || host.length === 0 || path.length === 0) {
-    return [fieldErrors.invalid(field, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
-  }
-  const errs = isDNS1123Subdomain(host).map((m) => fieldErrors.invalid(field, host, m));
-  if (!httpPathRe.test(path))
-    errs.push(fieldErrors.invalid(field, path, regexError('Invalid path', HTTP_PATH_FMT)));
-  return errs;
 }
 
 function parseIndexInterval(interval: string, completions: number): [number, number] {
