@@ -8,7 +8,7 @@ import type { DefinitionRegistry } from '../schema/registry.js';
 import { isKubernetesProtobuf, readEnvelope } from './envelope.js';
 import { protobufFields, type FieldTable } from './fields/index.js';
 import { PlanCache, type FieldPlan, type MessagePlan, type ValuePlan } from './plan.js';
-import { FIXED64, LEN, ProtobufDecodeError, Reader, VARINT } from './wire.js';
+import { FIXED64, LEN, ProtobufDecodeError, Reader, utf8, VARINT } from './wire.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -138,7 +138,7 @@ class Decoder {
       if (no === 1) {
         this.expect(tag & 7, LEN, f, plan);
         const ke = r.span();
-        key = this.buf.toString('utf8', r.pos, ke);
+        key = utf8(this.buf, r.pos, ke);
         r.pos = ke;
       } else if (no === 2) {
         value = f.value.listItem
@@ -185,42 +185,49 @@ class Decoder {
     }
     this.expect(wt, LEN, f, plan);
     const e = r.span();
-    const s = r.pos;
-    r.pos = e;
+    let result: unknown;
     switch (v.kind) {
       case 'string':
-        return this.buf.toString('utf8', s, e);
+        result = utf8(this.buf, r.pos, e);
+        break;
       case 'bytes':
-        return this.buf.toString('base64', s, e);
+        result = this.buf.toString('base64', r.pos, e);
+        break;
       case 'message': {
-        const o: JsonObject = {};
         if (v.definition === undefined)
           throw new ProtobufDecodeError(`${plan.name}.${f.name}: no message type`);
-        this.message(new Reader(this.buf, s, e), e, this.plans.plan(v.definition), o);
+        const o: JsonObject = {};
+        this.message(r, e, this.plans.plan(v.definition), o);
         return o;
       }
       case 'quantity':
-        return this.quantity(s, e);
+        result = this.quantity(r, e);
+        break;
       case 'intOrString':
-        return this.intOrString(s, e);
+        result = this.intOrString(r, e);
+        break;
       case 'time':
-        return this.time(s, e, false);
+        result = this.time(r, e, false);
+        break;
       case 'microTime':
-        return this.time(s, e, true);
+        result = this.time(r, e, true);
+        break;
       case 'rawJson':
-        return this.rawJson(s, e, f, plan);
+        result = this.rawJson(r, e, f, plan);
+        break;
     }
+    r.pos = e;
+    return result;
   }
 
   /** resource.Quantity {1: string}; Go prints an unset quantity as "0". */
-  private quantity(s: number, e: number): string {
-    const r = new Reader(this.buf, s, e);
+  private quantity(r: Reader, e: number): string {
     let q = '0';
     while (r.pos < e) {
       const tag = r.uint32();
       if (tag === ((1 << 3) | LEN)) {
         const qe = r.span();
-        q = this.buf.toString('utf8', r.pos, qe);
+        q = utf8(this.buf, r.pos, qe);
         r.pos = qe;
       } else r.skip(tag & 7);
     }
@@ -228,8 +235,7 @@ class Decoder {
   }
 
   /** intstr.IntOrString {1: type (0 int, 1 string), 2: intVal, 3: strVal}. */
-  private intOrString(s: number, e: number): number | string {
-    const r = new Reader(this.buf, s, e);
+  private intOrString(r: Reader, e: number): number | string {
     let type = 0;
     let intVal = 0;
     let strVal = '';
@@ -239,7 +245,7 @@ class Decoder {
       else if (tag === ((2 << 3) | VARINT)) intVal = r.int32();
       else if (tag === ((3 << 3) | LEN)) {
         const se = r.span();
-        strVal = this.buf.toString('utf8', r.pos, se);
+        strVal = utf8(this.buf, r.pos, se);
         r.pos = se;
       } else r.skip(tag & 7);
     }
@@ -250,9 +256,8 @@ class Decoder {
    * metav1.Time / MicroTime {1: seconds, 2: nanos}. An empty message is the zero time, which JSON
    * prints as null; Time keeps whole seconds, MicroTime microseconds.
    */
-  private time(s: number, e: number, micro: boolean): string | null {
-    if (s === e) return null;
-    const r = new Reader(this.buf, s, e);
+  private time(r: Reader, e: number, micro: boolean): string | null {
+    if (r.pos === e) return null;
     let seconds = 0;
     let nanos = 0;
     while (r.pos < e) {
@@ -268,8 +273,7 @@ class Decoder {
   }
 
   /** runtime.RawExtension / FieldsV1 {1: raw}: raw JSON (or an enveloped protobuf object). */
-  private rawJson(s: number, e: number, f: FieldPlan, plan: MessagePlan): unknown {
-    const r = new Reader(this.buf, s, e);
+  private rawJson(r: Reader, e: number, f: FieldPlan, plan: MessagePlan): unknown {
     let rs = 0;
     let re = 0;
     while (r.pos < e) {
@@ -283,7 +287,7 @@ class Decoder {
     if (rs === re) return null;
     if (isKubernetesProtobuf(this.buf, rs, re)) return this.envelope(rs, re).object;
     try {
-      return JSON.parse(this.buf.toString('utf8', rs, re)) as unknown;
+      return JSON.parse(utf8(this.buf, rs, re)) as unknown;
     } catch (err) {
       throw new ProtobufDecodeError(`${plan.name}.${f.name}: embedded JSON: ${(err as Error).message}`);
     }

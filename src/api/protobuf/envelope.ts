@@ -3,7 +3,7 @@
  * (1: typeMeta {1: apiVersion, 2: kind}, 2: raw, 3: contentEncoding, 4: contentType) whose `raw` is
  * the object's own message.
  */
-import { LEN, ProtobufDecodeError, Reader } from './wire.js';
+import { LEN, ProtobufDecodeError, Reader, utf8 } from './wire.js';
 
 /** The media type of Kubernetes protobuf bodies. */
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
@@ -51,7 +51,7 @@ export function readEnvelope(buf: Buffer, start = 0, end = buf.length): Envelope
         const t = r.uint32();
         if ((t & 7) === LEN && (t >>> 3 === 1 || t >>> 3 === 2)) {
           const e = r.span();
-          const s = buf.toString('utf8', r.pos, e);
+          const s = utf8(buf, r.pos, e);
           if (t >>> 3 === 1) env.apiVersion = s;
           else env.kind = s;
           r.pos = e;

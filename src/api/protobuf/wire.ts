@@ -14,6 +14,21 @@ export class ProtobufDecodeError extends Error {
   override name = 'ProtobufDecodeError';
 }
 
+/**
+ * The UTF-8 text of `buf[start, end)`. Short ASCII strings (names, labels, enum values: most strings
+ * in an object) are built in JS, which is cheaper than a call into the native decoder.
+ */
+export function utf8(buf: Buffer, start: number, end: number): string {
+  if (end - start > 24) return buf.toString('utf8', start, end);
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    if (c >= 0x80) return buf.toString('utf8', start, end);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 /** A cursor over `buf[pos, end)`. */
 export class Reader {
   pos: number;
