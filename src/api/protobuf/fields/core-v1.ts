@@ -98,7 +98,7 @@ export const coreV1Fields: FieldTable = {
   [P + 'NodeDaemonEndpoints']: { kubeletEndpoint: 1 },
   [P + 'NodeFeatures']: { supplementalGroupsPolicy: keep(1) },
   [P + 'NodeList']: { apiVersion: TYPE_META, kind: TYPE_META, metadata: 1, items: always(2) },
-  [P + 'NodeRuntimeHandler']: { name: 1, features: 2 },
+  [P + 'NodeRuntimeHandler']: { name: keep(1), features: 2 },
   [P + 'NodeRuntimeHandlerFeatures']: { recursiveReadOnlyMounts: keep(1), userNamespaces: keep(2) },
   [P + 'NodeSpec']: {
     podCIDR: 1,
