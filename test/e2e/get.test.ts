@@ -212,10 +212,13 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
       ['c1', '1'],
       ['c2', '2'],
     ]);
-    const pods = await kubectlOk(server, ['get', 'pods', '--all-namespaces', '-l', 'app=web', '-o', 'name'], {
-      version,
-    });
-    expect(pods.trim().split('\n')).toEqual(['pod/web-0', 'pod/web-1']);
+    const pods = await kubectlOk(server, ['get', 'pods', '--all-namespaces', '-l', 'app=web'], { version });
+    expect(headerOf(pods)).toEqual(['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+    expect(
+      parseTable(pods)
+        .rows.filter((r) => r[0] === ns)
+        .map((r) => r[1]),
+    ).toEqual(['web-0', 'web-1']);
   });
 
   it('--watch shows changes made while it runs', async () => {

@@ -130,6 +130,9 @@ export async function handleWatch(
     if (headersWritten) return;
     headersWritten = true;
     ctx.res.writeHead(200, { 'content-type': contentTypeOf(out), 'cache-control': 'no-cache, private' });
+    // HTTP/1.1 holds the head back until the first body write; a watch client waits for the head
+    // (client-node's Watch resolves only then), so send it now. HTTP/2 sends it at writeHead.
+    if ('flushHeaders' in ctx.res) ctx.res.flushHeaders();
   };
   const frameOf = (ev: CacheEvent): string => {
     if (out.as === 'Table') {

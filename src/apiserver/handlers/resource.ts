@@ -24,6 +24,9 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
   if (t.namespaced && !info.namespace && !(info.verb === 'list' || info.verb === 'watch')) {
     if (!(t.virtual && t.namespaced)) throw apiErrors.pathNotFound();
   }
+  // `/api/v1/namespaces/foo` carries the namespace for authorization; the store keys cluster-scoped
+  // objects (namespaces included) without one.
+  if (!t.namespaced && info.namespace) ctx.info = { ...info, namespace: '' };
   const isRead = info.verb === 'get' || info.verb === 'list' || info.verb === 'watch';
   const out: OutputFormat | undefined = negotiate(ctx.accept, isRead ? READ_TRANSFORMS : []);
   if (!out) throw apiErrors.notAcceptable(['application/json', 'application/yaml']);
