@@ -142,6 +142,63 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     }
   });
 
+  it('a namespace held by a finalizer reports why in its conditions', async () => {
+    const held = uniqueName('held');
+    await createNamespace(server, held);
+    await create(server, {
+      ...configMap(held, 'pinned'),
+      metadata: { name: 'pinned', namespace: held, finalizers: ['e2e.k8ts.io/hold'] },
+    });
+    await kubectlOk(server, ['delete', 'namespace', held, '--wait=false'], { version });
+    const ns = await pollUntil(
+      'the namespace to report the remaining content and finalizer',
+      () => getPath<Owned>(server, `/api/v1/namespaces/${held}`),
+      (n) =>
+        (n?.status?.conditions ?? []).some(
+          (c) => c.type === 'NamespaceFinalizersRemaining' && c.status === 'True',
+        ),
+    );
+    const conditions = Object.fromEntries((ns?.status?.conditions ?? []).map((c) => [c.type, c]));
+    expect(conditions['NamespaceContentRemaining']).toMatchObject({
+      status: 'True',
+      reason: 'SomeResourcesRemain',
+      message: 'Some resources are remaining: configmaps. has 1 resource instances',
+    });
+    expect(conditions['NamespaceFinalizersRemaining']).toMatchObject({
+      status: 'True',
+      reason: 'SomeFinalizersRemain',
+      message:
+        'Some content in the namespace has finalizers remaining: e2e.k8ts.io/hold in 1 resource instances',
+    });
+    const described = await kubectlOk(server, ['describe', 'namespace', held], { version });
+    expect(described).toMatch(/^Status:\s+Terminating$/m);
+    await kubectlOk(
+      server,
+      [
+        '-n',
+        held,
+        'patch',
+        'configmap',
+        'pinned',
+        '--type',
+        'merge',
+        '-p',
+        '{"metadata":{"finalizers":null}}',
+      ],
+      {
+        version,
+      },
+    );
+    await pollUntil(
+      'the namespace to be gone',
+      () => getPath(server, `/api/v1/namespaces/${held}`),
+      (n) => n === undefined,
+      {
+        timeoutMs: 30_000,
+      },
+    );
+  });
+
   it('creating in a missing namespace is NotFound', async () => {
     const missing = uniqueName('missing');
     const file = writeFile(server, `missing-${version}.yaml`, yamlStream([configMap(missing, 'c1')]));
@@ -175,15 +232,6 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
         `unable to create new content in namespace ${slow} because it is being terminated`,
     );
 
-    // The namespace controller waits for the held object; it reports why.
-    await pollUntil(
-      'the namespace to report the remaining finalizer',
-      () => getPath<Owned>(server, `/api/v1/namespaces/${slow}`),
-      (n) =>
-        (n?.status?.conditions ?? []).some(
-          (c) => c.type === 'NamespaceFinalizersRemaining' && c.status === 'True',
-        ),
-    );
     await kubectlOk(
       server,
       [

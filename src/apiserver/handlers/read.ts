@@ -178,8 +178,12 @@ export async function handleWatch(
       writeChunk(ctx.res, frameOf(ev));
       return bufferedBytes(ctx) < MAX_WATCH_BUFFER_BYTES;
     },
-    close(reason) {
+    close(reason, error) {
       deps.log.debug({ resource: t.plural, reason }, 'watch closed by the server');
+      if (error && !ended) {
+        writeHeaders();
+        writeChunk(ctx.res, `{"type":"ERROR","object":${JSON.stringify(error.status)}}\n`);
+      }
       finish();
     },
   };
