@@ -157,6 +157,7 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
         (n?.status?.conditions ?? []).some(
           (c) => c.type === 'NamespaceFinalizersRemaining' && c.status === 'True',
         ),
+      { timeoutMs: 10_000 },
     );
     const conditions = Object.fromEntries((ns?.status?.conditions ?? []).map((c) => [c.type, c]));
     expect(conditions['NamespaceContentRemaining']).toMatchObject({
