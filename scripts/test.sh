@@ -9,6 +9,7 @@
 # Environment:
 #   K8TS_TEST_NO_APT=1     never call apt-get (fail later if something is missing)
 #   K8TS_TEST_NPM_CI=1     always run `npm ci`, even when node_modules matches package-lock.json
+#   K8TS_E2E_WORKERS=N     e2e test files run at once (default 4)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -32,7 +33,8 @@ declare -A COMMAND=(
   [format]='npx prettier --check .'
   [unit]='npx vitest run --project unit'
   [integration]='npx vitest run --project integration'
-  [e2e]='npx vitest run --project e2e'
+  # e2e files wait on child processes (servers, kubectl) more than they compute: run several at once.
+  [e2e]='npx vitest run --project e2e --maxWorkers=${K8TS_E2E_WORKERS:-4}'
 )
 
 RESULTS=()
