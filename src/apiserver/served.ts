@@ -155,4 +155,18 @@ export class ServedResources {
   all(): IterableIterator<ServedResource> {
     return this.byPath.values();
   }
+
+  /** One entry per stored resource (the first served version of each), with its cache. */
+  stored(): { served: ServedResource; store: Store; cache: ResourceCache }[] {
+    const out: { served: ServedResource; store: Store; cache: ResourceCache }[] = [];
+    const seen = new Set<Store>();
+    for (const served of this.byPath.values()) {
+      const store = served.store;
+      if (!store || seen.has(store) || served.converter) continue;
+      seen.add(store);
+      const cache = this.storageCaches.get(`${store.resource.group}/${store.resource.gr.resource}`);
+      if (cache) out.push({ served, store, cache });
+    }
+    return out;
+  }
 }

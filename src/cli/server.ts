@@ -1,5 +1,116 @@
-/** `k8ts server`: flags and the action that starts the control plane. */
-export async function runServerCommand(_argv: string[]): Promise<number> {
-  process.stderr.write('k8ts server: not implemented yet\n');
-  return 1;
+/**
+ * `k8ts server`: the flags, and the action that starts the control plane and waits for a signal.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG, type ServerConfig } from '../server/config.js';
+
+const HELP = `Run the k8ts control plane: the Kubernetes API server on embedded SQLite (or etcd).
+
+Usage:
+  k8ts server [flags]
+
+Flags:
+  --data-dir DIR              state, certificates and kubeconfig (default ${DEFAULT_CONFIG.dataDir})
+  --bind-address IP           address to listen on (default ${DEFAULT_CONFIG.bindAddress})
+  --https-port PORT           HTTPS port of the API server (default ${DEFAULT_CONFIG.httpsPort})
+  --tls-san NAME|IP           extra name or IP for the serving certificate (repeatable)
+  --datastore-endpoint URL    etcd endpoints, http(s)://host:2379[,host:2379…] (default: embedded SQLite)
+  --datastore-cafile FILE     CA of an https etcd
+  --datastore-certfile FILE   client certificate for an https etcd
+  --datastore-keyfile FILE    client key for an https etcd
+  --cluster-cidr CIDR         pod network range (default ${DEFAULT_CONFIG.clusterCidr})
+  --service-cidr CIDR         service ClusterIP range (default ${DEFAULT_CONFIG.serviceCidr})
+  --token-auth-file FILE      static bearer tokens, CSV: token,user,uid,"group1,group2"
+  --secrets-encryption BOOL   encrypt Secrets at rest (default true)
+  -h, --help                  show this help
+`;
+
+/** Parses `k8ts server` flags; throws an Error with a one-line message on bad input. */
+export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      'bind-address': { type: 'string' },
+      'https-port': { type: 'string' },
+      'tls-san': { type: 'string', multiple: true },
+      'datastore-endpoint': { type: 'string' },
+      'datastore-cafile': { type: 'string' },
+      'datastore-certfile': { type: 'string' },
+      'datastore-keyfile': { type: 'string' },
+      'cluster-cidr': { type: 'string' },
+      'service-cidr': { type: 'string' },
+      'token-auth-file': { type: 'string' },
+      'secrets-encryption': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const config: ServerConfig = { ...DEFAULT_CONFIG };
+  if (values['data-dir'] !== undefined) config.dataDir = values['data-dir'];
+  if (values['bind-address'] !== undefined) config.bindAddress = values['bind-address'];
+  if (values['https-port'] !== undefined) {
+    const port = Number(values['https-port']);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --https-port ${JSON.stringify(values['https-port'])}: must be 0-65535`);
+    config.httpsPort = port;
+  }
+  config.tlsSans = (values['tls-san'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (values['datastore-endpoint'] !== undefined) config.datastoreEndpoint = values['datastore-endpoint'];
+  if (values['datastore-cafile'] !== undefined) config.datastoreCaFile = values['datastore-cafile'];
+  if (values['datastore-certfile'] !== undefined) config.datastoreCertFile = values['datastore-certfile'];
+  if (values['datastore-keyfile'] !== undefined) config.datastoreKeyFile = values['datastore-keyfile'];
+  if (values['cluster-cidr'] !== undefined) config.clusterCidr = values['cluster-cidr'];
+  if (values['service-cidr'] !== undefined) config.serviceCidr = values['service-cidr'];
+  if (values['token-auth-file'] !== undefined) config.tokenAuthFile = values['token-auth-file'];
+  if (values['secrets-encryption'] !== undefined) {
+    const v = values['secrets-encryption'];
+    if (v !== 'true' && v !== 'false') throw new Error(`invalid --secrets-encryption ${JSON.stringify(v)}: must be true or false`);
+    config.secretsEncryption = v === 'true';
+  }
+  return config;
+}
+
+export async function runServerCommand(argv: string[]): Promise<number> {
+  let config: ServerConfig | 'help';
+  try {
+    config = parseServerFlags(argv);
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\nRun 'k8ts server --help' for usage.\n`);
+    return 1;
+  }
+  if (config === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const { parseCidr } = await import('../server/cidr.js');
+  try {
+    parseCidr(config.clusterCidr);
+    parseCidr(config.serviceCidr);
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const { runServer } = await import('../server/run.js');
+  let running;
+  try {
+    running = await runServer(config);
+  } catch (err) {
+    process.stderr.write(`error: k8ts server failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  process.stdout.write(`k8ts server is running on https://${config.bindAddress}:${running.port}\nexport KUBECONFIG=${running.kubeconfigPath}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await running.stop();
+  return 0;
 }

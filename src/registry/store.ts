@@ -59,9 +59,11 @@ export interface WriteOptions {
   admit?: (obj: StoredObject, old: StoredObject | undefined) => Promise<void>;
 }
 
+/** '' for the main resource; 'status' for /status; 'finalize' for namespaces/finalize (only spec.finalizers changes). */
+export type UpdateSubresource = '' | 'status' | 'finalize';
+
 export interface UpdateOptions extends WriteOptions {
-  /** 'status' for /status, '' for the main resource; other subresources use mutate(). */
-  subresource: '' | 'status';
+  subresource: UpdateSubresource;
 }
 
 /** The result of a delete: the object still exists (finalizers, grace) or is gone. */
@@ -279,7 +281,7 @@ export class Store extends StoreReader {
     obj: StoredObject,
     current: StoredObject,
     ctx: StrategyContext,
-    subresource: '' | 'status',
+    subresource: UpdateSubresource,
   ): StoredObject {
     const r = this.deps.resource;
     obj.apiVersion = r.apiVersion;
@@ -299,6 +301,15 @@ export class Store extends StoreReader {
     if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
     delete meta.selfLink;
 
+    if (subresource === 'finalize') {
+      const finalizers = (obj['spec'] as { finalizers?: unknown } | undefined)?.finalizers;
+      const next = clone(current);
+      const spec = { ...((next['spec'] as Record<string, unknown> | undefined) ?? {}) };
+      if (Array.isArray(finalizers) && finalizers.length) spec['finalizers'] = finalizers;
+      else delete spec['finalizers'];
+      next['spec'] = spec;
+      return next;
+    }
     if (subresource === 'status') {
       if (this.strategy.status) this.strategy.status.prepareForUpdate(obj, current, ctx);
       else {
@@ -326,7 +337,7 @@ export class Store extends StoreReader {
     obj: StoredObject,
     current: StoredObject,
     ctx: StrategyContext,
-    subresource: '' | 'status',
+    subresource: UpdateSubresource,
   ): void {
     const r = this.deps.resource;
     if (obj.metadata.uid !== current.metadata.uid) {
@@ -446,8 +457,7 @@ export class Store extends StoreReader {
       const grace = this.strategy.gracePeriod?.(current, opts.gracePeriodSeconds) ?? 0;
       const now = this.deps.clock.now();
       const beingDeleted = !!meta.deletionTimestamp;
-      let immediate = finalizers.size === 0 && grace === 0;
-      if (beingDeleted && finalizers.size === 0 && grace === 0) immediate = true;
+      const immediate = finalizers.size === 0 && grace === 0 && !this.deleteBlocked?.(current);
 
       if (!immediate) {
         if (!beingDeleted) {
@@ -498,4 +508,6 @@ export class Store extends StoreReader {
 
   /** A hook for kinds whose deletion changes more than metadata (namespaces go Terminating). */
   onDeleteMark?: (next: StoredObject, current: StoredObject) => void;
+  /** A hook for kinds that hold off deletion beyond metadata.finalizers (namespaces' spec.finalizers). */
+  deleteBlocked?: (current: StoredObject) => boolean;
 }

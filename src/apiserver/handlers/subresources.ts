@@ -283,16 +283,9 @@ export async function handleFinalize(
   const body = decodeBody(await readBody(ctx.req), requestMediaType(ctx.req) || 'application/json');
   if (!isObject(body)) throw apiErrors.badRequest('the body must be a v1 Namespace object');
   const finalizers = isObject(body['spec']) ? body['spec']['finalizers'] : undefined;
-  const result = await store.mutate(
-    ctx.info.name,
-    strategyContext(deps, ctx),
-    { dryRun: dryRun(ctx), subresource: '' },
-    (ns) => {
-      const spec = (isObject(ns['spec']) ? ns['spec'] : (ns['spec'] = {})) as Record<string, unknown>;
-      if (Array.isArray(finalizers) && finalizers.length) spec['finalizers'] = finalizers;
-      else delete spec['finalizers'];
-      return ns;
-    },
-  );
+  const result = await store.mutate(ctx.info.name, strategyContext(deps, ctx), { dryRun: dryRun(ctx), subresource: 'finalize' }, (ns) => {
+    ns['spec'] = { ...(isObject(ns['spec']) ? ns['spec'] : {}), finalizers };
+    return ns;
+  });
   writeObject(ctx, served, 200, result, { mediaType: out.mediaType }, deps.clock.now());
 }

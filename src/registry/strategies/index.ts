@@ -2,8 +2,15 @@
  * The strategy of every stored resource, keyed `group/plural` ('' group for core: `/pods`).
  */
 import type { Strategy } from '../strategy.js';
+import { rbacStrategies } from './rbac/index.js';
 
-const STRATEGIES: Record<string, Strategy> = {};
+function prefixed(group: string, m: Record<string, Strategy>): Record<string, Strategy> {
+  return Object.fromEntries(Object.entries(m).map(([plural, s]) => [`${group}/${plural}`, s]));
+}
+
+const STRATEGIES: Record<string, Strategy> = {
+  ...prefixed('rbac.authorization.k8s.io', rbacStrategies),
+};
 
 /** A kind with no rules of its own: ObjectMeta validation only. */
 export const defaultStrategy: Strategy = {

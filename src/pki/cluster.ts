@@ -1,0 +1,306 @@
+/**
+ * The cluster's PKI on disk, created on first start of `k8ts server` and reused after:
+ *
+ *   DATA/tls/ (0700)
+ *     server-ca.crt, server-ca.key           CA that signs serving certificates (clients trust it)
+ *     client-ca.crt, client-ca.key           CA that signs client certificates (the server trusts it)
+ *     serving-kube-apiserver.crt, .key       the API server's serving certificate
+ *     client-admin.crt, client-admin.key     CN=system:admin, O=system:masters
+ *   DATA/kubeconfig.yaml (0600)             admin kubeconfig
+ *
+ * Two CAs, as k3s: a certificate that the server CA signed for serving (an agent's kubelet, say) can
+ * never be presented as a client identity, and each CA can be replaced without touching the other.
+ * Keys are 0600. Leaf certificates are re-issued at start when they are missing, not signed by the
+ * current CA, within RENEW_BEFORE_DAYS of expiry, or (serving) when the SAN list changed.
+ */
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  RENEW_BEFORE_DAYS,
+  certificateSans,
+  createCertificateAuthority,
+  expiresWithin,
+  issueCertificate,
+  issueClientCertificate,
+  loadCertificateAuthority,
+  sameSans,
+  signedBy,
+  type CertificateAuthority,
+  type IssuedCertificate,
+  type SubjectAltNames,
+} from './certs.js';
+import { kubeconfigYaml, localServerUrl } from './kubeconfig.js';
+import { servingSans, type ServingSanOptions } from './sans.js';
+import { x509 } from './x509.js';
+
+/** The admin identity of the generated kubeconfig. */
+export const ADMIN_USER = 'system:admin';
+export const ADMIN_GROUP = 'system:masters';
+
+export interface ClusterPkiOptions extends ServingSanOptions {
+  /** The data directory (DATA); certificates go to DATA/tls. */
+  dataDir: string;
+  /** The API server's HTTPS port, for the kubeconfig's server URL (6443). */
+  port: number;
+  /** The clock; tests inject one. */
+  now?: () => Date;
+}
+
+/** File paths of the PKI. */
+export interface ClusterPkiPaths {
+  dir: string;
+  serverCaCert: string;
+  serverCaKey: string;
+  clientCaCert: string;
+  clientCaKey: string;
+  servingCert: string;
+  servingKey: string;
+  adminCert: string;
+  adminKey: string;
+  kubeconfig: string;
+}
+
+/** The loaded PKI: what the server needs for TLS, and the CAs to issue more certificates. */
+export interface ClusterPki {
+  paths: ClusterPkiPaths;
+  serverCA: CertificateAuthority;
+  clientCA: CertificateAuthority;
+  serving: { certPem: string; keyPem: string; sans: SubjectAltNames; notAfter: Date };
+  admin: { certPem: string; keyPem: string };
+  /** What this start created or re-issued, for the log (e.g. "server CA created", "serving certificate renewed: SANs changed"). */
+  changes: string[];
+}
+
+/** The paths of a data directory's PKI. */
+export function clusterPkiPaths(dataDir: string): ClusterPkiPaths {
+  const dir = join(dataDir, 'tls');
+  return {
+    dir,
+    serverCaCert: join(dir, 'server-ca.crt'),
+    serverCaKey: join(dir, 'server-ca.key'),
+    clientCaCert: join(dir, 'client-ca.crt'),
+    clientCaKey: join(dir, 'client-ca.key'),
+    servingCert: join(dir, 'serving-kube-apiserver.crt'),
+    servingKey: join(dir, 'serving-kube-apiserver.key'),
+    adminCert: join(dir, 'client-admin.crt'),
+    adminKey: join(dir, 'client-admin.key'),
+    kubeconfig: join(dataDir, 'kubeconfig.yaml'),
+  };
+}
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Writes through a temporary file and rename, so a crash never leaves half a key. */
+async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, data, { mode });
+  await chmod(tmp, mode);
+  await rename(tmp, path);
+}
+
+async function ensureCA(
+  certPath: string,
+  keyPath: string,
+  commonName: string,
+  now: Date,
+  changes: string[],
+  label: string,
+): Promise<CertificateAuthority> {
+  const [certText, keyText] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
+  if (certText !== undefined && keyText !== undefined) {
+    try {
+      const ca = await loadCertificateAuthority(certText, keyText);
+      await chmod(keyPath, 0o600);
+      return ca;
+    } catch (err) {
+      throw new Error(
+        `cannot load ${label} from ${certPath} and ${keyPath}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  if (certText !== undefined || keyText !== undefined) {
+    throw new Error(
+      `${label}: found only one of ${certPath} and ${keyPath}; restore the missing file or remove both to create a new CA`,
+    );
+  }
+  const ca = await createCertificateAuthority(`${commonName}@${Math.floor(now.getTime() / 1000)}`, now);
+  await writeAtomic(keyPath, ca.keyPem, 0o600);
+  await writeAtomic(certPath, ca.certPem, 0o644);
+  changes.push(`${label} created`);
+  return ca;
+}
+
+/** Why an existing leaf must be re-issued, or undefined when it can stay. */
+async function leafProblem(
+  certText: string | undefined,
+  keyText: string | undefined,
+  ca: CertificateAuthority,
+  now: Date,
+  check: (cert: x509.X509Certificate) => string | undefined,
+): Promise<string | undefined> {
+  if (certText === undefined || keyText === undefined) return 'missing';
+  let cert: x509.X509Certificate;
+  try {
+    cert = new x509.X509Certificate(certText);
+  } catch {
+    return 'unreadable';
+  }
+  if (!(await signedBy(cert, ca.cert))) return 'not signed by the current CA';
+  if (expiresWithin(cert, RENEW_BEFORE_DAYS, now)) return `expires ${cert.notAfter.toISOString()}`;
+  return check(cert);
+}
+
+async function writeLeaf(certPath: string, keyPath: string, issued: IssuedCertificate): Promise<void> {
+  await writeAtomic(keyPath, issued.keyPem, 0o600);
+  await writeAtomic(certPath, issued.certPem, 0o644);
+}
+
+/**
+ * Creates or loads the cluster PKI in DATA/tls and writes DATA/kubeconfig.yaml for the admin. Safe to
+ * call on every start: it reuses what is valid and re-issues what is not.
+ */
+export async function ensureClusterPki(opts: ClusterPkiOptions): Promise<ClusterPki> {
+  const now = (opts.now ?? (() => new Date()))();
+  const paths = clusterPkiPaths(opts.dataDir);
+  const changes: string[] = [];
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await chmod(paths.dir, 0o700);
+
+  const serverCA = await ensureCA(
+    paths.serverCaCert,
+    paths.serverCaKey,
+    'k8ts-server-ca',
+    now,
+    changes,
+    'server CA',
+  );
+  const clientCA = await ensureCA(
+    paths.clientCaCert,
+    paths.clientCaKey,
+    'k8ts-client-ca',
+    now,
+    changes,
+    'client CA',
+  );
+
+  // Serving certificate.
+  const sans = servingSans(opts);
+  let servingCert = await readIfExists(paths.servingCert);
+  let servingKey = await readIfExists(paths.servingKey);
+  const servingProblem = await leafProblem(servingCert, servingKey, serverCA, now, (cert) =>
+    sameSans(certificateSans(cert), sans) ? undefined : 'SANs changed',
+  );
+  if (servingProblem !== undefined) {
+    const issued = await issueCertificate(serverCA, {
+      commonName: 'kube-apiserver',
+      usage: 'server',
+      sans,
+      now,
+    });
+    await writeLeaf(paths.servingCert, paths.servingKey, issued);
+    servingCert = issued.certPem;
+    servingKey = issued.keyPem;
+    changes.push(`serving certificate issued (${servingProblem})`);
+  } else {
+    await chmod(paths.servingKey, 0o600);
+  }
+
+  // Admin client certificate.
+  let adminCert = await readIfExists(paths.adminCert);
+  let adminKey = await readIfExists(paths.adminKey);
+  const adminProblem = await leafProblem(adminCert, adminKey, clientCA, now, (cert) => {
+    const cn = cert.subjectName.getField('CN');
+    const o = cert.subjectName.getField('O');
+    return cn.length === 1 && cn[0] === ADMIN_USER && o.includes(ADMIN_GROUP) ? undefined : 'wrong subject';
+  });
+  if (adminProblem !== undefined) {
+    const issued = await issueClientCertificate(clientCA, { name: ADMIN_USER, groups: [ADMIN_GROUP], now });
+    await writeLeaf(paths.adminCert, paths.adminKey, issued);
+    adminCert = issued.certPem;
+    adminKey = issued.keyPem;
+    changes.push(`admin client certificate issued (${adminProblem})`);
+  } else {
+    await chmod(paths.adminKey, 0o600);
+  }
+  if (
+    servingCert === undefined ||
+    servingKey === undefined ||
+    adminCert === undefined ||
+    adminKey === undefined
+  ) {
+    throw new Error('internal error: certificates missing after issuing');
+  }
+
+  // Admin kubeconfig.
+  const kubeconfig = kubeconfigYaml({
+    server: localServerUrl(opts.port),
+    caPem: serverCA.certPem,
+    certPem: adminCert,
+    keyPem: adminKey,
+  });
+  if ((await readIfExists(paths.kubeconfig)) !== kubeconfig) {
+    await writeAtomic(paths.kubeconfig, kubeconfig, 0o600);
+    changes.push('admin kubeconfig written');
+  } else {
+    await chmod(paths.kubeconfig, 0o600);
+  }
+
+  const serving = new x509.X509Certificate(servingCert);
+  return {
+    paths,
+    serverCA,
+    clientCA,
+    serving: {
+      certPem: servingCert,
+      keyPem: servingKey,
+      sans: certificateSans(serving),
+      notAfter: serving.notAfter,
+    },
+    admin: { certPem: adminCert, keyPem: adminKey },
+    changes,
+  };
+}
+
+/**
+ * Node `tls`/`https` server options for the API server: the serving certificate, and client
+ * certificates requested and verified against the client CA. Unverified or absent client
+ * certificates do not end the handshake (rejectUnauthorized false), so anonymous and token requests
+ * still reach the server; the server passes a peer certificate to authentication only when
+ * `socket.authorized` is true.
+ */
+export function tlsServerOptions(pki: ClusterPki): {
+  cert: string;
+  key: string;
+  ca: string;
+  requestCert: true;
+  rejectUnauthorized: false;
+} {
+  return {
+    cert: pki.serving.certPem,
+    key: pki.serving.keyPem,
+    ca: pki.clientCA.certPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+  };
+}
+
+/** A kubeconfig for a user with a fresh client certificate (e.g. CN=jane, O=dev) from the client CA. */
+export async function userKubeconfig(
+  pki: ClusterPki,
+  user: { name: string; groups?: string[]; port: number; validityDays?: number; now?: Date },
+): Promise<string> {
+  const issued = await issueClientCertificate(pki.clientCA, user);
+  return kubeconfigYaml({
+    server: localServerUrl(user.port),
+    caPem: pki.serverCA.certPem,
+    certPem: issued.certPem,
+    keyPem: issued.keyPem,
+  });
+}

@@ -1,0 +1,7 @@
+/** The cluster PKI: CAs, serving and client certificates, kubeconfigs. */
+export * from './certs.js';
+export * from './cluster.js';
+export * from './ip.js';
+export * from './keys.js';
+export * from './kubeconfig.js';
+export * from './sans.js';

@@ -1,0 +1,54 @@
+/**
+ * Objects every cluster starts with, created at server start when missing: the system namespaces and
+ * the two system priority classes (upstream creates the same).
+ */
+import { ApiError } from '../api/errors.js';
+import type { KubeObject } from '../api/meta.js';
+import type { ServedResources } from '../apiserver/served.js';
+import type { StrategyContext } from '../registry/strategy.js';
+import type { Clock } from '../util/time.js';
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+const SYSTEM_PRIORITY_CLASSES = [
+  { name: 'system-node-critical', value: 2000001000, description: 'Highest priority: system pods a node needs to work.' },
+  { name: 'system-cluster-critical', value: 2000000000, description: 'System pods the cluster needs; they may move between nodes.' },
+];
+
+const USER = { username: 'system:apiserver', groups: ['system:masters'] };
+
+/** Creates an object unless it exists; returns true when it was created. */
+export async function ensureObject(served: ServedResources, group: string, version: string, plural: string, obj: KubeObject, clock: Clock): Promise<boolean> {
+  const s = served.get(group, version, plural);
+  if (!s?.store) throw new Error(`cannot bootstrap ${plural}: not served`);
+  const ctx: StrategyContext = { user: USER, namespace: obj.metadata?.namespace ?? '', now: () => clock.now() };
+  try {
+    const stored = structuredClone(obj);
+    s.strategy.defaults?.(stored);
+    await s.store.create(stored, ctx, { dryRun: false });
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.reason === 'AlreadyExists') return false;
+    throw err;
+  }
+}
+
+export async function bootstrapObjects(served: ServedResources, clock: Clock): Promise<string[]> {
+  const created: string[] = [];
+  for (const name of SYSTEM_NAMESPACES) {
+    if (await ensureObject(served, '', 'v1', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, clock)) {
+      created.push(`namespace/${name}`);
+    }
+  }
+  for (const pc of SYSTEM_PRIORITY_CLASSES) {
+    const obj = {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: pc.name },
+      value: pc.value,
+      description: pc.description,
+    };
+    if (await ensureObject(served, 'scheduling.k8s.io', 'v1', 'priorityclasses', obj, clock)) created.push(`priorityclass/${pc.name}`);
+  }
+  return created;
+}

@@ -1,0 +1,43 @@
+/**
+ * The configuration of `k8ts server`, with upstream/k3s-like defaults.
+ */
+
+export interface ServerConfig {
+  /** State, certificates and the kubeconfig live here. */
+  dataDir: string;
+  /** Address the API server listens on ('0.0.0.0' for all IPv4 interfaces). */
+  bindAddress: string;
+  httpsPort: number;
+  /** Extra names and IPs for the serving certificate. */
+  tlsSans: string[];
+  /** '' for the embedded SQLite; `http(s)://host:2379[,…]` for etcd. */
+  datastoreEndpoint: string;
+  /** TLS files for an https etcd. */
+  datastoreCaFile: string;
+  datastoreCertFile: string;
+  datastoreKeyFile: string;
+  clusterCidr: string;
+  serviceCidr: string;
+  /** Static bearer tokens (upstream CSV format). */
+  tokenAuthFile: string;
+  /** Encrypt Secrets at rest (default on). */
+  secretsEncryption: boolean;
+  /** Storage compaction interval. */
+  compactionIntervalMs: number;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  dataDir: '/var/lib/k8ts',
+  bindAddress: '0.0.0.0',
+  httpsPort: 6443,
+  tlsSans: [],
+  datastoreEndpoint: '',
+  datastoreCaFile: '',
+  datastoreCertFile: '',
+  datastoreKeyFile: '',
+  clusterCidr: '10.42.0.0/16',
+  serviceCidr: '10.43.0.0/16',
+  tokenAuthFile: '',
+  secretsEncryption: true,
+  compactionIntervalMs: 5 * 60 * 1000,
+};

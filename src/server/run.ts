@@ -1,0 +1,196 @@
+/**
+ * Starts the control plane in order, k3s-style: each component starts once what it needs is ready,
+ * and any component failing at start takes the process down with a clear message.
+ *
+ * data dir → PKI + kubeconfig → storage → watch caches → bootstrap objects and RBAC policy →
+ * API server → controllers and compactor.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiError } from '../api/errors.js';
+import type { KubeObject } from '../api/meta.js';
+import { printerFor } from '../api/printers/index.js';
+import { AdmissionChain } from '../apiserver/admission/types.js';
+import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
+import { rbacEscalation } from '../apiserver/admission/rbac-escalation.js';
+import { ApiMetrics } from '../apiserver/metrics.js';
+import { ApiServer } from '../apiserver/server.js';
+import { ServedResources } from '../apiserver/served.js';
+import { schemaOps } from '../apiserver/schema-ops.js';
+import { openApiRoutes } from '../apiserver/openapi/routes.js';
+import { ANONYMOUS_USER } from '../auth/users.js';
+import { loadTokenFile } from '../auth/tokenfile.js';
+import { unionAuthenticator } from '../auth/union.js';
+import { x509Authenticator } from '../auth/x509.js';
+import { reviewResources } from '../auth/reviews.js';
+import { forbiddenMessage, rbacAuthorizer } from '../auth/rbac/index.js';
+import type { Authenticator } from '../auth/types.js';
+import { GarbageCollector } from '../controllers/garbagecollector/gc.js';
+import { configureNamespaceStore, NamespaceController } from '../controllers/namespace/namespace.js';
+import { ClusterRoleAggregator } from '../controllers/clusterroleaggregation/aggregator.js';
+import { ensureClusterPki } from '../pki/cluster.js';
+import { Compactor } from '../storage/compactor.js';
+import { AesGcmTransformer, loadOrCreateEncryptionKeys } from '../storage/encryption.js';
+import type { Backend } from '../storage/backend.js';
+import { EtcdBackend } from '../storage/etcd/etcd.js';
+import { SqliteBackend } from '../storage/sqlite/sqlite.js';
+import { componentLogger } from '../util/log.js';
+import { systemClock, type Clock } from '../util/time.js';
+import { bootstrapObjects } from './bootstrap.js';
+import type { ServerConfig } from './config.js';
+import { registryRbacSource, registryPolicyStore } from './rbac-wiring.js';
+import { firstServiceIP } from './cidr.js';
+
+export interface RunningServer {
+  port: number;
+  kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+
+function openBackend(config: ServerConfig): Backend {
+  if (!config.datastoreEndpoint) return new SqliteBackend({ path: join(config.dataDir, 'db', 'state.db'), logger: componentLogger('sqlite') });
+  if (!/^https?:\/\//.test(config.datastoreEndpoint)) {
+    throw new Error(`--datastore-endpoint ${JSON.stringify(config.datastoreEndpoint)}: only etcd endpoints (http:// or https://) are supported`);
+  }
+  const tls =
+    config.datastoreCaFile || config.datastoreCertFile
+      ? { caFile: config.datastoreCaFile || undefined, certFile: config.datastoreCertFile || undefined, keyFile: config.datastoreKeyFile || undefined }
+      : undefined;
+  return new EtcdBackend({ endpoints: config.datastoreEndpoint, tls, logger: componentLogger('etcd') });
+}
+
+/** Starts everything; resolves once the API server is serving. */
+export async function runServer(config: ServerConfig, clock: Clock = systemClock): Promise<RunningServer> {
+  const log = componentLogger('server');
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+
+  const serviceIP = firstServiceIP(config.serviceCidr);
+  const pki = await ensureClusterPki({ dataDir: config.dataDir, port: config.httpsPort, tlsSans: config.tlsSans, serviceCidrs: [config.serviceCidr] });
+  for (const change of pki.changes) log.info({ change }, 'PKI');
+
+  const backend = openBackend(config);
+  await backend.start();
+  const stops: (() => Promise<void> | void)[] = [() => backend.close()];
+  try {
+    const secretsTransformer = config.secretsEncryption ? new AesGcmTransformer(loadOrCreateEncryptionKeys(config.dataDir)) : undefined;
+    // Reviews need the authorizer, which needs the RBAC caches: resolve them lazily.
+    let authorizerRef: ReturnType<typeof rbacAuthorizer> | undefined;
+    const tokenAuth = config.tokenAuthFile ? await loadTokenFile(config.tokenAuthFile) : undefined;
+    const virtuals = reviewResources({
+      authorizer: {
+        authorize: (a) => (authorizerRef ? authorizerRef.authorize(a) : Promise.resolve({ decision: 'noOpinion', reason: 'starting' })),
+        rulesFor: (u, ns) => (authorizerRef ? authorizerRef.rulesFor(u, ns) : Promise.resolve({ resourceRules: [], nonResourceRules: [], incomplete: true })),
+      },
+      tokenAuthenticator: tokenAuth,
+    });
+    const served = new ServedResources({ backend, clock, log: componentLogger('registry'), secretsTransformer, virtuals, printerFor });
+    const nsStore = served.get('', 'v1', 'namespaces')?.store;
+    if (nsStore) configureNamespaceStore(nsStore);
+    await served.caches.start();
+    stops.push(() => served.caches.stop());
+
+    const rbacSource = registryRbacSource(served);
+    const authorizer = rbacAuthorizer(rbacSource);
+    authorizerRef = authorizer;
+
+    const created = await bootstrapObjects(served, clock);
+    if (created.length) log.info({ created }, 'bootstrap objects created');
+    const report = await (await import('../auth/rbac/reconcile.js')).reconcileBootstrapPolicy(registryPolicyStore(served, clock));
+    if (report.created.length || report.updated.length) log.info(report, 'RBAC bootstrap policy reconciled');
+
+    const authenticators: Authenticator[] = [x509Authenticator({ clientCaPem: pki.clientCA.certPem })];
+    if (tokenAuth) authenticators.push(tokenAuth);
+    const metrics = new ApiMetrics();
+    const handlers = {
+      served,
+      admission: new AdmissionChain([
+        namespaceLifecycle(async (name) => lookupNamespace(served, name)),
+        rbacEscalation(authorizer, rbacSource),
+      ]),
+      clock,
+      log: componentLogger('apiserver'),
+      schema: schemaOps(),
+    };
+    const caches = served.caches;
+    const apiServer = new ApiServer({
+      bindAddress: config.bindAddress,
+      port: config.httpsPort,
+      tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, clientCA: pki.clientCA.certPem },
+      advertiseAddress: `${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${config.httpsPort}`,
+      handlers,
+      authenticator: unionAuthenticator(...authenticators),
+      authorizer,
+      forbiddenReason: forbiddenMessage,
+      anonymousUser: ANONYMOUS_USER,
+      metrics,
+      health: {
+        livez: [
+          { name: 'ping', check: async () => undefined },
+          { name: 'log', check: async () => undefined },
+          { name: 'etcd', check: async () => void (await backend.currentRevision()) },
+        ],
+        readyz: [
+          { name: 'ping', check: async () => undefined },
+          { name: 'log', check: async () => undefined },
+          { name: 'etcd', check: async () => void (await backend.currentRevision()) },
+          { name: 'etcd-readiness', check: async () => void (await backend.currentRevision()) },
+          { name: 'informer-sync', check: async () => (caches.revision > 0 ? undefined : Promise.reject(new Error('caches not synced'))) },
+          { name: 'poststarthook/rbac/bootstrap-roles', check: async () => undefined },
+          { name: 'poststarthook/scheduling/bootstrap-system-priority-classes', check: async () => undefined },
+        ],
+      },
+      extraRoutes: [openApiRoutes()],
+      log: componentLogger('apiserver'),
+    });
+    const port = await apiServer.start();
+    stops.push(() => apiServer.stop());
+    log.info({ port, serviceIP, backend: backend.name }, 'API server listening');
+
+    const gc = new GarbageCollector(served, clock, componentLogger('garbage-collector'));
+    gc.start();
+    stops.push(() => gc.stop());
+    const nsController = new NamespaceController(served, clock, componentLogger('namespace-controller'));
+    nsController.start();
+    stops.push(() => nsController.stop());
+    const aggregator = new ClusterRoleAggregator(served, clock, componentLogger('clusterrole-aggregation'));
+    aggregator.start();
+    stops.push(() => aggregator.stop());
+    const compactor = new Compactor({ backend, intervalMs: config.compactionIntervalMs, logger: componentLogger('compactor') });
+    await compactor.start();
+    stops.push(() => compactor.stop());
+
+    return {
+      port,
+      kubeconfigPath: pki.paths.kubeconfig,
+      stop: async () => {
+        for (const s of stops.reverse()) {
+          try {
+            await s();
+          } catch (err) {
+            log.warn({ err }, 'error while stopping');
+          }
+        }
+      },
+    };
+  } catch (err) {
+    for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function lookupNamespace(served: ServedResources, name: string): Promise<KubeObject | undefined> {
+  const s = served.get('', 'v1', 'namespaces');
+  if (!s?.store) return undefined;
+  try {
+    return (await s.store.get('', name, '0')).object;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 404)) throw err;
+  }
+  try {
+    // Not in the cache yet: a consistent read settles it.
+    return (await s.store.get('', name, '')).object;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) return undefined;
+    throw err;
+  }
+}
