@@ -113,7 +113,7 @@ export interface OpenApiRouteOptions {
 }
 
 /** The route serving `/openapi/v2` and `/openapi/v3`, building each document on first request. */
-export function openApiRoute(opts: OpenApiRouteOptions = {}): ExtraRoute {
+export function openApiRoutes(opts: OpenApiRouteOptions = {}): ExtraRoute {
   const docs = new OpenApiDocuments(opts.registry, opts.onBuild);
   return async (ctx: RequestContext): Promise<boolean> => {
     const { path } = ctx;
