@@ -3,6 +3,8 @@
  * several versions or groups (autoscaling/v1 ↔ v2 HorizontalPodAutoscaler, events.k8s.io/v1 ↔ core/v1
  * Event). Resources served in their storage version need none.
  */
+import { hpaV1Converter } from './autoscaling/conversion.js';
+import { eventsV1Converter } from './events/conversion.js';
 import type { GroupVersionKind, KubeObject } from './meta.js';
 
 export interface Converter {
@@ -12,7 +14,10 @@ export interface Converter {
   fromStorage(obj: KubeObject): KubeObject;
 }
 
-const converters = new Map<string, Converter>();
+const converters = new Map<string, Converter>([
+  ['autoscaling/v1/HorizontalPodAutoscaler', hpaV1Converter],
+  ['events.k8s.io/v1/Event', eventsV1Converter],
+]);
 
 function key(gvk: GroupVersionKind): string {
   return `${gvk.group}/${gvk.version}/${gvk.kind}`;

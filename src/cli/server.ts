@@ -54,10 +54,14 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
   if (values['bind-address'] !== undefined) config.bindAddress = values['bind-address'];
   if (values['https-port'] !== undefined) {
     const port = Number(values['https-port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --https-port ${JSON.stringify(values['https-port'])}: must be 0-65535`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`invalid --https-port ${JSON.stringify(values['https-port'])}: must be 0-65535`);
     config.httpsPort = port;
   }
-  config.tlsSans = (values['tls-san'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  config.tlsSans = (values['tls-san'] ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (values['datastore-endpoint'] !== undefined) config.datastoreEndpoint = values['datastore-endpoint'];
   if (values['datastore-cafile'] !== undefined) config.datastoreCaFile = values['datastore-cafile'];
   if (values['datastore-certfile'] !== undefined) config.datastoreCertFile = values['datastore-certfile'];
@@ -67,7 +71,8 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
   if (values['token-auth-file'] !== undefined) config.tokenAuthFile = values['token-auth-file'];
   if (values['secrets-encryption'] !== undefined) {
     const v = values['secrets-encryption'];
-    if (v !== 'true' && v !== 'false') throw new Error(`invalid --secrets-encryption ${JSON.stringify(v)}: must be true or false`);
+    if (v !== 'true' && v !== 'false')
+      throw new Error(`invalid --secrets-encryption ${JSON.stringify(v)}: must be true or false`);
     config.secretsEncryption = v === 'true';
   }
   return config;
@@ -78,7 +83,9 @@ export async function runServerCommand(argv: string[]): Promise<number> {
   try {
     config = parseServerFlags(argv);
   } catch (err) {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\nRun 'k8ts server --help' for usage.\n`);
+    process.stderr.write(
+      `error: ${err instanceof Error ? err.message : String(err)}\nRun 'k8ts server --help' for usage.\n`,
+    );
     return 1;
   }
   if (config === 'help') {
@@ -98,10 +105,14 @@ export async function runServerCommand(argv: string[]): Promise<number> {
   try {
     running = await runServer(config);
   } catch (err) {
-    process.stderr.write(`error: k8ts server failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `error: k8ts server failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     return 1;
   }
-  process.stdout.write(`k8ts server is running on https://${config.bindAddress}:${running.port}\nexport KUBECONFIG=${running.kubeconfigPath}\n`);
+  process.stdout.write(
+    `k8ts server is running on https://${config.bindAddress}:${running.port}\nexport KUBECONFIG=${running.kubeconfigPath}\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

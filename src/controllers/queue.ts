@@ -62,7 +62,10 @@ export class WorkQueue {
         (err: unknown) => {
           const n = (this.failures.get(key) ?? 0) + 1;
           this.failures.set(key, n);
-          const delay = Math.min((this.opts.baseDelayMs ?? 100) * 2 ** (n - 1), this.opts.maxDelayMs ?? 30_000);
+          const delay = Math.min(
+            (this.opts.baseDelayMs ?? 100) * 2 ** (n - 1),
+            this.opts.maxDelayMs ?? 30_000,
+          );
           this.log.warn({ err, key, attempt: n, retryInMs: delay }, 'sync failed; retrying');
           this.done(key);
           this.addAfter(key, delay);

@@ -121,7 +121,11 @@ export class Store extends StoreReader {
     if (this.strategy.generation) meta.generation = 1;
     else delete meta.generation;
     const generated = !meta.name && !!meta.generateName;
-    if (generated) meta.name = generateName(meta.generateName ?? '');
+    if (generated) {
+      meta.name = generateName(meta.generateName ?? '');
+      // Some defaults derive from the name (a namespace's kubernetes.io/metadata.name label).
+      this.strategy.defaults?.(obj);
+    }
     this.strategy.prepareForCreate?.(obj, ctx);
     if (opts.admit) await opts.admit(obj, undefined);
 

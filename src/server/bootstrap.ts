@@ -11,17 +11,36 @@ import type { Clock } from '../util/time.js';
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const SYSTEM_PRIORITY_CLASSES = [
-  { name: 'system-node-critical', value: 2000001000, description: 'Highest priority: system pods a node needs to work.' },
-  { name: 'system-cluster-critical', value: 2000000000, description: 'System pods the cluster needs; they may move between nodes.' },
+  {
+    name: 'system-node-critical',
+    value: 2000001000,
+    description: 'Highest priority: system pods a node needs to work.',
+  },
+  {
+    name: 'system-cluster-critical',
+    value: 2000000000,
+    description: 'System pods the cluster needs; they may move between nodes.',
+  },
 ];
 
 const USER = { username: 'system:apiserver', groups: ['system:masters'] };
 
 /** Creates an object unless it exists; returns true when it was created. */
-export async function ensureObject(served: ServedResources, group: string, version: string, plural: string, obj: KubeObject, clock: Clock): Promise<boolean> {
+export async function ensureObject(
+  served: ServedResources,
+  group: string,
+  version: string,
+  plural: string,
+  obj: KubeObject,
+  clock: Clock,
+): Promise<boolean> {
   const s = served.get(group, version, plural);
   if (!s?.store) throw new Error(`cannot bootstrap ${plural}: not served`);
-  const ctx: StrategyContext = { user: USER, namespace: obj.metadata?.namespace ?? '', now: () => clock.now() };
+  const ctx: StrategyContext = {
+    user: USER,
+    namespace: obj.metadata?.namespace ?? '',
+    now: () => clock.now(),
+  };
   try {
     const stored = structuredClone(obj);
     s.strategy.defaults?.(stored);
@@ -36,7 +55,16 @@ export async function ensureObject(served: ServedResources, group: string, versi
 export async function bootstrapObjects(served: ServedResources, clock: Clock): Promise<string[]> {
   const created: string[] = [];
   for (const name of SYSTEM_NAMESPACES) {
-    if (await ensureObject(served, '', 'v1', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, clock)) {
+    if (
+      await ensureObject(
+        served,
+        '',
+        'v1',
+        'namespaces',
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+        clock,
+      )
+    ) {
       created.push(`namespace/${name}`);
     }
   }
@@ -48,7 +76,8 @@ export async function bootstrapObjects(served: ServedResources, clock: Clock): P
       value: pc.value,
       description: pc.description,
     };
-    if (await ensureObject(served, 'scheduling.k8s.io', 'v1', 'priorityclasses', obj, clock)) created.push(`priorityclass/${pc.name}`);
+    if (await ensureObject(served, 'scheduling.k8s.io', 'v1', 'priorityclasses', obj, clock))
+      created.push(`priorityclass/${pc.name}`);
   }
   return created;
 }

@@ -8,7 +8,8 @@ export interface Cidr {
 /** Parses `10.43.0.0/16`; throws with the offending value when malformed. */
 export function parseCidr(cidr: string): Cidr {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!m) throw new Error(`invalid CIDR ${JSON.stringify(cidr)}: expected an IPv4 range such as 10.43.0.0/16`);
+  if (!m)
+    throw new Error(`invalid CIDR ${JSON.stringify(cidr)}: expected an IPv4 range such as 10.43.0.0/16`);
   const octets = m.slice(1, 5).map(Number);
   const bits = Number(m[5]);
   if (octets.some((o) => o > 255) || bits > 32) throw new Error(`invalid CIDR ${JSON.stringify(cidr)}`);

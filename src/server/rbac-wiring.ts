@@ -42,8 +42,11 @@ export function registryRbacSource(served: ServedResources): RbacSource {
   const allClusterRoleBindings = memoList<ClusterRoleBinding>(clusterRoleBindings, undefined);
   const bindingsByNs = new Map<string, { at: number; items: RoleBinding[] }>();
   return {
-    getRole: (ns, name) => roles.get(objectKey(roles.prefix, ns, name))?.object as unknown as Role | undefined,
-    getClusterRole: (name) => clusterRoles.get(objectKey(clusterRoles.prefix, '', name))?.object as unknown as ClusterRole | undefined,
+    getRole: (ns, name) =>
+      roles.get(objectKey(roles.prefix, ns, name))?.object as unknown as Role | undefined,
+    getClusterRole: (name) =>
+      clusterRoles.get(objectKey(clusterRoles.prefix, '', name))?.object as unknown as
+        ClusterRole | undefined,
     listRoleBindings: (ns) => {
       const hit = bindingsByNs.get(ns);
       if (hit && hit.at === roleBindings.lastChange) return hit.items;

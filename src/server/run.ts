@@ -17,7 +17,6 @@ import { ApiMetrics } from '../apiserver/metrics.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ServedResources } from '../apiserver/served.js';
 import { schemaOps } from '../apiserver/schema-ops.js';
-import { openApiRoutes } from '../apiserver/openapi/routes.js';
 import { ANONYMOUS_USER } from '../auth/users.js';
 import { loadTokenFile } from '../auth/tokenfile.js';
 import { unionAuthenticator } from '../auth/union.js';
@@ -48,13 +47,23 @@ export interface RunningServer {
 }
 
 function openBackend(config: ServerConfig): Backend {
-  if (!config.datastoreEndpoint) return new SqliteBackend({ path: join(config.dataDir, 'db', 'state.db'), logger: componentLogger('sqlite') });
+  if (!config.datastoreEndpoint)
+    return new SqliteBackend({
+      path: join(config.dataDir, 'db', 'state.db'),
+      logger: componentLogger('sqlite'),
+    });
   if (!/^https?:\/\//.test(config.datastoreEndpoint)) {
-    throw new Error(`--datastore-endpoint ${JSON.stringify(config.datastoreEndpoint)}: only etcd endpoints (http:// or https://) are supported`);
+    throw new Error(
+      `--datastore-endpoint ${JSON.stringify(config.datastoreEndpoint)}: only etcd endpoints (http:// or https://) are supported`,
+    );
   }
   const tls =
     config.datastoreCaFile || config.datastoreCertFile
-      ? { caFile: config.datastoreCaFile || undefined, certFile: config.datastoreCertFile || undefined, keyFile: config.datastoreKeyFile || undefined }
+      ? {
+          caFile: config.datastoreCaFile || undefined,
+          certFile: config.datastoreCertFile || undefined,
+          keyFile: config.datastoreKeyFile || undefined,
+        }
       : undefined;
   return new EtcdBackend({ endpoints: config.datastoreEndpoint, tls, logger: componentLogger('etcd') });
 }
@@ -65,25 +74,45 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
 
   const serviceIP = firstServiceIP(config.serviceCidr);
-  const pki = await ensureClusterPki({ dataDir: config.dataDir, port: config.httpsPort, tlsSans: config.tlsSans, serviceCidrs: [config.serviceCidr] });
+  const pki = await ensureClusterPki({
+    dataDir: config.dataDir,
+    port: config.httpsPort,
+    tlsSans: config.tlsSans,
+    serviceCidrs: [config.serviceCidr],
+  });
   for (const change of pki.changes) log.info({ change }, 'PKI');
 
   const backend = openBackend(config);
   await backend.start();
   const stops: (() => Promise<void> | void)[] = [() => backend.close()];
   try {
-    const secretsTransformer = config.secretsEncryption ? new AesGcmTransformer(loadOrCreateEncryptionKeys(config.dataDir)) : undefined;
+    const secretsTransformer = config.secretsEncryption
+      ? new AesGcmTransformer(loadOrCreateEncryptionKeys(config.dataDir))
+      : undefined;
     // Reviews need the authorizer, which needs the RBAC caches: resolve them lazily.
-    let authorizerRef: ReturnType<typeof rbacAuthorizer> | undefined;
+    const late: { authorizer?: ReturnType<typeof rbacAuthorizer> } = {};
     const tokenAuth = config.tokenAuthFile ? await loadTokenFile(config.tokenAuthFile) : undefined;
     const virtuals = reviewResources({
       authorizer: {
-        authorize: (a) => (authorizerRef ? authorizerRef.authorize(a) : Promise.resolve({ decision: 'noOpinion', reason: 'starting' })),
-        rulesFor: (u, ns) => (authorizerRef ? authorizerRef.rulesFor(u, ns) : Promise.resolve({ resourceRules: [], nonResourceRules: [], incomplete: true })),
+        authorize: (a) =>
+          late.authorizer
+            ? late.authorizer.authorize(a)
+            : Promise.resolve({ decision: 'noOpinion', reason: 'starting' }),
+        rulesFor: (u, ns) =>
+          late.authorizer
+            ? late.authorizer.rulesFor(u, ns)
+            : Promise.resolve({ resourceRules: [], nonResourceRules: [], incomplete: true }),
       },
       tokenAuthenticator: tokenAuth,
     });
-    const served = new ServedResources({ backend, clock, log: componentLogger('registry'), secretsTransformer, virtuals, printerFor });
+    const served = new ServedResources({
+      backend,
+      clock,
+      log: componentLogger('registry'),
+      secretsTransformer,
+      virtuals,
+      printerFor,
+    });
     const nsStore = served.get('', 'v1', 'namespaces')?.store;
     if (nsStore) configureNamespaceStore(nsStore);
     await served.caches.start();
@@ -91,11 +120,13 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
 
     const rbacSource = registryRbacSource(served);
     const authorizer = rbacAuthorizer(rbacSource);
-    authorizerRef = authorizer;
+    late.authorizer = authorizer;
 
     const created = await bootstrapObjects(served, clock);
     if (created.length) log.info({ created }, 'bootstrap objects created');
-    const report = await (await import('../auth/rbac/reconcile.js')).reconcileBootstrapPolicy(registryPolicyStore(served, clock));
+    const report = await (
+      await import('../auth/rbac/reconcile.js')
+    ).reconcileBootstrapPolicy(registryPolicyStore(served, clock));
     if (report.created.length || report.updated.length) log.info(report, 'RBAC bootstrap policy reconciled');
 
     const authenticators: Authenticator[] = [x509Authenticator({ clientCaPem: pki.clientCA.certPem })];
@@ -134,12 +165,19 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
           { name: 'log', check: async () => undefined },
           { name: 'etcd', check: async () => void (await backend.currentRevision()) },
           { name: 'etcd-readiness', check: async () => void (await backend.currentRevision()) },
-          { name: 'informer-sync', check: async () => (caches.revision > 0 ? undefined : Promise.reject(new Error('caches not synced'))) },
+          {
+            name: 'informer-sync',
+            check: async () =>
+              caches.revision > 0 ? undefined : Promise.reject(new Error('caches not synced')),
+          },
           { name: 'poststarthook/rbac/bootstrap-roles', check: async () => undefined },
-          { name: 'poststarthook/scheduling/bootstrap-system-priority-classes', check: async () => undefined },
+          {
+            name: 'poststarthook/scheduling/bootstrap-system-priority-classes',
+            check: async () => undefined,
+          },
         ],
       },
-      extraRoutes: [openApiRoutes()],
+      extraRoutes: [],
       log: componentLogger('apiserver'),
     });
     const port = await apiServer.start();
@@ -155,7 +193,11 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     const aggregator = new ClusterRoleAggregator(served, clock, componentLogger('clusterrole-aggregation'));
     aggregator.start();
     stops.push(() => aggregator.stop());
-    const compactor = new Compactor({ backend, intervalMs: config.compactionIntervalMs, logger: componentLogger('compactor') });
+    const compactor = new Compactor({
+      backend,
+      intervalMs: config.compactionIntervalMs,
+      logger: componentLogger('compactor'),
+    });
     await compactor.start();
     stops.push(() => compactor.stop());
 

@@ -31,6 +31,8 @@ export interface SchemaOps {
   ): StructuralReport;
   /** Applies a patch of a content type to an object of a served kind (served version). */
   applyPatch(served: ServedResource, current: KubeObject, patch: Buffer, contentType: string): KubeObject;
+  /** Strict-decoding problems of a patch body itself (duplicate fields, unknown JSON patch members). */
+  patchIssues(contentType: string, patch: Buffer): string[];
 }
 
 export interface HandlerDeps {

@@ -8,7 +8,7 @@ import { isObject, type KubeObject, type StoredObject } from '../../api/meta.js'
 import type { ScaleSubresource } from '../../api/resources.js';
 import { fromLabelSelectorObject } from '../../api/selectors/labels.js';
 import type { Store } from '../../registry/store.js';
-import { rfc3339 } from '../../util/time.js';
+import { bindPod } from '../../registry/strategies/core/index.js';
 import {
   decodeBody,
   readBody,
@@ -157,69 +157,19 @@ export async function handleScale(
 }
 
 /** POST `pods/{name}/binding`: assigns an unscheduled pod to a node. */
-export async function handleBinding(
-  deps: HandlerDeps,
-  ctx: RequestContext,
-  served: ServedResource,
-): Promise<void> {
-  if (ctx.info.verb !== 'create')
-    throw apiErrors.methodNotSupported({ group: '', resource: 'pods/binding' }, ctx.info.verb);
+export async function handleBinding(deps: HandlerDeps, ctx: RequestContext, served: ServedResource): Promise<void> {
+  if (ctx.info.verb !== 'create') throw apiErrors.methodNotSupported({ group: '', resource: 'pods/binding' }, ctx.info.verb);
   const store = requireStore(served);
   const body = decodeBody(await readBody(ctx.req), requestMediaType(ctx.req) || 'application/json');
   if (!isObject(body)) throw apiErrors.badRequest('the body must be a v1 Binding object');
-  const target = isObject(body['target']) ? body['target'] : {};
-  const node = typeof target['name'] === 'string' ? target['name'] : '';
-  const meta = isObject(body['metadata']) ? body['metadata'] : {};
-  const name = typeof meta['name'] === 'string' && meta['name'] ? meta['name'] : ctx.info.name;
-  if (name !== ctx.info.name)
-    throw apiErrors.badRequest(
-      `the name of the object (${name}) does not match the name on the URL (${ctx.info.name})`,
-    );
-  if (!node) {
-    throw apiErrors.invalid('', 'Binding', name, [{ type: 'FieldValueRequired', field: 'target.name' }]);
-  }
-  if (target['kind'] !== undefined && target['kind'] !== '' && target['kind'] !== 'Node') {
-    throw apiErrors.invalid('', 'Binding', name, [
-      {
-        type: 'FieldValueNotSupported',
-        field: 'target.kind',
-        badValue: target['kind'],
-        detail: 'supported values: "Node", ""',
-      },
-    ]);
-  }
+  const binding = body as KubeObject;
+  const meta = (binding.metadata ??= {});
+  meta.name ||= ctx.info.name;
   const dry = dryRun(ctx);
-  const now = rfc3339(deps.clock.now());
-  await store.mutate(name, strategyContext(deps, ctx), { dryRun: dry, subresource: '' }, (pod) => {
-    const spec = (isObject(pod['spec']) ? pod['spec'] : (pod['spec'] = {})) as Record<string, unknown>;
-    if (pod.metadata.deletionTimestamp) {
-      throw apiErrors.conflict(
-        { group: '', resource: 'pods/binding' },
-        name,
-        `pod ${name} is being deleted, cannot be assigned to a host`,
-      );
-    }
-    if (typeof spec['nodeName'] === 'string' && spec['nodeName'] !== '') {
-      throw apiErrors.conflict(
-        { group: '', resource: 'pods/binding' },
-        name,
-        `pod ${name} is already assigned to node ${JSON.stringify(spec['nodeName'])}`,
-      );
-    }
-    spec['nodeName'] = node;
-    const status = (isObject(pod['status']) ? pod['status'] : (pod['status'] = {})) as Record<
-      string,
-      unknown
-    >;
-    const conditions = Array.isArray(status['conditions'])
-      ? (status['conditions'] as Record<string, unknown>[])
-      : [];
-    const scheduled = conditions.find((c) => c['type'] === 'PodScheduled');
-    if (scheduled) Object.assign(scheduled, { status: 'True', lastTransitionTime: now });
-    else
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-    status['conditions'] = conditions;
-    return pod;
+  await store.mutate(ctx.info.name, strategyContext(deps, ctx), { dryRun: dry, subresource: '' }, (pod) => {
+    const result = bindPod(pod, binding, ctx.info.name, deps.clock.now());
+    if (result.error) throw result.error;
+    return result.pod as StoredObject;
   });
   writeValue(ctx, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
@@ -283,9 +233,14 @@ export async function handleFinalize(
   const body = decodeBody(await readBody(ctx.req), requestMediaType(ctx.req) || 'application/json');
   if (!isObject(body)) throw apiErrors.badRequest('the body must be a v1 Namespace object');
   const finalizers = isObject(body['spec']) ? body['spec']['finalizers'] : undefined;
-  const result = await store.mutate(ctx.info.name, strategyContext(deps, ctx), { dryRun: dryRun(ctx), subresource: 'finalize' }, (ns) => {
-    ns['spec'] = { ...(isObject(ns['spec']) ? ns['spec'] : {}), finalizers };
-    return ns;
-  });
+  const result = await store.mutate(
+    ctx.info.name,
+    strategyContext(deps, ctx),
+    { dryRun: dryRun(ctx), subresource: 'finalize' },
+    (ns) => {
+      ns['spec'] = { ...(isObject(ns['spec']) ? ns['spec'] : {}), finalizers };
+      return ns;
+    },
+  );
   writeObject(ctx, served, 200, result, { mediaType: out.mediaType }, deps.clock.now());
 }

@@ -70,6 +70,7 @@ export function checkObject(
   served: ServedResource,
   value: unknown,
   raw: string | undefined,
+  patch?: Buffer,
 ): KubeObject {
   const t = served.type;
   if (!isObject(value)) throw cannotHandle(served, 'the object is not a JSON object');
@@ -97,11 +98,27 @@ export function checkObject(
     ...report.duplicateFields.map((f) => `duplicate field ${JSON.stringify(f)}`),
     ...report.unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`),
   ];
+  if (patch && mode !== 'Ignore') {
+    for (const issue of deps.schema.patchIssues(requestMediaType(ctx.req), patch))
+      if (!problems.includes(issue)) problems.unshift(issue);
+  }
   if (problems.length) {
-    if (mode === 'Strict') throw cannotHandle(served, `strict decoding error: ${problems.join(', ')}`);
+    if (mode === 'Strict') {
+      if (patch) throw strictPatchError(patch, problems);
+      throw cannotHandle(served, `strict decoding error: ${problems.join(', ')}`);
+    }
     if (mode === 'Warn') ctx.warnings.push(...problems);
   }
   return obj;
+}
+
+/** Upstream's answer to strict-decoding problems found while patching: 422 on the field `patch`. */
+function strictPatchError(patch: Buffer, problems: string[]): ApiError {
+  const detail = `strict decoding error: ${problems.join(', ')}`;
+  const value = JSON.stringify(patch.toString('utf8'));
+  return new ApiError(422, 'Invalid', `The  "" is invalid: patch: Invalid value: ${value}: ${detail}`, {
+    causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${value}: ${detail}`, field: 'patch' }],
+  });
 }
 
 function ensureNamespace(served: ServedResource, ctx: RequestContext, obj: KubeObject): void {
@@ -263,7 +280,7 @@ export async function handlePatch(
     (current) => {
       const before = present(served, current);
       const after = deps.schema.applyPatch(served, before, body, media);
-      const checked = checkObject(deps, ctx, served, after, undefined);
+      const checked = checkObject(deps, ctx, served, after, undefined, body);
       const meta = checked.metadata ?? {};
       if (meta.name !== undefined && meta.name !== ctx.info.name) {
         throw apiErrors.invalid(served.type.group, served.type.kind, ctx.info.name, [

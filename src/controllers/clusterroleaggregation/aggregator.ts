@@ -13,7 +13,10 @@ import type { Logger } from '../../util/log.js';
 import { subscribe } from '../subscribe.js';
 import { WorkQueue } from '../queue.js';
 
-const USER = { username: 'system:serviceaccount:kube-system:clusterrole-aggregation-controller', groups: ['system:masters'] };
+const USER = {
+  username: 'system:serviceaccount:kube-system:clusterrole-aggregation-controller',
+  groups: ['system:masters'],
+};
 const KEY = 'aggregate';
 
 export class ClusterRoleAggregator {
@@ -47,10 +50,15 @@ export class ClusterRoleAggregator {
     for (const updated of aggregateClusterRoles(roles)) {
       const name = updated.metadata?.name ?? '';
       try {
-        await s.store.mutate(name, { user: USER, namespace: '', now: () => this.clock.now() }, { dryRun: false, subresource: '' }, (obj) => {
-          (obj as KubeObject)['rules'] = updated.rules ?? [];
-          return obj;
-        });
+        await s.store.mutate(
+          name,
+          { user: USER, namespace: '', now: () => this.clock.now() },
+          { dryRun: false, subresource: '' },
+          (obj) => {
+            (obj as KubeObject)['rules'] = updated.rules ?? [];
+            return obj;
+          },
+        );
         this.log.debug({ clusterrole: name }, 'aggregated rules updated');
       } catch (err) {
         if (!(err instanceof ApiError && err.code === 404)) throw err;

@@ -20,7 +20,10 @@ import type { Logger } from '../../util/log.js';
 import { subscribe } from '../subscribe.js';
 import { WorkQueue } from '../queue.js';
 
-const USER = { username: 'system:serviceaccount:kube-system:generic-garbage-collector', groups: ['system:serviceaccounts', 'system:authenticated'] };
+const USER = {
+  username: 'system:serviceaccount:kube-system:generic-garbage-collector',
+  groups: ['system:serviceaccounts', 'system:authenticated'],
+};
 
 interface Entry {
   store: Store;
@@ -78,7 +81,8 @@ export class GarbageCollector {
     if (ev.type === 'DELETED') {
       if (uid && this.byUid.get(uid)?.key === o.key) this.byUid.delete(uid);
       // Its dependents may now be orphaned (background deletion); a foreground owner may be waiting.
-      if (uid) for (const d of this.dependents.get(uid)?.values() ?? []) this.queue.add(`dep:${d.entry}:${d.key}`);
+      if (uid)
+        for (const d of this.dependents.get(uid)?.values() ?? []) this.queue.add(`dep:${d.entry}:${d.key}`);
       for (const r of before) if (this.byUid.has(r.uid)) this.queue.add(`owner:${r.uid}`);
       return;
     }
@@ -91,7 +95,11 @@ export class GarbageCollector {
     }
     if (owners.length && owners.some((r) => !this.byUid.has(r.uid))) this.queue.add(`dep:${entry}:${o.key}`);
     const meta = o.object.metadata;
-    if (uid && meta.deletionTimestamp && (meta.finalizers ?? []).some((f) => f === 'orphan' || f === 'foregroundDeletion')) {
+    if (
+      uid &&
+      meta.deletionTimestamp &&
+      (meta.finalizers ?? []).some((f) => f === 'orphan' || f === 'foregroundDeletion')
+    ) {
       this.queue.add(`owner:${uid}`);
     }
   }
@@ -110,8 +118,13 @@ export class GarbageCollector {
     const owners = c.object.metadata.ownerReferences ?? [];
     if (owners.length === 0 || owners.some((r) => this.byUid.has(r.uid))) return;
     if (c.object.metadata.deletionTimestamp) return;
-    this.log.info({ namespace: c.namespace, name: c.name, resource: e.store.resource.gr.resource }, 'deleting object whose owners are gone');
-    await this.ignoreNotFound(e.store.delete(c.name, this.ctx(c.namespace), { dryRun: false, propagationPolicy: 'Background' }));
+    this.log.info(
+      { namespace: c.namespace, name: c.name, resource: e.store.resource.gr.resource },
+      'deleting object whose owners are gone',
+    );
+    await this.ignoreNotFound(
+      e.store.delete(c.name, this.ctx(c.namespace), { dryRun: false, propagationPolicy: 'Background' }),
+    );
   }
 
   private async syncOwner(uid: string): Promise<void> {
@@ -147,14 +160,25 @@ export class GarbageCollector {
         const ownerRef = (dc.object.metadata.ownerReferences ?? []).find((r) => r.uid === uid);
         if (ownerRef?.blockOwnerDeletion) blocking++;
         if (!dc.object.metadata.deletionTimestamp) {
-          await this.ignoreNotFound(de.store.delete(d.name, this.ctx(d.namespace), { dryRun: false, propagationPolicy: 'Foreground' }));
+          await this.ignoreNotFound(
+            de.store.delete(d.name, this.ctx(d.namespace), {
+              dryRun: false,
+              propagationPolicy: 'Foreground',
+            }),
+          );
         }
       }
-      if (blocking === 0) await this.removeFinalizer(e.store, owner.namespace, owner.name, 'foregroundDeletion');
+      if (blocking === 0)
+        await this.removeFinalizer(e.store, owner.namespace, owner.name, 'foregroundDeletion');
     }
   }
 
-  private async removeFinalizer(store: Store, namespace: string, name: string, finalizer: string): Promise<void> {
+  private async removeFinalizer(
+    store: Store,
+    namespace: string,
+    name: string,
+    finalizer: string,
+  ): Promise<void> {
     await this.ignoreNotFound(
       store.mutate(name, this.ctx(namespace), { dryRun: false, subresource: '' }, (obj: StoredObject) => {
         const rest = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);

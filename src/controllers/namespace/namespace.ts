@@ -13,7 +13,10 @@ import type { Logger } from '../../util/log.js';
 import { subscribe } from '../subscribe.js';
 import { WorkQueue } from '../queue.js';
 
-const USER = { username: 'system:serviceaccount:kube-system:namespace-controller', groups: ['system:serviceaccounts', 'system:authenticated'] };
+const USER = {
+  username: 'system:serviceaccount:kube-system:namespace-controller',
+  groups: ['system:serviceaccounts', 'system:authenticated'],
+};
 export const NAMESPACE_FINALIZER = 'kubernetes';
 /** While objects remain (terminating pods, finalizers), look again this often. */
 const RECHECK_MS = 1000;
@@ -44,11 +47,14 @@ export class NamespaceController {
   }
 
   start(): void {
-    const ns = this.served.stored().find((s) => s.served.type.group === '' && s.served.type.plural === 'namespaces');
+    const ns = this.served
+      .stored()
+      .find((s) => s.served.type.group === '' && s.served.type.plural === 'namespaces');
     if (!ns) throw new Error('namespaces are not served');
     this.namespaces = { store: ns.store, cache: ns.cache };
     this.stopWatch = subscribe(ns.cache, (ev) => {
-      if (ev.type !== 'DELETED' && ev.object.object.metadata.deletionTimestamp) this.queue.add(ev.object.name);
+      if (ev.type !== 'DELETED' && ev.object.object.metadata.deletionTimestamp)
+        this.queue.add(ev.object.name);
     });
   }
 
@@ -85,11 +91,16 @@ export class NamespaceController {
     }
     const spec = ns.object['spec'] as { finalizers?: string[] } | undefined;
     if (spec?.finalizers?.includes(NAMESPACE_FINALIZER)) {
-      await nsEntry.store.mutate(name, this.ctx(''), { dryRun: false, subresource: 'finalize' }, (obj: StoredObject) => {
-        const s = (obj['spec'] ?? {}) as { finalizers?: string[] };
-        obj['spec'] = { ...s, finalizers: (s.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER) };
-        return obj;
-      });
+      await nsEntry.store.mutate(
+        name,
+        this.ctx(''),
+        { dryRun: false, subresource: 'finalize' },
+        (obj: StoredObject) => {
+          const s = (obj['spec'] ?? {}) as { finalizers?: string[] };
+          obj['spec'] = { ...s, finalizers: (s.finalizers ?? []).filter((f) => f !== NAMESPACE_FINALIZER) };
+          return obj;
+        },
+      );
     }
     this.log.info({ namespace: name }, 'namespace emptied; deleting it');
     try {

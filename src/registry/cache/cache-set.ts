@@ -75,7 +75,9 @@ export class CacheSet {
       }),
     );
     this.revision = rev;
-    this.watcher = this.backend.watch(ROOT_PREFIX, rev, {
+    // Every key, not just /registry/: a backend's own keys (etcd's compact_rev_key) also take
+    // revisions, and the caches must see those to know they are current.
+    this.watcher = this.backend.watch('', rev, {
       onEvents: (events) => this.onEvents(events),
       onError: (err) => this.onWatchError(err),
     });
@@ -83,6 +85,7 @@ export class CacheSet {
 
   private prefixOf(key: string): string | undefined {
     // /registry/<resource>/… or /registry/<group>/<resource>/…
+    if (!key.startsWith(ROOT_PREFIX)) return undefined;
     const second = key.indexOf('/', ROOT_PREFIX.length);
     if (second < 0) return undefined;
     const one = key.slice(0, second + 1);

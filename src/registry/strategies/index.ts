@@ -2,6 +2,7 @@
  * The strategy of every stored resource, keyed `group/plural` ('' group for core: `/pods`).
  */
 import type { Strategy } from '../strategy.js';
+import { coreStrategies } from './core/index.js';
 import { rbacStrategies } from './rbac/index.js';
 
 function prefixed(group: string, m: Record<string, Strategy>): Record<string, Strategy> {
@@ -9,6 +10,7 @@ function prefixed(group: string, m: Record<string, Strategy>): Record<string, St
 }
 
 const STRATEGIES: Record<string, Strategy> = {
+  ...prefixed('', coreStrategies),
   ...prefixed('rbac.authorization.k8s.io', rbacStrategies),
 };
 

@@ -1,0 +1,331 @@
+/**
+ * The SQLite backend (the default store): kine's table design on better-sqlite3, one connection per
+ * process, WAL mode.
+ *
+ * Writes go through a group-commit queue: every write requested during one event-loop turn is applied
+ * in order inside one IMMEDIATE transaction, so they share one commit (one fsync under synchronous =
+ * FULL). Each write is still checked on its own (a conflict fails only that write), its promise
+ * resolves only after the commit, and watchers get its event right after the commit, in process.
+ * With synchronous = FULL on the build VM that gives ≈ 5,000 creates/s with one write in flight and
+ * ≈ 41,000/s with 64 in flight (1 KB values; numbers for NORMAL in schema.ts).
+ *
+ * better-sqlite3 is synchronous and this process is the only writer, so there is never a second
+ * writer to wait for: no "database is locked". busy_timeout only covers outside readers (sqlite3 CLI).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import type {
+  Backend,
+  KeyValue,
+  ListOptions,
+  ListResult,
+  WatchCallbacks,
+  WatchEvent,
+  Watcher,
+} from '../backend.js';
+import {
+  CompactedError,
+  ConflictError,
+  FutureRevisionError,
+  KeyExistsError,
+  KeyNotFoundError,
+} from '../backend.js';
+import { listStart } from '../keys.js';
+import { componentLogger, type Logger } from '../../util/log.js';
+import { checkpointWal, compactHistory, META_COMPACT_DONE, META_COMPACT_REVISION } from './compact.js';
+import { lockDatabase } from './lock.js';
+import { openDatabase, type SyncMode } from './schema.js';
+import { Store, type Applied } from './store.js';
+import { WatchHub } from './watch-hub.js';
+
+/** How to open the SQLite backend. */
+export interface SqliteBackendOptions {
+  /** The database file, normally `DATA/db/state.db`. Its directory is created (mode 0700). */
+  path: string;
+  /** The `synchronous` pragma: FULL (default, survives power loss) or NORMAL (survives process crashes). */
+  synchronous?: SyncMode;
+  /** Revisions per compaction transaction (default 250, so at most 500 rows deleted per transaction). */
+  compactBatch?: number;
+  /** Most writes committed together in one transaction (default 1000). */
+  maxBatch?: number;
+  logger?: Logger;
+}
+
+interface PendingWrite {
+  apply(store: Store): Applied<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+type Outcome = { ok: true; applied: Applied<unknown> } | { ok: false; err: Error };
+
+function isExpected(err: unknown): err is Error {
+  return err instanceof KeyExistsError || err instanceof KeyNotFoundError || err instanceof ConflictError;
+}
+
+/** Files open in this process: two connections to one file would split the watch stream. */
+const openFiles = new Set<string>();
+
+/** A {@link Backend} on one SQLite file. */
+export class SqliteBackend implements Backend {
+  readonly name = 'sqlite';
+  private readonly file: string;
+  private readonly sync: SyncMode;
+  private readonly compactBatch: number;
+  private readonly maxBatch: number;
+  private readonly log: Logger;
+  private db: Database.Database | undefined;
+  private store: Store | undefined;
+  private rev = 0;
+  private compactRev = 0;
+  private readonly hub: WatchHub;
+  private queue: PendingWrite[] = [];
+  private flushScheduled = false;
+  private compaction: Promise<void> = Promise.resolve();
+  private closed = false;
+  private commitTxn: ((batch: PendingWrite[], out: Outcome[]) => void) | undefined;
+  private unlock: (() => void) | undefined;
+
+  constructor(opts: SqliteBackendOptions) {
+    this.file = path.resolve(opts.path);
+    this.sync = opts.synchronous ?? 'FULL';
+    this.compactBatch = opts.compactBatch ?? 250;
+    this.maxBatch = opts.maxBatch ?? 1000;
+    this.log = opts.logger ?? componentLogger('storage', { backend: 'sqlite' });
+    this.hub = new WatchHub(
+      {
+        readEvents: (prefix, after, until, limit) => this.ready().readEvents(prefix, after, until, limit),
+        currentRevision: () => this.rev,
+        compactRevision: () => this.compactRev,
+      },
+      this.log,
+    );
+  }
+
+  /** Opens the file, creates the tables and loads the revision counters. */
+  async start(): Promise<void> {
+    if (this.store) return;
+    if (this.closed) throw new Error(`sqlite backend ${this.file} was closed`);
+    if (openFiles.has(this.file))
+      throw new Error(`sqlite database ${this.file} is already open in this process`);
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const unlock = lockDatabase(this.file);
+    let db: Database.Database;
+    try {
+      db = openDatabase(this.file, this.sync);
+    } catch (err) {
+      unlock();
+      throw err;
+    }
+    this.unlock = unlock;
+    openFiles.add(this.file);
+    const store = new Store(db);
+    this.db = db;
+    this.store = store;
+    this.rev = store.lastRevision();
+    this.compactRev = store.getMeta(META_COMPACT_REVISION);
+    const txn = db.transaction((batch: PendingWrite[], out: Outcome[]) => {
+      for (const w of batch) {
+        try {
+          out.push({ ok: true, applied: w.apply(store) });
+        } catch (err) {
+          if (!isExpected(err)) throw err;
+          out.push({ ok: false, err });
+        }
+      }
+    });
+    this.commitTxn = (batch, out) => txn.immediate(batch, out);
+    this.log.info(
+      { file: this.file, revision: this.rev, compactRevision: this.compactRev },
+      'sqlite store open',
+    );
+  }
+
+  /** Commits queued writes, stops watches and compaction, and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.queue.length > 0) this.flush();
+    this.hub.closeAll();
+    await this.compaction;
+    if (this.db) {
+      this.db.close();
+      openFiles.delete(this.file);
+    }
+    this.unlock?.();
+    this.unlock = undefined;
+    this.commitTxn = undefined;
+    this.db = undefined;
+    this.store = undefined;
+  }
+
+  async currentRevision(): Promise<number> {
+    this.ready();
+    return this.rev;
+  }
+
+  async compactRevision(): Promise<number> {
+    this.ready();
+    return this.compactRev;
+  }
+
+  async get(key: string, revision?: number): Promise<{ kv: KeyValue | undefined; revision: number }> {
+    const store = this.ready();
+    if (revision) {
+      this.checkReadable(revision);
+      return { kv: store.get(key, revision), revision };
+    }
+    return { kv: store.get(key, undefined), revision: this.rev };
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    const store = this.ready();
+    const revision = opts.revision ? opts.revision : this.rev;
+    if (opts.revision) this.checkReadable(opts.revision);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const rows = store.list(prefix, listStart(prefix, opts.startKey), revision, limit > 0 ? limit + 1 : -1);
+    const more = limit > 0 && rows.length > limit;
+    if (more) rows.length = limit;
+    const kvs: KeyValue[] = rows.map((r) => ({
+      key: r.name,
+      value: r.value,
+      createRevision: r.created ? r.id : r.create_revision,
+      modRevision: r.id,
+    }));
+    return { kvs, revision, more };
+  }
+
+  async count(prefix: string): Promise<{ count: number; revision: number }> {
+    return { count: this.ready().count(prefix), revision: this.rev };
+  }
+
+  create(key: string, value: Buffer): Promise<KeyValue> {
+    return this.enqueue((s) => s.create(key, value));
+  }
+
+  update(key: string, value: Buffer, expectedModRevision: number): Promise<KeyValue> {
+    return this.enqueue((s) => s.update(key, value, expectedModRevision));
+  }
+
+  delete(key: string, expectedModRevision?: number): Promise<{ revision: number; prevKv: KeyValue }> {
+    return this.enqueue((s) => s.delete(key, expectedModRevision));
+  }
+
+  watch(prefix: string, afterRevision: number, callbacks: WatchCallbacks): Watcher {
+    this.ready();
+    return this.hub.watch(prefix, afterRevision, callbacks);
+  }
+
+  /**
+   * Records `revision` as the compact revision (reads below it fail from now on), then removes the
+   * history it made unreachable in small transactions and truncates the WAL. Compactions run one at a
+   * time; a revision at or below the current compact revision only finishes earlier leftover work.
+   */
+  compact(revision: number): Promise<void> {
+    const run = this.compaction.then(() => this.runCompaction(revision));
+    // The chain only orders compactions; the caller gets this run's outcome through `run`.
+    this.compaction = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async runCompaction(revision: number): Promise<void> {
+    const store = this.ready();
+    if (revision > this.rev) throw new FutureRevisionError(revision, this.rev);
+    if (revision > this.compactRev) {
+      store.setMeta(META_COMPACT_REVISION, revision);
+      this.compactRev = revision;
+    }
+    const target = this.compactRev;
+    if (store.getMeta(META_COMPACT_DONE) >= target) return;
+    const started = performance.now();
+    const deleted = await compactHistory({
+      store,
+      revision: target,
+      batch: this.compactBatch,
+      stopped: () => this.closed,
+    });
+    if (this.closed) return;
+    const wal = checkpointWal(store);
+    this.log.info(
+      { revision: target, deletedRows: deleted, ms: Math.round(performance.now() - started), wal },
+      'compacted history',
+    );
+  }
+
+  private ready(): Store {
+    if (!this.store) {
+      throw new Error(
+        this.closed ? `sqlite backend ${this.file} is closed` : `sqlite backend ${this.file} not started`,
+      );
+    }
+    return this.store;
+  }
+
+  private checkReadable(revision: number): void {
+    if (revision > this.rev) throw new FutureRevisionError(revision, this.rev);
+    if (revision < this.compactRev) throw new CompactedError(revision, this.compactRev);
+  }
+
+  private enqueue<T>(apply: (store: Store) => Applied<T>): Promise<T> {
+    if (!this.store || this.closed)
+      return Promise.reject(new Error(`sqlite backend ${this.file} is not open`));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ apply, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.onFlushTimer);
+      }
+    });
+  }
+
+  private readonly onFlushTimer = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.onFlushTimer);
+    }
+  };
+
+  /** Commits up to maxBatch queued writes in one transaction, then publishes and settles them. */
+  private flush(): void {
+    if (this.queue.length === 0) return;
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+    this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+    const commit = this.commitTxn;
+    const store = this.store;
+    if (!commit || !store) {
+      const err = new Error(`sqlite backend ${this.file} is closed`);
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    const outcomes: Outcome[] = [];
+    try {
+      commit(batch, outcomes);
+    } catch (err) {
+      // The transaction rolled back: nothing in this batch was written.
+      this.rev = store.lastRevision();
+      this.log.error({ err, file: this.file, writes: batch.length }, 'sqlite write transaction failed');
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    const events: WatchEvent[] = [];
+    for (const o of outcomes) {
+      if (!o.ok) continue;
+      events.push(o.applied.event);
+      this.rev = o.applied.revision;
+    }
+    this.hub.publish(events);
+    for (let i = 0; i < batch.length; i++) {
+      const w = batch[i];
+      const o = outcomes[i];
+      if (!w || !o) continue;
+      if (o.ok) w.resolve(o.applied.result);
+      else w.reject(o.err);
+    }
+  }
+}
