@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { DefinitionRegistry } from '../../api/schema/registry.js';
 import { definitions } from '../../api/types/index.js';
-import { encodeGnostic } from './gnostic.js';
+import { encodeGnosticParts } from './gnostic.js';
 import { apiPaths } from './paths.js';
-import { buildV2Document } from './v2.js';
-import { buildV3Documents } from './v3.js';
+import type { Json } from './schemas.js';
+import { serializeV2Json, v2Definitions, v2Head, v2Paths } from './v2.js';
+import { buildV3Document, groupPathsByDocument } from './v3.js';
 
 /** Responses larger than this are sent gzip-compressed to clients that accept it (as upstream does). */
 export const GZIP_THRESHOLD = 128 * 1024;
@@ -66,7 +67,7 @@ export class OpenApiDocuments {
   v2Json(): CachedDocument {
     this.v2JsonDoc ??= this.timed(
       'v2 json',
-      () => new CachedDocument(Buffer.from(JSON.stringify(buildV2Document(this.registry, apiPaths())))),
+      () => new CachedDocument(serializeV2Json(this.registry, apiPaths())),
       (d) => d.bytes.length,
     );
     return this.v2JsonDoc;
@@ -77,7 +78,12 @@ export class OpenApiDocuments {
     this.v2ProtoDoc ??= this.timed(
       'v2 protobuf',
       () => {
-        const pb = encodeGnostic(buildV2Document(this.registry, apiPaths()));
+        const { paths, parameters } = v2Paths(apiPaths());
+        const pb = encodeGnosticParts({
+          head: { ...v2Head(), parameters },
+          paths: Object.entries(paths) as [string, Json][],
+          definitions: v2Definitions(this.registry),
+        });
         return new CachedDocument(Buffer.from(pb.buffer, pb.byteOffset, pb.byteLength));
       },
       (d) => d.bytes.length,
@@ -90,8 +96,12 @@ export class OpenApiDocuments {
       'v3 documents',
       () => {
         const out = new Map<string, CachedDocument>();
-        for (const [key, doc] of buildV3Documents(this.registry, apiPaths()))
-          out.set(key, new CachedDocument(Buffer.from(JSON.stringify(doc))));
+        // One document at a time: only its serialised bytes outlive the loop iteration.
+        for (const [key, paths] of groupPathsByDocument(apiPaths()))
+          out.set(
+            key,
+            new CachedDocument(Buffer.from(JSON.stringify(buildV3Document(this.registry, paths)))),
+          );
         return out;
       },
       (m) => [...m.values()].reduce((n, d) => n + d.bytes.length, 0),

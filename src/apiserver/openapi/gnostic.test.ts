@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeGnostic, gnosticType } from './gnostic.js';
 import type { Json } from './schemas.js';
 import { isJson } from './testing.js';
-import { buildV2Document } from './v2.js';
+import { OpenApiDocuments } from './documents.js';
+import { buildV2Document, serializeV2Json } from './v2.js';
 
 type Msg = Record<string, unknown>;
 
@@ -115,6 +116,18 @@ describe('gnostic protobuf encoding of the OpenAPI v2 document', () => {
       return m(m(m(param)['nonBodyParameter'])['queryParameterSubSchema'])['name'];
     });
     expect(names).toContain('fieldValidation');
+  });
+
+  it('encodes the served document part by part to the same content as the served JSON', () => {
+    const docs = new OpenApiDocuments();
+    const served = type.toObject(type.decode(docs.v2Proto().bytes), {
+      arrays: false,
+      defaults: false,
+      oneofs: false,
+    });
+    expect(fromGnostic(served)).toEqual(JSON.parse(docs.v2Json().bytes.toString('utf8')));
+    expect(docs.v2Json().bytes.toString('utf8')).toBe(JSON.stringify(doc));
+    expect(serializeV2Json().toString('utf8')).toBe(JSON.stringify(doc));
   });
 
   it('is compact', () => {

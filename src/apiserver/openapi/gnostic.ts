@@ -130,21 +130,12 @@ function pathItem(p: Json): Msg {
   return out;
 }
 
-/** Converts a Swagger 2.0 JSON document into a plain `openapi.v2.Document` message object. */
-export function toGnosticDocument(doc: Json): Msg {
+/** The document's fields other than `paths` and `definitions`, as a message object. */
+function headMessage(doc: Json): Msg {
   const info = obj(doc['info']);
   const out: Msg = {
     swagger: doc['swagger'],
     info: { title: info['title'] ?? '', version: info['version'] ?? '' },
-    paths: {
-      path: Object.entries(obj(doc['paths'])).map(([name, v]) => ({ name, value: pathItem(obj(v)) })),
-    },
-    definitions: {
-      additionalProperties: Object.entries(obj(doc['definitions'])).map(([name, v]) => ({
-        name,
-        value: schema(obj(v)),
-      })),
-    },
   };
   if (doc['parameters'] !== undefined)
     out['parameters'] = {
@@ -169,8 +160,63 @@ export function toGnosticDocument(doc: Json): Msg {
   return out;
 }
 
+/** Converts a Swagger 2.0 JSON document into a plain `openapi.v2.Document` message object. */
+export function toGnosticDocument(doc: Json): Msg {
+  return {
+    ...headMessage(doc),
+    paths: {
+      path: Object.entries(obj(doc['paths'])).map(([name, v]) => ({ name, value: pathItem(obj(v)) })),
+    },
+    definitions: {
+      additionalProperties: Object.entries(obj(doc['definitions'])).map(([name, v]) => ({
+        name,
+        value: schema(obj(v)),
+      })),
+    },
+  };
+}
+
+/** A document given in parts, so that its paths and definitions can be produced one at a time. */
+export interface GnosticParts {
+  /** swagger, info, parameters, security, securityDefinitions. */
+  head: Json;
+  paths: Iterable<[string, Json]>;
+  definitions: Iterable<[string, Json]>;
+}
+
+/** The wire tag of a length-delimited field. */
+const lenTag = (field: number): number => (field << 3) | 2;
+
+/**
+ * Encodes a document part by part: each path item and each definition is converted and encoded on
+ * its own and framed into the `paths` (field 8) and `definitions` (field 9) messages, so only one
+ * of them exists as objects at a time.
+ */
+export function encodeGnosticParts(parts: GnosticParts): Uint8Array {
+  const head = gnosticType('Document').encode(headMessage(parts.head)).finish();
+  const namedPath = gnosticType('NamedPathItem');
+  const namedSchema = gnosticType('NamedSchema');
+  const w = protobuf.Writer.create();
+  w.uint32(lenTag(8)).fork();
+  for (const [name, item] of parts.paths)
+    w.uint32(lenTag(2)).bytes(namedPath.encode({ name, value: pathItem(item) }).finish());
+  w.ldelim();
+  w.uint32(lenTag(9)).fork();
+  for (const [name, def] of parts.definitions)
+    w.uint32(lenTag(1)).bytes(namedSchema.encode({ name, value: schema(def) }).finish());
+  w.ldelim();
+  const body = w.finish();
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head, 0);
+  out.set(body, head.length);
+  return out;
+}
+
 /** The OpenAPI v2 document as gnostic protobuf bytes. */
 export function encodeGnostic(doc: Json): Uint8Array {
-  const type = gnosticType('Document');
-  return type.encode(toGnosticDocument(doc)).finish();
+  return encodeGnosticParts({
+    head: doc,
+    paths: Object.entries(obj(doc['paths'])).map(([k, v]) => [k, obj(v)]),
+    definitions: Object.entries(obj(doc['definitions'])).map(([k, v]) => [k, obj(v)]),
+  });
 }

@@ -123,8 +123,9 @@ export function openApiRoutes(opts: OpenApiRouteOptions = {}): ExtraRoute {
     if (path === '/openapi/v2') {
       const media = negotiateMedia(accept, [JSON_TYPE, PROTO_V2, PROTO_V2_NEW]);
       if (!media) throw apiErrors.notAcceptable([JSON_TYPE, PROTO_V2, PROTO_V2_NEW]);
-      const doc = media === JSON_TYPE ? docs.v2Json() : docs.v2Proto();
-      send(ctx, doc, media, docs.lastModified, { vary: 'Accept' });
+      // Both protobuf spellings are answered with the one Go's mime parser accepts (no '@').
+      if (media === JSON_TYPE) send(ctx, docs.v2Json(), JSON_TYPE, docs.lastModified, { vary: 'Accept' });
+      else send(ctx, docs.v2Proto(), PROTO_V2_NEW, docs.lastModified, { vary: 'Accept' });
       return true;
     }
     if (path === '/openapi/v3') {

@@ -99,24 +99,68 @@ function shareParameters(paths: Json): Json {
   return Object.fromEntries(section);
 }
 
+/** The definitions, sorted by name, each rendered only when the iteration reaches it. */
+export function* v2Definitions(registry: DefinitionRegistry = definitions): Generator<[string, Json]> {
+  const sorted = [...registry.all()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const d of sorted) yield [d.name, renderDefinition('v2', d)];
+}
+
+/** The rendered paths, with parameters used more than once moved to the shared `parameters` section. */
+export function v2Paths(paths: readonly PathEntry[] = apiPaths()): { paths: Json; parameters: Json } {
+  const rendered: Json = {};
+  for (const e of paths) rendered[e.path] = renderPath(e);
+  const parameters = shareParameters(rendered);
+  return { paths: rendered, parameters };
+}
+
+/** The small top-level fields: info, security and the Swagger version. */
+export function v2Head(): Json {
+  return {
+    info: { title: 'Kubernetes', version: VERSION.gitVersion },
+    security: [{ BearerToken: [] }],
+    securityDefinitions: { BearerToken: { ...BEARER_TOKEN } },
+    swagger: '2.0',
+  };
+}
+
 /** Builds the OpenAPI v2 document (a plain JSON value). */
 export function buildV2Document(
   registry: DefinitionRegistry = definitions,
   paths: readonly PathEntry[] = apiPaths(),
 ): Json {
-  const defs: [string, Json][] = [];
-  for (const d of registry.all()) defs.push([d.name, renderDefinition('v2', d)]);
-  defs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const renderedPaths: Json = {};
-  for (const e of paths) renderedPaths[e.path] = renderPath(e);
-  const parameters = shareParameters(renderedPaths);
+  const { paths: renderedPaths, parameters } = v2Paths(paths);
+  const head = v2Head();
   return {
-    definitions: Object.fromEntries(defs),
-    info: { title: 'Kubernetes', version: VERSION.gitVersion },
+    definitions: Object.fromEntries(v2Definitions(registry)),
+    info: head['info'],
     parameters,
     paths: renderedPaths,
-    security: [{ BearerToken: [] }],
-    securityDefinitions: { BearerToken: { ...BEARER_TOKEN } },
-    swagger: '2.0',
+    security: head['security'],
+    securityDefinitions: head['securityDefinitions'],
+    swagger: head['swagger'],
   };
+}
+
+/**
+ * The document serialised as compact JSON, identical to `JSON.stringify(buildV2Document())` but
+ * written one definition at a time, so the whole object tree never exists at once.
+ */
+export function serializeV2Json(
+  registry: DefinitionRegistry = definitions,
+  paths: readonly PathEntry[] = apiPaths(),
+): Buffer {
+  const parts: string[] = ['{"definitions":{'];
+  let first = true;
+  for (const [name, def] of v2Definitions(registry)) {
+    parts.push(`${first ? '' : ','}${JSON.stringify(name)}:${JSON.stringify(def)}`);
+    first = false;
+  }
+  const rest = v2Paths(paths);
+  const head = v2Head();
+  parts.push(
+    `},"info":${JSON.stringify(head['info'])},"parameters":${JSON.stringify(rest.parameters)}`,
+    `,"paths":${JSON.stringify(rest.paths)},"security":${JSON.stringify(head['security'])}`,
+    `,"securityDefinitions":${JSON.stringify(head['securityDefinitions'])},"swagger":${JSON.stringify(head['swagger'])}}`,
+  );
+  return Buffer.from(parts.join(''));
 }

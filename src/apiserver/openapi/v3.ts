@@ -94,9 +94,15 @@ export function buildV3Document(registry: DefinitionRegistry, paths: readonly Pa
   };
 }
 
-/** The keys of the served v3 documents (`api`, `api/v1`, `apis/apps/v1`, …), sorted. */
-export function v3DocumentKeys(paths: readonly PathEntry[] = apiPaths()): string[] {
-  return [...new Set(paths.map((p) => p.docKey))].sort();
+/** The paths of each v3 document, by document key in sorted order. */
+export function groupPathsByDocument(paths: readonly PathEntry[] = apiPaths()): Map<string, PathEntry[]> {
+  const byKey = new Map<string, PathEntry[]>();
+  for (const p of paths) {
+    const list = byKey.get(p.docKey);
+    if (list) list.push(p);
+    else byKey.set(p.docKey, [p]);
+  }
+  return new Map([...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Builds every OpenAPI v3 document, by key. */
@@ -104,13 +110,7 @@ export function buildV3Documents(
   registry: DefinitionRegistry = definitions,
   paths: readonly PathEntry[] = apiPaths(),
 ): Map<string, Json> {
-  const byKey = new Map<string, PathEntry[]>();
-  for (const p of paths) {
-    const list = byKey.get(p.docKey);
-    if (list) list.push(p);
-    else byKey.set(p.docKey, [p]);
-  }
   const out = new Map<string, Json>();
-  for (const key of [...byKey.keys()].sort()) out.set(key, buildV3Document(registry, byKey.get(key) ?? []));
+  for (const [key, list] of groupPathsByDocument(paths)) out.set(key, buildV3Document(registry, list));
   return out;
 }
