@@ -4,6 +4,7 @@
  * selectors.
  */
 import { converterFor, type Converter } from '../api/conversion.js';
+import { eventsV1FieldLabel } from '../api/events/conversion.js';
 import type { KubeObject, StoredObject } from '../api/meta.js';
 import type { TablePrinter } from '../api/printers/types.js';
 import { apiVersionOf } from '../api/meta.js';
@@ -32,6 +33,8 @@ export interface ServedResource {
   printer: TablePrinter;
   /** Field-selector labels this kind supports. */
   fieldLabels: ReadonlySet<string>;
+  /** Maps a served field label to the stored object's (events.k8s.io `regarding.name` → `involvedObject.name`). */
+  fieldLabel?: (label: string) => string;
   /** The stored apiVersion. */
   storageApiVersion: string;
 }
@@ -76,6 +79,7 @@ export class ServedResources {
         converter,
         printer,
         fieldLabels,
+        fieldLabel: type.group === 'events.k8s.io' ? eventsV1FieldLabel : undefined,
         storageApiVersion: apiVersionOf({ group: storage.group, version: storage.version }),
       };
       if (type.virtual) {

@@ -30,7 +30,12 @@ import { configureNamespaceStore, NamespaceController } from '../controllers/nam
 import { ClusterRoleAggregator } from '../controllers/clusterroleaggregation/aggregator.js';
 import { ensureClusterPki } from '../pki/cluster.js';
 import { Compactor } from '../storage/compactor.js';
-import { AesGcmTransformer, loadOrCreateEncryptionKeys } from '../storage/encryption.js';
+import {
+  AesGcmTransformer,
+  loadOrCreateEncryptionKeys,
+  reencryptPrefix,
+  removeOldEncryptionKeys,
+} from '../storage/encryption.js';
 import type { Backend } from '../storage/backend.js';
 import { EtcdBackend } from '../storage/etcd/etcd.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite.js';
@@ -88,7 +93,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
   const stops: (() => Promise<void> | void)[] = [() => backend.close()];
   try {
     const secretsTransformer = config.secretsEncryption
-      ? new AesGcmTransformer(loadOrCreateEncryptionKeys(config.dataDir))
+      ? await prepareSecretsEncryption(config.dataDir, backend, log)
       : undefined;
     // Reviews need the authorizer, which needs the RBAC caches: resolve them lazily.
     const late: { authorizer?: ReturnType<typeof rbacAuthorizer> } = {};
@@ -221,6 +226,29 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Loads the encryption keys and, after a key rotation (`k8ts secrets-encrypt rotate`), rewrites every
+ * Secret under the new primary key, then drops the old keys.
+ */
+async function prepareSecretsEncryption(
+  dataDir: string,
+  backend: Backend,
+  log: ReturnType<typeof componentLogger>,
+): Promise<AesGcmTransformer> {
+  const keys = loadOrCreateEncryptionKeys(dataDir);
+  const transformer = new AesGcmTransformer(keys);
+  const result = await reencryptPrefix(backend, transformer, '/registry/secrets/');
+  if (result.rewritten > 0) log.info(result, 'secrets re-encrypted under the primary key');
+  if (keys.length > 1) {
+    removeOldEncryptionKeys(dataDir);
+    log.info(
+      { primary: keys[0]?.name, removed: keys.slice(1).map((k) => k.name) },
+      'old encryption keys removed',
+    );
+  }
+  return transformer;
 }
 
 async function lookupNamespace(served: ServedResources, name: string): Promise<KubeObject | undefined> {

@@ -2,12 +2,6 @@
  * GET, LIST and WATCH of a resource.
  */
 import { apiErrors, ApiError } from '../../api/errors.js';
-import {
-  parseFieldSelector,
-  FieldSelectorParseError,
-  type FieldSelector,
-} from '../../api/selectors/fields.js';
-import { parseLabelSelector, SelectorParseError, type LabelSelector } from '../../api/selectors/labels.js';
 import type { CacheEvent, EventSink } from '../../registry/cache/types.js';
 import type { ListOptions, WatchOptions } from '../../registry/list-options.js';
 import type { Store } from '../../registry/store.js';
@@ -16,35 +10,12 @@ import type { ServedResource } from '../served.js';
 import { buildTable, partialMetadata } from '../table.js';
 import type { HandlerDeps } from './context.js';
 import { cachedJSON, present, writeCached, writeList } from './encode.js';
+import { requestSelectors } from './selectors.js';
 
 /** A watcher whose unsent output exceeds this is dropped (it re-watches from its last revision). */
 const MAX_WATCH_BUFFER_BYTES = 16 * 1024 * 1024;
 /** Bookmarks are sent this often to watchers that allow them. */
 const BOOKMARK_INTERVAL_MS = 60_000;
-
-function selectors(
-  ctx: RequestContext,
-  served: ServedResource,
-): { labelSelector: LabelSelector; fieldSelector: FieldSelector } {
-  let labelSelector: LabelSelector;
-  let fieldSelector: FieldSelector;
-  try {
-    labelSelector = parseLabelSelector(ctx.query.get('labelSelector') ?? '');
-  } catch (err) {
-    if (err instanceof SelectorParseError) throw apiErrors.badRequest(err.message);
-    throw err;
-  }
-  try {
-    fieldSelector = parseFieldSelector(ctx.query.get('fieldSelector') ?? '');
-  } catch (err) {
-    if (err instanceof FieldSelectorParseError) throw apiErrors.badRequest(err.message);
-    throw err;
-  }
-  for (const r of fieldSelector.requirements) {
-    if (!served.fieldLabels.has(r.field)) throw apiErrors.badRequest(`field label not supported: ${r.field}`);
-  }
-  return { labelSelector, fieldSelector };
-}
 
 function resourceVersionMatch(ctx: RequestContext): ListOptions['resourceVersionMatch'] {
   const v = ctx.query.get('resourceVersionMatch') ?? '';
@@ -104,7 +75,7 @@ export async function handleList(
 ): Promise<void> {
   const store = requireStore(served);
   const opts: ListOptions = {
-    ...selectors(ctx, served),
+    ...requestSelectors(ctx, served),
     resourceVersion: ctx.query.get('resourceVersion') ?? '',
     resourceVersionMatch: resourceVersionMatch(ctx),
     limit: nonNegativeInt(ctx, 'limit'),
@@ -139,7 +110,7 @@ export async function handleWatch(
 ): Promise<void> {
   const store = requireStore(served);
   const opts: WatchOptions = {
-    ...selectors(ctx, served),
+    ...requestSelectors(ctx, served),
     resourceVersion: ctx.query.get('resourceVersion') ?? '',
     resourceVersionMatch: resourceVersionMatch(ctx),
     sendInitialEvents: boolParam(ctx, 'sendInitialEvents'),

@@ -9,6 +9,7 @@ import type { ScaleSubresource } from '../../api/resources.js';
 import { fromLabelSelectorObject } from '../../api/selectors/labels.js';
 import type { Store } from '../../registry/store.js';
 import { bindPod } from '../../registry/strategies/core/index.js';
+import { evictionDeleteOptions } from '../../api/policy/eviction.js';
 import {
   decodeBody,
   readBody,
@@ -157,8 +158,13 @@ export async function handleScale(
 }
 
 /** POST `pods/{name}/binding`: assigns an unscheduled pod to a node. */
-export async function handleBinding(deps: HandlerDeps, ctx: RequestContext, served: ServedResource): Promise<void> {
-  if (ctx.info.verb !== 'create') throw apiErrors.methodNotSupported({ group: '', resource: 'pods/binding' }, ctx.info.verb);
+export async function handleBinding(
+  deps: HandlerDeps,
+  ctx: RequestContext,
+  served: ServedResource,
+): Promise<void> {
+  if (ctx.info.verb !== 'create')
+    throw apiErrors.methodNotSupported({ group: '', resource: 'pods/binding' }, ctx.info.verb);
   const store = requireStore(served);
   const body = decodeBody(await readBody(ctx.req), requestMediaType(ctx.req) || 'application/json');
   if (!isObject(body)) throw apiErrors.badRequest('the body must be a v1 Binding object');
@@ -188,10 +194,9 @@ export async function handleEviction(
   const store = requireStore(served);
   const body = decodeBody(await readBody(ctx.req), requestMediaType(ctx.req) || 'application/json');
   if (!isObject(body)) throw apiErrors.badRequest('the body must be a policy/v1 Eviction object');
-  const meta = isObject(body['metadata']) ? body['metadata'] : {};
-  if (typeof meta['name'] === 'string' && meta['name'] !== '' && meta['name'] !== ctx.info.name) {
-    throw apiErrors.badRequest(`name in URL does not match name in Eviction object`);
-  }
+  const eviction = body as KubeObject;
+  (eviction.metadata ??= {}).name ||= ctx.info.name;
+  const deleteOpts = evictionDeleteOptions(eviction, ctx.info.name, ctx.query.getAll('dryRun'));
   const pod = await store.get(ctx.info.namespace, ctx.info.name, '');
   const phase = (pod.object['status'] as { phase?: string } | undefined)?.phase;
   const terminal = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending';
@@ -211,11 +216,17 @@ export async function handleEviction(
       }
     }
   }
-  const opts = isObject(body['deleteOptions']) ? (body['deleteOptions'] as KubeObject) : {};
-  const grace = typeof opts['gracePeriodSeconds'] === 'number' ? opts['gracePeriodSeconds'] : undefined;
   await store.delete(ctx.info.name, strategyContext(deps, ctx), {
-    dryRun: dryRun(ctx),
-    gracePeriodSeconds: grace,
+    dryRun: (deleteOpts.dryRun ?? []).length > 0,
+    gracePeriodSeconds: deleteOpts.gracePeriodSeconds ?? undefined,
+    preconditions: deleteOpts.preconditions
+      ? {
+          uid: deleteOpts.preconditions.uid ?? undefined,
+          resourceVersion: deleteOpts.preconditions.resourceVersion ?? undefined,
+        }
+      : undefined,
+    propagationPolicy:
+      (deleteOpts.propagationPolicy as 'Orphan' | 'Background' | 'Foreground' | undefined) ?? undefined,
   });
   writeValue(ctx, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }

@@ -3,6 +3,7 @@
  */
 import type { Strategy } from '../strategy.js';
 import { coreStrategies } from './core/index.js';
+import { groupStrategies } from './groups.js';
 import { rbacStrategies } from './rbac/index.js';
 
 function prefixed(group: string, m: Record<string, Strategy>): Record<string, Strategy> {
@@ -11,6 +12,7 @@ function prefixed(group: string, m: Record<string, Strategy>): Record<string, St
 
 const STRATEGIES: Record<string, Strategy> = {
   ...prefixed('', coreStrategies),
+  ...groupStrategies,
   ...prefixed('rbac.authorization.k8s.io', rbacStrategies),
 };
 
