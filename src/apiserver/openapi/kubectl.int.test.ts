@@ -153,6 +153,55 @@ describe.skipIf(binaries.length === 0).each(binaries)('%s with the served OpenAP
     expect(r.stderr).toContain('strict decoding error: unknown field "bogus"');
   });
 
+  it('validates a List client-side against the OpenAPI v2 schemas', async () => {
+    // kubectl never asks the server to validate a v1 List, so it checks the items itself.
+    const list = (extra: string): string => `
+apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: listed, namespace: default}
+  spec:
+    strategy:
+      rollingUpdate: {maxSurge: 25%, maxUnavailable: 1}
+    selector:
+      matchLabels: {app: listed}
+    template:
+      metadata:
+        labels: {app: listed}
+        creationTimestamp: null
+      spec:
+        containers:
+        - name: c
+          image: nginx${extra}
+          resources:
+            limits: {cpu: 1, memory: 1Gi}
+          readinessProbe:
+            httpGet: {port: http, path: /}
+`;
+    const good = await run(
+      'apply',
+      '--validate=strict',
+      '--dry-run=server',
+      '-f',
+      manifest('list.yaml', list('')),
+    );
+    expect(good.stderr).toBe('');
+    expect(good.stdout).toContain('deployment.apps/listed created (server dry run)');
+    const bad = await run(
+      'apply',
+      '--validate=strict',
+      '--dry-run=server',
+      '-f',
+      manifest('list-bad.yaml', list('\n          bogusField: 1')),
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(
+      'ValidationError(Deployment.spec.template.spec.containers[0]): unknown field "bogusField" in io.k8s.api.core.v1.Container',
+    );
+  });
+
   it('applies twice with a change: a three-way strategic merge keeps fields others set', async () => {
     await run('delete', 'deployment', 'web', '-n', 'default', '--ignore-not-found');
     const first = manifest(
