@@ -7,6 +7,8 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { stringify as toYaml, parse as parseYaml, parseAllDocuments } from 'yaml';
 import { ApiError, apiErrors, type Status } from '../api/errors.js';
 import type { UserInfo } from '../auth/types.js';
+import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE, ProtobufDecodeError } from '../api/protobuf/index.js';
+import { definitions } from '../api/types/index.js';
 import type { RequestInfo } from './request-info.js';
 
 export type HttpRequest = IncomingMessage | Http2ServerRequest;
@@ -110,8 +112,17 @@ export function requestMediaType(req: HttpRequest): string {
   return (v.split(';')[0] ?? '').trim().toLowerCase();
 }
 
-/** Decodes a JSON or YAML body into a JSON value, with errors a user can act on (400). */
+/** Decodes a JSON, YAML or Kubernetes protobuf body into a JSON value, with errors a user can act on (400). */
 export function decodeBody(body: Buffer, mediaType: string): unknown {
+  if (mediaType === PROTOBUF_MEDIA_TYPE) {
+    try {
+      return decodeProtobufObject(body, definitions).object;
+    } catch (err) {
+      if (err instanceof ProtobufDecodeError)
+        throw apiErrors.badRequest(`cannot decode the protobuf body: ${err.message}`);
+      throw err;
+    }
+  }
   const text = body.toString('utf8');
   if (text.trim() === '') throw apiErrors.badRequest('the body of the request was empty');
   if (mediaType === 'application/yaml' || mediaType === 'application/apply-patch+yaml') {

@@ -4,4 +4,3 @@ export * from './union.js';
 export * from './users.js';
 export * from './x509.js';
 export * from './reviews.js';
-export * from './reviews-protobuf.js';

@@ -3,6 +3,7 @@
  */
 import { apiErrors, ApiError } from '../../api/errors.js';
 import { isObject, type KubeObject, type StoredObject } from '../../api/meta.js';
+import { PROTOBUF_MEDIA_TYPE } from '../../api/protobuf/index.js';
 import type { Store, WriteOptions } from '../../registry/store.js';
 import type { StrategyContext } from '../../registry/strategy.js';
 import { decodeBody, readBody, requestMediaType, type OutputFormat, type RequestContext } from '../http.js';
@@ -172,7 +173,13 @@ async function readObjectBody(
   served: ServedResource,
 ): Promise<KubeObject> {
   const media = requestMediaType(ctx.req);
-  if (media !== '' && media !== 'application/json' && media !== 'application/yaml' && media !== '*/*') {
+  if (
+    media !== '' &&
+    media !== 'application/json' &&
+    media !== 'application/yaml' &&
+    media !== '*/*' &&
+    media !== PROTOBUF_MEDIA_TYPE
+  ) {
     throw apiErrors.unsupportedMediaType(media);
   }
   const body = await readBody(ctx.req);

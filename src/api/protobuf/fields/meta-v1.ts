@@ -1,0 +1,117 @@
+/**
+ * Protobuf field numbers of the meta/v1 definitions, from the protobuf struct tags of
+ * k8s.io/apimachinery/pkg/apis/meta/v1 (Kubernetes v1.33). See ./types.ts for the notation.
+ */
+import type { FieldTable } from './types.js';
+import { TYPE_META, always, keep } from './types.js';
+
+const P = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
+
+/** Field numbers of meta/v1. */
+export const metaV1Fields: FieldTable = {
+  [P + 'APIGroup']: {
+    apiVersion: TYPE_META,
+    kind: TYPE_META,
+    name: keep(1),
+    versions: always(2),
+    preferredVersion: 3,
+    serverAddressByClientCIDRs: 4,
+  },
+  [P + 'APIGroupList']: { apiVersion: TYPE_META, kind: TYPE_META, groups: always(1) },
+  [P + 'APIResource']: {
+    name: keep(1),
+    singularName: keep(6),
+    namespaced: keep(2),
+    group: 8,
+    version: 9,
+    kind: keep(3),
+    verbs: always(4),
+    shortNames: 5,
+    categories: 7,
+    storageVersionHash: 10,
+  },
+  [P + 'APIResourceList']: {
+    apiVersion: TYPE_META,
+    kind: TYPE_META,
+    groupVersion: keep(1),
+    resources: always(2),
+  },
+  [P + 'APIVersions']: {
+    apiVersion: TYPE_META,
+    kind: TYPE_META,
+    versions: always(1),
+    serverAddressByClientCIDRs: always(2),
+  },
+  [P + 'Condition']: {
+    type: keep(1),
+    status: keep(2),
+    observedGeneration: 3,
+    lastTransitionTime: 4,
+    reason: keep(5),
+    message: keep(6),
+  },
+  [P + 'DeleteOptions']: {
+    apiVersion: TYPE_META,
+    kind: TYPE_META,
+    gracePeriodSeconds: keep(1),
+    preconditions: 2,
+    orphanDependents: keep(3),
+    propagationPolicy: keep(4),
+    dryRun: 5,
+    ignoreStoreReadErrorWithClusterBreakingPotential: keep(6),
+  },
+  [P + 'FieldSelectorRequirement']: { key: keep(1), operator: keep(2), values: 3 },
+  [P + 'GroupVersionForDiscovery']: { groupVersion: keep(1), version: keep(2) },
+  [P + 'LabelSelector']: { matchLabels: 1, matchExpressions: 2 },
+  [P + 'LabelSelectorRequirement']: { key: keep(1), operator: keep(2), values: 3 },
+  [P + 'ListMeta']: { selfLink: 1, resourceVersion: 2, continue: 3, remainingItemCount: keep(4) },
+  [P + 'ManagedFieldsEntry']: {
+    manager: 1,
+    operation: 2,
+    apiVersion: 3,
+    time: 4,
+    fieldsType: 6,
+    fieldsV1: 7,
+    subresource: 8,
+  },
+  [P + 'ObjectMeta']: {
+    name: 1,
+    generateName: 2,
+    namespace: 3,
+    selfLink: 4,
+    uid: 5,
+    resourceVersion: 6,
+    generation: 7,
+    creationTimestamp: 8,
+    deletionTimestamp: 9,
+    deletionGracePeriodSeconds: keep(10),
+    labels: 11,
+    annotations: 12,
+    ownerReferences: 13,
+    finalizers: 14,
+    managedFields: 17,
+  },
+  [P + 'OwnerReference']: {
+    apiVersion: keep(5),
+    kind: keep(1),
+    name: keep(3),
+    uid: keep(4),
+    controller: keep(6),
+    blockOwnerDeletion: keep(7),
+  },
+  [P + 'Preconditions']: { uid: keep(1), resourceVersion: keep(2) },
+  [P + 'ServerAddressByClientCIDR']: { clientCIDR: keep(1), serverAddress: keep(2) },
+  [P + 'Status']: {
+    apiVersion: TYPE_META,
+    kind: TYPE_META,
+    metadata: 1,
+    status: 2,
+    message: 3,
+    reason: 4,
+    details: 5,
+    code: 6,
+  },
+  [P + 'StatusCause']: { reason: 1, message: 2, field: 3 },
+  [P + 'StatusDetails']: { name: 1, group: 2, kind: 3, uid: 6, causes: 4, retryAfterSeconds: 5 },
+  [P + 'WatchEvent']: { type: keep(1), object: 2 },
+};
