@@ -72,8 +72,8 @@ beforeAll(async () => {
   if (binaries.length === 0) return;
   dir = mkdtempSync(join(tmpdir(), 'k8ts-openapi-'));
   process.env['K8TS_LOG_LEVEL'] ??= 'warn';
-  const { runServer } = await import('../../server/run.js');
-  const { DEFAULT_CONFIG } = await import('../../server/config.js');
+  const { runServer } = await import('../../src/server/run.js');
+  const { DEFAULT_CONFIG } = await import('../../src/server/config.js');
   const running = await runServer({
     ...DEFAULT_CONFIG,
     dataDir: join(dir, 'data'),
