@@ -17,6 +17,7 @@ import { ApiMetrics } from '../apiserver/metrics.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ServedResources } from '../apiserver/served.js';
 import { schemaOps } from '../apiserver/schema-ops.js';
+import { openApiRoutes } from '../apiserver/openapi/routes.js';
 import { ANONYMOUS_USER } from '../auth/users.js';
 import { loadTokenFile } from '../auth/tokenfile.js';
 import { unionAuthenticator } from '../auth/union.js';
@@ -182,7 +183,9 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
           },
         ],
       },
-      extraRoutes: [],
+      extraRoutes: [
+        openApiRoutes({ onBuild: (s) => componentLogger('openapi').info(s, 'OpenAPI document built') }),
+      ],
       log: componentLogger('apiserver'),
     });
     const port = await apiServer.start();
