@@ -174,8 +174,11 @@ export function kubectlStream(server: TestServer, args: string[], opts: KubectlO
     err += d.toString();
     notify();
   });
+  // 'close' comes after the last output, unlike 'exit': only then can a wait give up.
+  let closed = false;
   const exited = new Promise<number | null>((resolve) =>
     child.once('close', (code) => {
+      closed = true;
       notify();
       resolve(code);
     }),
@@ -186,7 +189,7 @@ export function kubectlStream(server: TestServer, args: string[], opts: KubectlO
         if (pattern.test(text())) {
           done();
           resolve();
-        } else if (child.exitCode !== null || child.signalCode !== null) {
+        } else if (closed) {
           done();
           reject(
             new Error(
