@@ -33,7 +33,7 @@ const P99_GOAL_MS = 250;
 interface Point {
   system: string;
   result: LoadResult;
-  /** CPU seconds the server process used during the point (warm-up included), per 1,000 ops. */
+  /** CPU milliseconds the serving process (k8ts, echo or etcd) used per operation. */
   serverCpuMsPerOp?: number;
 }
 
@@ -44,8 +44,24 @@ interface SqliteRaw {
   txnLatencyP99Ms: number;
 }
 
-/** Runs one closed-loop point against the k8ts server. */
-async function serverPoint(
+/** Runs one closed-loop point and the CPU the serving process (`pid`) spent on it. */
+async function measuredPoint(
+  system: string,
+  pid: number,
+  c: number,
+  o: BenchOptions,
+  op: (worker: number, seq: number) => Promise<void>,
+): Promise<Point> {
+  const cpu0 = procCpuSeconds(pid);
+  const result = await closedLoop({ concurrency: c, warmupMs: o.warmupMs, durationMs: o.durationMs, op });
+  const cpu = procCpuSeconds(pid) - cpu0;
+  // Warm-up ops are not counted; estimate them at the measured rate.
+  const total = result.ops * ((o.warmupMs + o.durationMs) / o.durationMs);
+  return { system, result, serverCpuMsPerOp: total > 0 ? (1000 * cpu) / total : undefined };
+}
+
+/** One point against the k8ts server: creates of fresh ConfigMaps. */
+function serverPoint(
   label: string,
   srv: K8tsServer,
   client: H2Client,
@@ -53,19 +69,10 @@ async function serverPoint(
   o: BenchOptions,
   payload: string,
 ): Promise<Point> {
-  const cpu0 = procCpuSeconds(srv.pid);
   const run = `${label.replace(/[^a-z0-9]+/g, '-')}-c${c}-${Date.now().toString(36)}`;
-  const result = await closedLoop({
-    concurrency: c,
-    warmupMs: o.warmupMs,
-    durationMs: o.durationMs,
-    op: async (w, seq) => {
-      await client.expect(201, 'POST', PATH, { body: configMapJson(`${run}-${w}-${seq}`, payload) });
-    },
+  return measuredPoint(label, srv.pid, c, o, async (w, seq) => {
+    await client.expect(201, 'POST', PATH, { body: configMapJson(`${run}-${w}-${seq}`, payload) });
   });
-  const cpu = procCpuSeconds(srv.pid) - cpu0;
-  const total = result.ops * ((o.warmupMs + o.durationMs) / o.durationMs);
-  return { system: label, result, serverCpuMsPerOp: total > 0 ? (1000 * cpu) / total : undefined };
 }
 
 /** Raw SQLite: `rowsPerTxn` inserts per transaction for the measured time, in this process. */
@@ -143,58 +150,71 @@ export async function run(o: BenchOptions): Promise<void> {
   let storedBytes = 0;
   const profiles: string[] = [];
 
-  const withServer = async (
-    label: 'sqlite' | 'etcd',
-    endpoint: string | undefined,
-    body: (srv: K8tsServer, client: H2Client) => Promise<void>,
+  /** The servers measured in one phase: this build, and the --compare build if any. */
+  interface Target {
+    label: string;
+    srv: K8tsServer;
+    client: H2Client;
+  }
+  const withServers = async (
+    backend: 'sqlite' | 'etcd',
+    endpoints: string[],
+    body: (targets: Target[]) => Promise<void>,
   ): Promise<void> => {
-    const srv = await startK8ts({
-      ...(endpoint ? { datastoreEndpoint: endpoint } : {}),
-      ...(o.profile ? { cpuProfileDir: path.join(profileDir, `write-${label}`) } : {}),
-    });
-    const client = await H2Client.connect(srv.origin, srv.creds);
+    const builds: { label: string; bin?: string }[] = [{ label: `k8ts ${backend}` }];
+    if (o.compare) builds.push({ label: `k8ts ${backend} (compare)`, bin: o.compare });
+    const targets: Target[] = [];
     try {
-      await ensureNamespace(client, NS);
-      // One sample object tells the size of the server's answer (the echo server answers alike) and of
-      // what it stores (the raw floors write values of that size).
-      const sample = await client.expect(201, 'POST', PATH, { body: configMapJson('sample', payload) });
-      replyBytes = sample.body.length;
-      storedBytes = replyBytes;
-      await body(srv, client);
-      memory[`k8ts-${label}`] = procMemory(srv.pid);
+      for (const [i, b] of builds.entries()) {
+        const endpoint = endpoints[i];
+        const srv = await startK8ts({
+          ...(endpoint ? { datastoreEndpoint: endpoint } : {}),
+          ...(b.bin ? { bin: b.bin } : {}),
+          ...(o.profile && i === 0 ? { cpuProfileDir: path.join(profileDir, `write-${backend}`) } : {}),
+        });
+        const client = await H2Client.connect(srv.origin, srv.creds).catch(async (err: unknown) => {
+          await srv.stop();
+          throw err;
+        });
+        targets.push({ label: b.label, srv, client });
+        await ensureNamespace(client, NS);
+        // One sample object tells the size of the server's answer (the echo server answers alike) and
+        // of what it stores (the raw floors write values of that size).
+        const sample = await client.expect(201, 'POST', PATH, { body: configMapJson('sample', payload) });
+        replyBytes = sample.body.length;
+        storedBytes = replyBytes;
+      }
+      await body(targets);
+      for (const t of targets) memory[t.label] = procMemory(t.srv.pid);
     } finally {
-      client.close();
-      await srv.stop();
+      for (const t of targets) {
+        t.client.close();
+        await t.srv.stop();
+      }
     }
     if (o.profile) {
-      const f = newestProfile(path.join(profileDir, `write-${label}`));
+      const f = newestProfile(path.join(profileDir, `write-${backend}`));
       if (f) profiles.push(f);
     }
   };
 
   if (backends.includes('sqlite')) {
     process.stdout.write('SQLite: k8ts server and the echo floor, interleaved per concurrency…\n');
-    await withServer('sqlite', undefined, async (srv, client) => {
-      const echo = await startEcho(path.join(srv.dataDir, 'tls'), srv.creds);
-      const ec = await H2Client.connect(echo.origin, srv.creds);
+    await withServers('sqlite', [], async (targets) => {
+      const first = targets[0];
+      if (!first) return;
+      const echo = await startEcho(path.join(first.srv.dataDir, 'tls'), first.srv.creds);
+      const ec = await H2Client.connect(echo.origin, first.srv.creds);
       try {
         for (const c of concurrency) {
-          const echoPoint: Point = {
-            system: 'echo (floor a)',
-            result: await closedLoop({
-              concurrency: c,
-              warmupMs: o.warmupMs,
-              durationMs: o.durationMs,
-              op: async (w, seq) => {
-                await ec.expect(201, 'POST', PATH, {
-                  body: configMapJson(`echo-${c}-${w}-${seq}`, payload),
-                  headers: { 'x-reply-bytes': String(replyBytes) },
-                });
-              },
-            }),
-          };
+          const echoPoint = await measuredPoint('echo (floor a)', echo.pid, c, o, async (w, seq) => {
+            await ec.expect(201, 'POST', PATH, {
+              body: configMapJson(`echo-${c}-${w}-${seq}`, payload),
+              headers: { 'x-reply-bytes': String(replyBytes) },
+            });
+          });
           points.push(echoPoint);
-          points.push(await serverPoint('k8ts sqlite', srv, client, c, o, payload));
+          for (const t of targets) points.push(await serverPoint(t.label, t.srv, t.client, c, o, payload));
           process.stdout.write(`  c=${c} done\n`);
         }
         memory['echo'] = procMemory(echo.pid);
@@ -216,25 +236,19 @@ export async function run(o: BenchOptions): Promise<void> {
   if (backends.includes('etcd')) {
     process.stdout.write('etcd: raw puts (floor c) and the k8ts server, interleaved per concurrency…\n');
     const etcd = await startEtcd();
+    // A --compare build gets its own etcd, so the two servers do not share state.
+    const etcd2 = o.compare ? await startEtcd() : undefined;
     try {
-      await withServer('etcd', etcd.endpoint, async (srv, client) => {
+      await withServers('etcd', [etcd.endpoint, ...(etcd2 ? [etcd2.endpoint] : [])], async (targets) => {
         const kv = new Etcd3({ hosts: etcd.endpoint });
         try {
           const value = Buffer.from(filler(storedBytes));
           for (const c of concurrency) {
-            const p: Point = {
-              system: 'etcd raw put (floor c)',
-              result: await closedLoop({
-                concurrency: c,
-                warmupMs: o.warmupMs,
-                durationMs: o.durationMs,
-                op: async (w, seq) => {
-                  await kv.put(`/bench-raw/${c}/${w}/${seq}`).value(value).exec();
-                },
-              }),
-            };
+            const p = await measuredPoint('etcd raw put (floor c)', etcd.pid, c, o, async (w, seq) => {
+              await kv.put(`/bench-raw/${c}/${w}/${seq}`).value(value).exec();
+            });
             points.push(p);
-            points.push(await serverPoint('k8ts etcd', srv, client, c, o, payload));
+            for (const t of targets) points.push(await serverPoint(t.label, t.srv, t.client, c, o, payload));
             process.stdout.write(`  c=${c} done\n`);
           }
           memory['etcd'] = procMemory(etcd.pid);
@@ -244,6 +258,7 @@ export async function run(o: BenchOptions): Promise<void> {
       });
     } finally {
       await etcd.stop();
+      await etcd2?.stop();
     }
   }
 
@@ -252,16 +267,16 @@ export async function run(o: BenchOptions): Promise<void> {
     points.find((p) => p.system === system && p.result.concurrency === c)?.result;
   const floorOf = (p: Point): number | undefined => {
     const c = p.result.concurrency;
-    if (p.system === 'k8ts sqlite')
+    if (p.system.startsWith('k8ts sqlite'))
       return points.find((q) => q.system === 'echo (floor a)' && q.result.concurrency === c)?.result.rate;
-    if (p.system === 'k8ts etcd')
+    if (p.system.startsWith('k8ts etcd'))
       return points.find((q) => q.system === 'etcd raw put (floor c)' && q.result.concurrency === c)?.result
         .rate;
     return undefined;
   };
   printTable(
     `ConfigMap creates (${dataBytes} B of data; answer ${replyBytes} B), ${o.durationMs / 1000} s per point after ${o.warmupMs / 1000} s warm-up`,
-    ['system', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'of floor', 'srv cpu ms/op', 'errors'],
+    ['system', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'of floor', 'server cpu ms/op', 'errors'],
     points.map((p) => row(p, floorOf(p))),
   );
   if (raw.length) {
@@ -330,6 +345,22 @@ export async function run(o: BenchOptions): Promise<void> {
         met: ratio >= 0.7,
       });
       summary.push(`etcd ${fmt(s.rate, 0)}/s = ${fmt(100 * ratio, 0)}% of raw puts`);
+    }
+  }
+  if (o.compare) {
+    for (const b of backends) {
+      const floorName = b === 'sqlite' ? 'echo (floor a)' : 'etcd raw put (floor c)';
+      for (const c of concurrency) {
+        const base = at(`k8ts ${b}`, c);
+        const cmp = at(`k8ts ${b} (compare)`, c);
+        const fl = at(floorName, c);
+        if (base && cmp && fl)
+          goals.push({
+            goal: `(info) ${b} at ${c} client(s): this build vs --compare build`,
+            value: `${fmt((100 * base.rate) / fl.rate, 0)}% vs ${fmt((100 * cmp.rate) / fl.rate, 0)}% of floor (${fmt(base.rate, 0)} vs ${fmt(cmp.rate, 0)}/s)`,
+            met: true,
+          });
+      }
     }
   }
   const serverPoints = points.filter((p) => p.system.startsWith('k8ts'));

@@ -30,7 +30,10 @@ function usage(): string {
   const names = Object.entries(BENCHMARKS)
     .map(([n, b]) => `  ${n.padEnd(18)} ${b.about}`)
     .join('\n');
-  return `Usage: npm run bench -- NAME|all [flags]\n\nBenchmarks:\n${names}\n\n${OPTIONS_HELP}`;
+  return (
+    `Usage: npm run bench -- NAME|all [flags]\n       npm run bench -- profile FILE.cpuprofile [TOP]\n\n` +
+    `Benchmarks:\n${names}\n\n${OPTIONS_HELP}`
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -38,6 +41,13 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === '-h' || name === '--help') {
     process.stdout.write(usage());
     return name ? 0 : 2;
+  }
+  if (name === 'profile') {
+    const [file, top] = rest;
+    if (!file) throw new Error('usage: npm run bench -- profile FILE.cpuprofile [TOP]');
+    const { printProfile, summarizeProfile } = await import('./lib/profile.js');
+    printProfile(summarizeProfile(file, top ? Number(top) : 25));
+    return 0;
   }
   const names = name === 'all' ? Object.keys(BENCHMARKS) : [name];
   const opts = parseOptions(rest);

@@ -11,6 +11,11 @@ export interface BenchOptions {
   backends?: ('sqlite' | 'etcd')[];
   /** Write a CPU profile of the k8ts server (node --cpu-prof) and print where its time went. */
   profile: boolean;
+  /**
+   * Another build of k8ts (its bin/k8ts.js) to measure beside this one in the same run, for A/B
+   * comparisons of a patch on a noisy machine (apiserver-write only).
+   */
+  compare?: string;
   /** Knobs of one benchmark (e.g. watchers, writes, pods), from `--set key=value`. */
   knobs: Map<string, string>;
 }
@@ -22,6 +27,7 @@ export const OPTIONS_HELP = `Flags:
   --backend B         sqlite, etcd or both (default: per benchmark)
   --profile           CPU-profile the k8ts server (node --cpu-prof) and print its hottest functions
   --set KEY=VALUE     a benchmark's knob, e.g. --set watchers=500 --set concurrency=1,64
+  --compare BIN       apiserver-write: also measure another build (path to its bin/k8ts.js), interleaved
 `;
 
 /** Parses the flags after the benchmark name. */
@@ -36,6 +42,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       backend: { type: 'string' },
       profile: { type: 'boolean' },
       set: { type: 'string', multiple: true },
+      compare: { type: 'string' },
     },
   });
   const seconds = (v: string | undefined, fallback: number): number => {
@@ -63,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     warmupMs: seconds(values.warmup, quick ? 0.5 : 2) * 1000,
     ...(backends ? { backends } : {}),
     profile: values.profile === true,
+    ...(values.compare !== undefined ? { compare: values.compare } : {}),
     knobs,
   };
 }

@@ -55,6 +55,10 @@ export interface StartOptions {
   datastoreEndpoint?: string;
   /** Write a V8 CPU profile of the server into this directory (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** Flags for node itself (e.g. V8 heap flags), before the program. */
+  nodeArgs?: string[];
+  /** The program to run (default: this tree's bin/k8ts.js). */
+  bin?: string;
   /** Extra flags for `k8ts server`. */
   extraArgs?: string[];
 }
@@ -68,10 +72,13 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startK8ts(opts: StartOptions = {}): Promise<K8tsServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-'));
   const port = await freePort();
-  const nodeArgs = opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
+  const nodeArgs = [
+    ...(opts.nodeArgs ?? []),
+    ...(opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : []),
+  ];
   const args = [
     ...nodeArgs,
-    path.join(ROOT, 'bin', 'k8ts.js'),
+    opts.bin ? path.resolve(opts.bin) : path.join(ROOT, 'bin', 'k8ts.js'),
     'server',
     '--data-dir',
     dataDir,
