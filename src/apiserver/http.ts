@@ -218,6 +218,6 @@ export function toApiError(err: unknown): ApiError {
 }
 
 /** Writes a chunk of a streamed response (watch frames); false when the stream's buffer is full. */
-export function writeChunk(res: HttpResponse, chunk: string): boolean {
-  return (res as unknown as { write(c: string): boolean }).write(chunk);
+export function writeChunk(res: HttpResponse, chunk: string | Buffer): boolean {
+  return (res as unknown as { write(c: string | Buffer): boolean }).write(chunk);
 }

@@ -96,6 +96,26 @@ export async function handleList(
   );
 }
 
+/**
+ * Plain JSON watch frames, built and UTF-8 encoded once per event and served version and shared by
+ * every watcher (kept only while the event stays in the cache's window).
+ */
+const sharedFrames = new WeakMap<CacheEvent, WeakMap<ServedResource, Buffer>>();
+
+function sharedFrame(served: ServedResource, ev: CacheEvent): Buffer {
+  let byServed = sharedFrames.get(ev);
+  if (!byServed) {
+    byServed = new WeakMap();
+    sharedFrames.set(ev, byServed);
+  }
+  let f = byServed.get(served);
+  if (!f) {
+    f = Buffer.from(`{"type":"${ev.type}","object":${cachedJSON(served, ev.object)}}\n`);
+    byServed.set(served, f);
+  }
+  return f;
+}
+
 /** Where a watch writes: an HTTP response that stays open. */
 function bufferedBytes(ctx: RequestContext): number {
   const res = ctx.res as { writableLength?: number; stream?: { writableLength?: number } };
@@ -125,7 +145,6 @@ export async function handleWatch(
   let headersWritten = false;
   let firstTable = true;
   let lastRv = 0;
-  const frameCache = new WeakMap<CacheEvent, string>();
   const writeHeaders = (): void => {
     if (headersWritten) return;
     headersWritten = true;
@@ -134,7 +153,7 @@ export async function handleWatch(
     // (client-node's Watch resolves only then), so send it now. HTTP/2 sends it at writeHead.
     if ('flushHeaders' in ctx.res) ctx.res.flushHeaders();
   };
-  const frameOf = (ev: CacheEvent): string => {
+  const frameOf = (ev: CacheEvent): string | Buffer => {
     if (out.as === 'Table') {
       const table = buildTable(
         served.printer,
@@ -152,12 +171,7 @@ export async function handleWatch(
     }
     if (out.as === 'PartialObjectMetadata')
       return `{"type":"${ev.type}","object":${JSON.stringify(partialMetadata(ev.object.object, out.asVersion))}}\n`;
-    let f = frameCache.get(ev);
-    if (f === undefined) {
-      f = `{"type":"${ev.type}","object":${cachedJSON(served, ev.object)}}\n`;
-      frameCache.set(ev, f);
-    }
-    return f;
+    return sharedFrame(served, ev);
   };
   let stop: () => void = () => undefined;
   const timers: { bookmark?: NodeJS.Timeout; timeout?: NodeJS.Timeout } = {};

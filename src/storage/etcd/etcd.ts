@@ -57,10 +57,13 @@ const NOT_SENT = /No connection established|circuit breaker is open/;
 
 type GlobalPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
+/** The signal handed to every call: nothing aborts calls through the policy, so one serves all. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** A client-wide policy that runs each call once: the backend decides what may be retried. */
 const runOnce = {
   execute<T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> {
-    return Promise.resolve().then(() => fn({ signal: new AbortController().signal }));
+    return Promise.resolve().then(() => fn({ signal: NEVER_ABORTED }));
   },
   onSuccess: () => ({ dispose: (): void => undefined }),
   onFailure: () => ({ dispose: (): void => undefined }),
