@@ -3,7 +3,7 @@
  * verb exist.
  */
 import { apiErrors } from '../../api/errors.js';
-import { negotiate, type OutputFormat, type RequestContext } from '../http.js';
+import { negotiate, writeValue, type OutputFormat, type RequestContext } from '../http.js';
 import type { ServedResource } from '../served.js';
 import type { HandlerDeps } from './context.js';
 import { handleDelete, handleDeleteCollection } from './delete.js';
@@ -16,7 +16,20 @@ const READ_TRANSFORMS = ['Table', 'PartialObjectMetadata', 'PartialObjectMetadat
 export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Promise<void> {
   const info = ctx.info;
   const served = deps.served.get(info.apiGroup, info.apiVersion, info.resource);
-  if (!served) throw apiErrors.pathNotFound();
+  if (!served) {
+    if (isCrdList(ctx)) {
+      // CustomResourceDefinitions are not served yet, so there are none: kubectl lists them to tell
+      // an unknown kind ("no matches for kind …") from a failed lookup.
+      writeValue(ctx, 200, {
+        kind: 'CustomResourceDefinitionList',
+        apiVersion: 'apiextensions.k8s.io/v1',
+        metadata: { resourceVersion: String(deps.served.caches.revision) },
+        items: [],
+      });
+      return;
+    }
+    throw apiErrors.pathNotFound();
+  }
   const t = served.type;
   // Scope: cluster-scoped kinds have no namespace in the path; namespaced kinds need one except to
   // list or watch across all namespaces.
@@ -57,6 +70,16 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
     default:
       throw apiErrors.methodNotSupported({ group: t.group, resource: t.plural }, info.verb || ctx.method);
   }
+}
+
+function isCrdList(ctx: RequestContext): boolean {
+  const i = ctx.info;
+  return (
+    i.apiGroup === 'apiextensions.k8s.io' &&
+    i.apiVersion === 'v1' &&
+    i.resource === 'customresourcedefinitions' &&
+    i.verb === 'list'
+  );
 }
 
 async function handleSubresource(
