@@ -103,8 +103,9 @@ export class EtcdClient implements ChannelEvents {
           connectTimeoutMs: Math.min(opts.connectTimeoutMs ?? 5000, timeout),
           keepaliveMs: opts.keepaliveMs ?? 30_000,
           keepaliveTimeoutMs: opts.keepaliveTimeoutMs ?? 10_000,
-          // A watch on a member cut off from the leader would silently stall: ask etcd to end it.
-          streamHeaders: { hasleader: 'true' },
+          // A member cut off from the leader answers "no leader" at once (and ends watches, which
+          // would otherwise silently stall), so calls move to another endpoint.
+          headers: { hasleader: 'true' },
         },
         this,
         timeout,

@@ -55,8 +55,8 @@ export interface ChannelOptions {
   keepaliveMs?: number;
   /** Drop the connection when a ping is not answered in this time (default 10 s). */
   keepaliveTimeoutMs?: number;
-  /** Extra request headers for streams (etcd's `hasleader` requirement). */
-  streamHeaders?: Record<string, string>;
+  /** Extra request headers for every call (etcd's `hasleader` requirement). */
+  headers?: Record<string, string>;
 }
 
 const NGHTTP2_REFUSED_STREAM = http2.constants.NGHTTP2_REFUSED_STREAM;
@@ -190,20 +190,29 @@ function grpcTimeout(ms: number): string {
   return ms < 1e8 ? `${Math.max(1, Math.ceil(ms))}m` : `${Math.min(99_999_999, Math.ceil(ms / 1000))}S`;
 }
 
-/** Splits a byte stream into gRPC messages. */
-class Deframer {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+/**
+ * Splits a byte stream into gRPC messages. Chunks of a message that spans many reads are kept
+ * apart and joined once, when the whole message is there.
+ */
+export class Deframer {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  /** Bytes of the message being assembled, prefix included; 0 while its prefix is incomplete. */
+  private need = 0;
 
   /** Adds a chunk; calls `onMessage` for each complete message. Throws on a compressed message. */
   push(chunk: Buffer, onMessage: (msg: Buffer) => void): void {
-    let buf = chunk;
-    if (this.pendingBytes > 0) {
-      this.pending.push(chunk);
-      buf = Buffer.concat(this.pending, this.pendingBytes + chunk.length);
-      this.pending = [];
-      this.pendingBytes = 0;
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    if (this.need === 0) {
+      if (this.bytes < 5) return;
+      this.need = this.messageSize();
     }
+    if (this.bytes < this.need) return;
+    const buf = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.bytes);
+    this.chunks = [];
+    this.bytes = 0;
+    this.need = 0;
     let pos = 0;
     while (buf.length - pos >= 5) {
       if (buf[pos] !== 0) throw new Error('etcd sent a compressed gRPC message, which was not asked for');
@@ -214,14 +223,17 @@ class Deframer {
     }
     if (pos < buf.length) {
       const rest = buf.subarray(pos);
-      this.pending.push(rest);
-      this.pendingBytes = rest.length;
+      this.chunks.push(rest);
+      this.bytes = rest.length;
+      if (rest.length >= 5) this.need = 5 + rest.readUInt32BE(1);
     }
   }
 
-  /** True when a partial message is buffered. */
-  partial(): boolean {
-    return this.pendingBytes > 0;
+  /** The size of the next message from its prefix, which may span chunks. */
+  private messageSize(): number {
+    const first = this.chunks[0];
+    const head = first && first.length >= 5 ? first : Buffer.concat(this.chunks, this.bytes);
+    return 5 + head.readUInt32BE(1);
   }
 }
 
@@ -401,22 +413,30 @@ class Connection {
     if (this.openStreams === 0 && !this.session.destroyed) this.session.unref();
   }
 
-  /** Takes no new calls; open ones finish. */
+  /** Takes no new calls; open ones finish (an orderly close, as after GOAWAY). */
   retire(): void {
-    if (this.closed) return;
+    if (!this.stopUsing()) return;
+    if (!this.session.closed && !this.session.destroyed) this.session.close();
+  }
+
+  /** Drops the connection at once; open calls fail. */
+  fail(err: Error): void {
+    this.failure ??= err;
+    const wasUsable = this.stopUsing();
+    // Destroy without a graceful close first: that would leave the socket half-open, waiting for a
+    // peer that may never answer.
+    if (!this.session.destroyed) this.session.destroy();
+    if (wasUsable) this.channel.connectionFailed(err);
+  }
+
+  /** Marks the connection unusable; false if it already was. */
+  private stopUsing(): boolean {
+    if (this.closed) return false;
     this.closed = true;
     this.channel.connectionGone(this);
     clearInterval(this.pingTimer);
     clearTimeout(this.connectTimer);
-    if (!this.session.closed) this.session.close();
-  }
-
-  fail(err: Error): void {
-    this.failure ??= err;
-    const wasUsable = !this.closed;
-    this.retire();
-    if (!this.session.destroyed) this.session.destroy();
-    if (wasUsable) this.channel.connectionFailed(err);
+    return true;
   }
 
   private ping(timeoutMs: number): void {
@@ -505,7 +525,7 @@ export class Channel {
           ':path': path,
           'content-type': 'application/grpc',
           te: 'trailers',
-          ...(this.opts.streamHeaders ?? {}),
+          ...(this.opts.headers ?? {}),
         },
         s,
       );
@@ -574,6 +594,7 @@ export class Channel {
         te: 'trailers',
         // etcd stops working on a request once the client has given up on it.
         'grpc-timeout': grpcTimeout(this.timeoutMs),
+        ...(this.opts.headers ?? {}),
       });
       this.unaryHeaders.set(path, h);
     }
