@@ -255,3 +255,16 @@ describe('gRPC deframer', () => {
     expect(() => new Deframer().push(c, () => undefined)).toThrow(/compressed/);
   });
 });
+
+describe('gRPC channel and GOAWAY', () => {
+  it('finishes a call in flight when the server sends GOAWAY after it, and uses a new connection next', async () => {
+    const server = await fake((call) => {
+      call.stream.session?.goaway(0, call.stream.id ?? 0);
+      setTimeout(() => call.reply(Buffer.from('late')), 20);
+    });
+    const ch = open(server.endpoint);
+    expect((await ch.unary('/x.Y/Z', frame(Buffer.alloc(0)))).toString()).toBe('late');
+    server.handler = (call) => call.reply(Buffer.from('again'));
+    expect((await ch.unary('/x.Y/Z', frame(Buffer.alloc(0)))).toString()).toBe('again');
+  });
+});

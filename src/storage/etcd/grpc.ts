@@ -76,8 +76,6 @@ interface CallStream extends http2.ClientHttp2Stream {
 abstract class CallState {
   status = -1;
   message = '';
-  /** The response headers arrived, i.e. the server has seen the request. */
-  answered = false;
   done = false;
   error: Error | undefined;
 
@@ -104,7 +102,6 @@ abstract class CallState {
 
 function onResponse(this: CallStream, headers: http2.IncomingHttpHeaders): void {
   const call = this[kCall];
-  call.answered = true;
   // Node hands the status over as a number, whatever the header type says.
   const httpStatus = Number(headers[':status']);
   if (httpStatus !== 200) {
@@ -429,6 +426,13 @@ class Connection {
     if (wasUsable) this.channel.connectionFailed(err);
   }
 
+  /** Drops the connection because the client is closing; nothing is reported. */
+  shutdown(): void {
+    this.failure ??= new Error('etcd client closed');
+    this.stopUsing();
+    if (!this.session.destroyed) this.session.destroy();
+  }
+
   /** Marks the connection unusable; false if it already was. */
   private stopUsing(): boolean {
     if (this.closed) return false;
@@ -543,10 +547,7 @@ export class Channel {
     this.sweepTimer = undefined;
     const conn = this.conn;
     this.conn = undefined;
-    if (conn) {
-      conn.closed = true;
-      conn.session.destroy();
-    }
+    conn?.shutdown();
   }
 
   /** @internal */
