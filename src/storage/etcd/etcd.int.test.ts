@@ -7,6 +7,8 @@ import { describeBackendConformance } from '../conformance.js';
 import { startEtcd, freePort, type TestEtcd } from '../testing/etcd.js';
 import { makeTestPki } from '../testing/tls.js';
 import { recordWatch } from '../testing/wait.js';
+import { componentLogger } from '../../util/log.js';
+import { EtcdClient } from './client.js';
 import { EtcdBackend, type EtcdBackendOptions } from './etcd.js';
 
 let etcd: Promise<TestEtcd> | undefined;
@@ -131,6 +133,20 @@ describe('etcd backend', () => {
       await backend.close();
       await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the Maintenance Status of the member it talks to', async () => {
+    const server = await sharedEtcd();
+    const client = new EtcdClient({ endpoints: [server.endpoint], logger: componentLogger('etcd-test') });
+    try {
+      const status = await client.status();
+      expect(status.version).toMatch(/^3\.\d+\.\d+/);
+      expect(status.leader).toBeGreaterThan(0);
+      expect(status.revision).toBeGreaterThan(0);
+      expect(status.dbSize).toBeGreaterThan(0);
+    } finally {
+      client.close();
     }
   });
 

@@ -288,6 +288,7 @@ export interface StatusResponse {
   revision: number;
   version: string;
   dbSize: number;
+  /** The leader's member id; 0 when the member knows of no leader (ids above 2^53 lose precision). */
   leader: number;
   raftIndex: number;
   raftTerm: number;
