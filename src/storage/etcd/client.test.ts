@@ -133,3 +133,32 @@ describe('etcd client retries and failover', () => {
     expect(err.code).toBe(Status.UNAVAILABLE);
   });
 });
+
+describe('etcd client endpoint backoff', () => {
+  it('counts one outage once, however many calls it failed', async () => {
+    const stall: FakeHandler = () => undefined;
+    const a = await fake(stall);
+    const b = await fake(stall);
+    const c = client([a.endpoint, b.endpoint]);
+    const pending = Array.from({ length: 30 }, () => c.range({ key }, 0));
+    for (let i = 0; i < 400 && a.calls.length + b.calls.length < 30; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    // The preferred endpoint (chosen at random) holds all 30 calls; it now fails them all at once.
+    const [hit, other] = a.calls.length === 30 ? [a, b] : [b, a];
+    expect(hit.calls).toHaveLength(30);
+    hit.handler = ok;
+    other.handler = ok;
+    hit.dropConnections();
+    await Promise.all(pending);
+    expect(other.calls).toHaveLength(30);
+    // Had each failed call counted, `hit` would be set aside for seconds; one outage is 100 ms. So
+    // when `other` (now preferred) answers "unavailable" once, the retry goes back to `hit`.
+    await new Promise((r) => setTimeout(r, 150));
+    let answered = 0;
+    other.handler = (call) => (answered++ === 0 ? unavailable : ok)(call);
+    await c.range({ key }, 0);
+    expect(other.calls).toHaveLength(31);
+    expect(hit.calls).toHaveLength(31);
+    expect(hit.calls.length).toBe(31);
+  });
+});

@@ -228,11 +228,14 @@ export class EtcdClient implements ChannelEvents {
     return soonest;
   }
 
+  /** Sets an endpoint aside; one outage counts once, however many calls it failed at the same time. */
   private setAside(ep: Endpoint): void {
     if (this.endpoints.length === 1) return;
+    const now = Date.now();
+    if (ep.downUntil > now) return;
     ep.failures++;
     const backoff = Math.min(MIN_BACKOFF_MS * 2 ** (ep.failures - 1), MAX_BACKOFF_MS);
-    ep.downUntil = Date.now() + backoff;
+    ep.downUntil = now + backoff;
     const index = this.endpoints.indexOf(ep);
     if (index === this.preferred) this.preferred = (index + 1) % this.endpoints.length;
   }
