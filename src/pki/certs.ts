@@ -1,11 +1,22 @@
 /**
  * Certificate issuing for the cluster PKI: self-signed CAs, serving certificates with SANs, and client
  * certificates whose subject carries a Kubernetes identity (CN = user name, O = groups).
+ *
+ * Issuing loads @peculiar/x509 on first use (./x509.ts); loading a CA and everything in ./inspect.ts
+ * use only Node's crypto.
  */
-import { randomBytes } from 'node:crypto';
-import { canonicalIp, ipFamily } from './ip.js';
-import { KEY_ALGORITHM, generateKeyPair, privateKeyFromPem, privateKeyToPem } from './keys.js';
-import { crypto, x509, type CryptoKey } from './x509.js';
+import { randomBytes, webcrypto, type X509Certificate } from 'node:crypto';
+import type { Extension } from '@peculiar/x509';
+import { notAfter, parseCertificate, type SubjectAltNames } from './inspect.js';
+import {
+  KEY_ALGORITHM,
+  generateKeyPair,
+  privateKeyFromPem,
+  privateKeyToPem,
+  type CryptoKey,
+} from './keys.js';
+import { pemEncode } from './pem.js';
+import { loadX509 } from './x509.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -20,7 +31,7 @@ const BACKDATE_MS = 60 * 60 * 1000;
 
 /** A certificate with its private key, in memory and as PEM. */
 export interface CertificateAuthority {
-  cert: x509.X509Certificate;
+  cert: X509Certificate;
   key: CryptoKey;
   certPem: string;
   keyPem: string;
@@ -28,15 +39,9 @@ export interface CertificateAuthority {
 
 /** An issued certificate and its key as PEM. */
 export interface IssuedCertificate {
-  cert: x509.X509Certificate;
+  cert: X509Certificate;
   certPem: string;
   keyPem: string;
-}
-
-/** Subject alternative names of a serving certificate. */
-export interface SubjectAltNames {
-  dns: string[];
-  ips: string[];
 }
 
 /**
@@ -62,8 +67,10 @@ export function distinguishedName(commonName: string, organizations: string[] = 
   return [...organizations.map((o) => `O=${dnValue(o)}`), `CN=${dnValue(commonName)}`].join(', ');
 }
 
-function certPem(cert: x509.X509Certificate): string {
-  return `${cert.toString('pem')}\n`;
+/** PEM text (with a final newline) and Node's parsed form of a DER certificate. */
+function fromDer(der: ArrayBuffer): { cert: X509Certificate; certPem: string } {
+  const certPem = `${pemEncode(der, 'CERTIFICATE')}\n`;
+  return { cert: parseCertificate(certPem), certPem };
 }
 
 /** Creates a self-signed CA (ECDSA P-256, 10 years) named `CN=<commonName>`. */
@@ -71,6 +78,7 @@ export async function createCertificateAuthority(
   commonName: string,
   now: Date = new Date(),
 ): Promise<CertificateAuthority> {
+  const x509 = await loadX509();
   const keys = await generateKeyPair();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: newSerialNumber(),
@@ -88,12 +96,7 @@ export async function createCertificateAuthority(
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return {
-    cert,
-    key: keys.privateKey,
-    certPem: certPem(cert),
-    keyPem: await privateKeyToPem(keys.privateKey),
-  };
+  return { ...fromDer(cert.rawData), key: keys.privateKey, keyPem: await privateKeyToPem(keys.privateKey) };
 }
 
 /** Loads a CA from its PEM certificate and PKCS#8 PEM key. */
@@ -101,7 +104,7 @@ export async function loadCertificateAuthority(
   certText: string,
   keyText: string,
 ): Promise<CertificateAuthority> {
-  const cert = new x509.X509Certificate(certText);
+  const cert = parseCertificate(certText);
   const key = await privateKeyFromPem(keyText);
   return { cert, key, certPem: certText, keyPem: keyText };
 }
@@ -121,9 +124,11 @@ export async function issueCertificate(
   ca: CertificateAuthority,
   req: LeafRequest,
 ): Promise<IssuedCertificate> {
+  const x509 = await loadX509();
   const now = req.now ?? new Date();
   const keys = await generateKeyPair();
-  const extensions: x509.Extension[] = [
+  const caCert = new x509.X509Certificate(ca.cert.raw);
+  const extensions: Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(
       x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
@@ -133,7 +138,7 @@ export async function issueCertificate(
       [req.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth],
       false,
     ),
-    await x509.AuthorityKeyIdentifierExtension.create(ca.cert, false, crypto),
+    await x509.AuthorityKeyIdentifierExtension.create(caCert, false, webcrypto),
   ];
   if (req.sans && (req.sans.dns.length > 0 || req.sans.ips.length > 0)) {
     extensions.push(
@@ -143,20 +148,21 @@ export async function issueCertificate(
       ]),
     );
   }
-  const notAfter = new Date(now.getTime() + (req.validityDays ?? LEAF_VALIDITY_DAYS) * DAY_MS);
+  const wanted = new Date(now.getTime() + (req.validityDays ?? LEAF_VALIDITY_DAYS) * DAY_MS);
+  const caNotAfter = notAfter(ca.cert);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: newSerialNumber(),
     subject: distinguishedName(req.commonName, req.organizations),
-    issuer: ca.cert.subject,
+    issuer: caCert.subject,
     notBefore: new Date(now.getTime() - BACKDATE_MS),
     // Never outlive the CA.
-    notAfter: notAfter > ca.cert.notAfter ? ca.cert.notAfter : notAfter,
+    notAfter: wanted > caNotAfter ? caNotAfter : wanted,
     publicKey: keys.publicKey,
     signingKey: ca.key,
     signingAlgorithm: KEY_ALGORITHM,
     extensions,
   });
-  return { cert, certPem: certPem(cert), keyPem: await privateKeyToPem(keys.privateKey) };
+  return { ...fromDer(cert.rawData), keyPem: await privateKeyToPem(keys.privateKey) };
 }
 
 /** Issues a client certificate for a user: CN = user name, O = each group. */
@@ -171,37 +177,4 @@ export async function issueClientCertificate(
     validityDays: user.validityDays,
     now: user.now,
   });
-}
-
-/** The SANs of a certificate, IPs in canonical form. */
-export function certificateSans(cert: x509.X509Certificate): SubjectAltNames {
-  const ext = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const out: SubjectAltNames = { dns: [], ips: [] };
-  for (const n of ext?.names.toJSON() ?? []) {
-    if (n.type === 'dns') out.dns.push(n.value);
-    else if (n.type === 'ip' && ipFamily(n.value) !== 0) out.ips.push(canonicalIp(n.value));
-  }
-  return out;
-}
-
-/** True when both lists name the same DNS names and IPs, in any order. */
-export function sameSans(a: SubjectAltNames, b: SubjectAltNames): boolean {
-  const key = (s: SubjectAltNames): string =>
-    JSON.stringify([[...new Set(s.dns)].sort(), [...new Set(s.ips.map(canonicalIp))].sort()]);
-  return key(a) === key(b);
-}
-
-/** True when `cert` carries a valid signature by `ca`. */
-export async function signedBy(cert: x509.X509Certificate, ca: x509.X509Certificate): Promise<boolean> {
-  try {
-    return await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }, crypto);
-  } catch {
-    // A certificate the library cannot check (another key type) counts as not ours.
-    return false;
-  }
-}
-
-/** True when the certificate is expired or expires within `days` of `now`. */
-export function expiresWithin(cert: x509.X509Certificate, days: number, now: Date = new Date()): boolean {
-  return cert.notAfter.getTime() - now.getTime() < days * DAY_MS;
 }

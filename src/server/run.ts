@@ -37,7 +37,6 @@ import {
   removeOldEncryptionKeys,
 } from '../storage/encryption.js';
 import type { Backend } from '../storage/backend.js';
-import { EtcdBackend } from '../storage/etcd/etcd.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite.js';
 import { componentLogger } from '../util/log.js';
 import { systemClock, type Clock } from '../util/time.js';
@@ -52,7 +51,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-function openBackend(config: ServerConfig): Backend {
+/**
+ * The storage backend the flags ask for. The etcd client (and its gRPC stack, tens of MB) is loaded
+ * only when `--datastore-endpoint` names an etcd, so an embedded-SQLite server never pays for it.
+ */
+async function openBackend(config: ServerConfig): Promise<Backend> {
   if (!config.datastoreEndpoint)
     return new SqliteBackend({
       path: join(config.dataDir, 'db', 'state.db'),
@@ -71,6 +74,7 @@ function openBackend(config: ServerConfig): Backend {
           keyFile: config.datastoreKeyFile || undefined,
         }
       : undefined;
+  const { EtcdBackend } = await import('../storage/etcd/etcd.js');
   return new EtcdBackend({ endpoints: config.datastoreEndpoint, tls, logger: componentLogger('etcd') });
 }
 
@@ -88,7 +92,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
   });
   for (const change of pki.changes) log.info({ change }, 'PKI');
 
-  const backend = openBackend(config);
+  const backend = await openBackend(config);
   await backend.start();
   const stops: (() => Promise<void> | void)[] = [() => backend.close()];
   try {
