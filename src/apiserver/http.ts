@@ -91,18 +91,41 @@ export function contentTypeOf(out: OutputFormat): string {
 }
 
 /** Reads the request body, enforcing the size limit (413). */
-export async function readBody(req: HttpRequest, limit = MAX_REQUEST_BODY_BYTES): Promise<Buffer> {
+export function readBody(req: HttpRequest, limit = MAX_REQUEST_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw apiErrors.tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer | string>) {
-    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += b.length;
-    if (size > limit) throw apiErrors.tooLarge(limit);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
+  if (declared > limit) return Promise.reject(apiErrors.tooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stream = req as NodeJS.ReadableStream;
+    const onData = (chunk: Buffer | string): void => {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += b.length;
+      if (size > limit) {
+        cleanup();
+        stream.resume();
+        reject(apiErrors.tooLarge(limit));
+        return;
+      }
+      chunks.push(b);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = (): void => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
 }
 
 /** The request's media type, lower case, without parameters. */
@@ -218,6 +241,6 @@ export function toApiError(err: unknown): ApiError {
 }
 
 /** Writes a chunk of a streamed response (watch frames); false when the stream's buffer is full. */
-export function writeChunk(res: HttpResponse, chunk: string): boolean {
-  return (res as unknown as { write(c: string): boolean }).write(chunk);
+export function writeChunk(res: HttpResponse, chunk: string | Buffer): boolean {
+  return (res as unknown as { write(c: string | Buffer): boolean }).write(chunk);
 }

@@ -22,6 +22,8 @@ Flags:
   --service-cidr CIDR         service ClusterIP range (default ${DEFAULT_CONFIG.serviceCidr})
   --token-auth-file FILE      static bearer tokens, CSV: token,user,uid,"group1,group2"
   --secrets-encryption BOOL   encrypt Secrets at rest (default true)
+  --sqlite-synchronous MODE   normal (default): every acknowledged write survives a crash of the
+                              process; full: also a power loss (an fsync per commit, slower)
   -h, --help                  show this help
 `;
 
@@ -44,6 +46,9 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       'service-cidr': { type: 'string' },
       'token-auth-file': { type: 'string' },
       'secrets-encryption': { type: 'string' },
+      'sqlite-synchronous': { type: 'string' },
+      // Hidden: tests compact storage history quickly.
+      'compaction-interval': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -75,7 +80,29 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       throw new Error(`invalid --secrets-encryption ${JSON.stringify(v)}: must be true or false`);
     config.secretsEncryption = v === 'true';
   }
+  if (values['sqlite-synchronous'] !== undefined) {
+    const v = values['sqlite-synchronous'].toUpperCase();
+    if (v !== 'NORMAL' && v !== 'FULL')
+      throw new Error(
+        `invalid --sqlite-synchronous ${JSON.stringify(values['sqlite-synchronous'])}: must be normal or full`,
+      );
+    config.sqliteSynchronous = v;
+  }
+  if (values['compaction-interval'] !== undefined)
+    config.compactionIntervalMs = parseDuration(values['compaction-interval'], '--compaction-interval');
   return config;
+}
+
+/** Parses a Go-style duration such as 500ms, 10s, 5m or 1h30m. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(text.trim());
+  if (!m || text.trim() === '')
+    throw new Error(`invalid ${flag} ${JSON.stringify(text)}: want a duration such as 30s or 5m`);
+  const [, h, min, sec, ms] = m;
+  const total =
+    Number(h ?? 0) * 3_600_000 + Number(min ?? 0) * 60_000 + Number(sec ?? 0) * 1000 + Number(ms ?? 0);
+  if (total <= 0) throw new Error(`invalid ${flag} ${JSON.stringify(text)}: must be positive`);
+  return total;
 }
 
 export async function runServerCommand(argv: string[]): Promise<number> {

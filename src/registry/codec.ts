@@ -12,17 +12,32 @@ export interface ValueTransformer {
 }
 
 export class Codec {
+  /**
+   * Objects this process just encoded, by their stored bytes: when the store's watch hands the same
+   * bytes back (the SQLite backend does, in-process), decoding is skipped and the written object is
+   * adopted. Such objects are shared with the cache from then on and must not be mutated.
+   */
+  private readonly written = new WeakMap<Buffer, StoredObject>();
+
   constructor(private readonly transformer?: ValueTransformer) {}
 
   /** The stored bytes of an object (its resourceVersion is not stored). */
   encode(key: string, obj: StoredObject): Buffer {
     const { resourceVersion: _rv, ...meta } = obj.metadata;
     const plain = Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
-    return this.transformer ? this.transformer.toStorage(plain, key) : plain;
+    const stored = this.transformer ? this.transformer.toStorage(plain, key) : plain;
+    this.written.set(stored, obj);
+    return stored;
   }
 
   /** The object a stored value holds, with resourceVersion set from its revision. */
   decode(kv: KeyValue): StoredObject {
+    const own = this.written.get(kv.value);
+    if (own) {
+      this.written.delete(kv.value);
+      own.metadata.resourceVersion = String(kv.modRevision);
+      return own;
+    }
     const plain = this.transformer ? this.transformer.fromStorage(kv.value, kv.key).value : kv.value;
     const obj = JSON.parse(plain.toString('utf8')) as StoredObject;
     obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) };

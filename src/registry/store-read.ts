@@ -332,11 +332,12 @@ export class StoreReader {
         }
       },
       onError: (err) => {
-        sink.close(
-          err instanceof CompactedError
-            ? `too old resource version: ${after} (${err.compactRevision})`
-            : err.message,
-        );
+        if (err instanceof CompactedError) {
+          const expired = apiErrors.resourceVersionTooOld(after, err.compactRevision);
+          sink.close(expired.message, expired);
+        } else {
+          sink.close(err.message);
+        }
       },
     });
     return () => w.cancel();
@@ -379,7 +380,7 @@ function filterSink(sink: EventSink, namespace: string, match?: (o: CachedObject
         }
       }
     },
-    close: (reason) => sink.close(reason),
+    close: (reason, error) => sink.close(reason, error),
   };
 }
 

@@ -374,7 +374,8 @@ export class Store extends StoreReader {
     if (
       next.metadata.deletionTimestamp &&
       !next.metadata.finalizers?.length &&
-      !next.metadata.deletionGracePeriodSeconds
+      !next.metadata.deletionGracePeriodSeconds &&
+      !this.deleteBlocked?.(next)
     ) {
       // The last finalizer is gone from an object being deleted: delete it now.
       const rev = Number(current.metadata.resourceVersion);

@@ -52,7 +52,19 @@ export async function ensureObject(
   }
 }
 
-export async function bootstrapObjects(served: ServedResources, clock: Clock): Promise<string[]> {
+/** Where the `kubernetes` Service points: the API server's address and port. */
+export interface ApiEndpoint {
+  serviceIP: string;
+  /** Undefined on a machine without a non-loopback address: no Endpoints then. */
+  address: string | undefined;
+  port: number;
+}
+
+export async function bootstrapObjects(
+  served: ServedResources,
+  clock: Clock,
+  api: ApiEndpoint,
+): Promise<string[]> {
   const created: string[] = [];
   for (const name of SYSTEM_NAMESPACES) {
     if (
@@ -79,5 +91,39 @@ export async function bootstrapObjects(served: ServedResources, clock: Clock): P
     if (await ensureObject(served, 'scheduling.k8s.io', 'v1', 'priorityclasses', obj, clock))
       created.push(`priorityclass/${pc.name}`);
   }
+  // The `kubernetes` Service in default, as upstream keeps it: the first service IP, port 443 to the
+  // API server. (Routing ClusterIPs to endpoints comes with the service proxy.)
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { component: 'apiserver', provider: 'kubernetes' },
+    },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: api.serviceIP,
+      clusterIPs: [api.serviceIP],
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: api.port }],
+      sessionAffinity: 'None',
+    },
+  };
+  if (await ensureObject(served, '', 'v1', 'services', service, clock)) created.push('service/kubernetes');
+  if (!api.address) return created;
+  const endpoints = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+    },
+    subsets: [
+      { addresses: [{ ip: api.address }], ports: [{ name: 'https', port: api.port, protocol: 'TCP' }] },
+    ],
+  };
+  if (await ensureObject(served, '', 'v1', 'endpoints', endpoints, clock))
+    created.push('endpoints/kubernetes');
   return created;
 }

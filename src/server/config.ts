@@ -22,6 +22,11 @@ export interface ServerConfig {
   tokenAuthFile: string;
   /** Encrypt Secrets at rest (default on). */
   secretsEncryption: boolean;
+  /**
+   * SQLite's `synchronous` pragma. NORMAL (WAL): an acknowledged write survives `kill -9` of the
+   * server; FULL additionally survives power loss, at the cost of an fsync per commit group.
+   */
+  sqliteSynchronous: 'NORMAL' | 'FULL';
   /** Storage compaction interval. */
   compactionIntervalMs: number;
 }
@@ -39,5 +44,6 @@ export const DEFAULT_CONFIG: ServerConfig = {
   serviceCidr: '10.43.0.0/16',
   tokenAuthFile: '',
   secretsEncryption: true,
+  sqliteSynchronous: 'NORMAL',
   compactionIntervalMs: 5 * 60 * 1000,
 };

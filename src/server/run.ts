@@ -6,6 +6,7 @@
  * API server → controllers and compactor.
  */
 import { mkdir } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/meta.js';
@@ -60,6 +61,7 @@ async function openBackend(config: ServerConfig): Promise<Backend> {
     return new SqliteBackend({
       path: join(config.dataDir, 'db', 'state.db'),
       logger: componentLogger('sqlite'),
+      synchronous: config.sqliteSynchronous,
     });
   if (!/^https?:\/\//.test(config.datastoreEndpoint)) {
     throw new Error(
@@ -132,7 +134,11 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     const authorizer = rbacAuthorizer(rbacSource);
     late.authorizer = authorizer;
 
-    const created = await bootstrapObjects(served, clock);
+    const created = await bootstrapObjects(served, clock, {
+      serviceIP,
+      address: advertiseIP(config.bindAddress),
+      port: config.httpsPort,
+    });
     if (created.length) log.info({ created }, 'bootstrap objects created');
     const report = await (
       await import('../auth/rbac/reconcile.js')
@@ -253,6 +259,24 @@ async function prepareSecretsEncryption(
     );
   }
   return transformer;
+}
+
+/**
+ * The address other machines reach this server on: a specific non-loopback bind address, else the
+ * first non-loopback IPv4 address; undefined when the machine has none.
+ */
+function advertiseIP(bindAddress: string): string | undefined {
+  if (
+    bindAddress !== '0.0.0.0' &&
+    bindAddress !== '::' &&
+    !bindAddress.startsWith('127.') &&
+    bindAddress !== '::1'
+  )
+    return bindAddress;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
 }
 
 async function lookupNamespace(served: ServedResources, name: string): Promise<KubeObject | undefined> {

@@ -1,7 +1,7 @@
 /**
  * Defaulting for rbac.authorization.k8s.io/v1 (upstream's SetDefaults_*): a binding's roleRef.apiGroup
- * defaults to the RBAC group; a subject's apiGroup to the RBAC group for User and Group, "" for
- * ServiceAccount.
+ * defaults to the RBAC group; a subject's apiGroup to the RBAC group for User and Group, and a
+ * ServiceAccount's stays unset (the wire form omits an empty one).
  */
 import { isObject, type KubeObject } from '../meta.js';
 
@@ -11,8 +11,9 @@ function defaultSubjects(subjects: unknown): void {
   if (!Array.isArray(subjects)) return;
   for (const s of subjects) {
     if (!isObject(s) || (typeof s.apiGroup === 'string' && s.apiGroup !== '')) continue;
+    // A ServiceAccount's apiGroup stays empty, which the wire form omits.
     if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = RBAC_GROUP;
-    else if (s.kind === 'ServiceAccount') s.apiGroup = '';
+    else if (s.kind === 'ServiceAccount' && s.apiGroup === '') delete s.apiGroup;
   }
 }
 

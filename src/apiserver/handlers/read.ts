@@ -96,6 +96,26 @@ export async function handleList(
   );
 }
 
+/**
+ * Plain JSON watch frames, built and UTF-8 encoded once per event and served version and shared by
+ * every watcher (kept only while the event stays in the cache's window).
+ */
+const sharedFrames = new WeakMap<CacheEvent, WeakMap<ServedResource, Buffer>>();
+
+function sharedFrame(served: ServedResource, ev: CacheEvent): Buffer {
+  let byServed = sharedFrames.get(ev);
+  if (!byServed) {
+    byServed = new WeakMap();
+    sharedFrames.set(ev, byServed);
+  }
+  let f = byServed.get(served);
+  if (!f) {
+    f = Buffer.from(`{"type":"${ev.type}","object":${cachedJSON(served, ev.object)}}\n`);
+    byServed.set(served, f);
+  }
+  return f;
+}
+
 /** Where a watch writes: an HTTP response that stays open. */
 function bufferedBytes(ctx: RequestContext): number {
   const res = ctx.res as { writableLength?: number; stream?: { writableLength?: number } };
@@ -125,13 +145,15 @@ export async function handleWatch(
   let headersWritten = false;
   let firstTable = true;
   let lastRv = 0;
-  const frameCache = new WeakMap<CacheEvent, string>();
   const writeHeaders = (): void => {
     if (headersWritten) return;
     headersWritten = true;
     ctx.res.writeHead(200, { 'content-type': contentTypeOf(out), 'cache-control': 'no-cache, private' });
+    // HTTP/1.1 holds the head back until the first body write; a watch client waits for the head
+    // (client-node's Watch resolves only then), so send it now. HTTP/2 sends it at writeHead.
+    if ('flushHeaders' in ctx.res) ctx.res.flushHeaders();
   };
-  const frameOf = (ev: CacheEvent): string => {
+  const frameOf = (ev: CacheEvent): string | Buffer => {
     if (out.as === 'Table') {
       const table = buildTable(
         served.printer,
@@ -149,12 +171,7 @@ export async function handleWatch(
     }
     if (out.as === 'PartialObjectMetadata')
       return `{"type":"${ev.type}","object":${JSON.stringify(partialMetadata(ev.object.object, out.asVersion))}}\n`;
-    let f = frameCache.get(ev);
-    if (f === undefined) {
-      f = `{"type":"${ev.type}","object":${cachedJSON(served, ev.object)}}\n`;
-      frameCache.set(ev, f);
-    }
-    return f;
+    return sharedFrame(served, ev);
   };
   let stop: () => void = () => undefined;
   const timers: { bookmark?: NodeJS.Timeout; timeout?: NodeJS.Timeout } = {};
@@ -175,8 +192,12 @@ export async function handleWatch(
       writeChunk(ctx.res, frameOf(ev));
       return bufferedBytes(ctx) < MAX_WATCH_BUFFER_BYTES;
     },
-    close(reason) {
+    close(reason, error) {
       deps.log.debug({ resource: t.plural, reason }, 'watch closed by the server');
+      if (error && !ended) {
+        writeHeaders();
+        writeChunk(ctx.res, `{"type":"ERROR","object":${JSON.stringify(error.status)}}\n`);
+      }
       finish();
     },
   };

@@ -3,7 +3,7 @@
  * verb exist.
  */
 import { apiErrors } from '../../api/errors.js';
-import { negotiate, type OutputFormat, type RequestContext } from '../http.js';
+import { negotiate, writeValue, type OutputFormat, type RequestContext } from '../http.js';
 import type { ServedResource } from '../served.js';
 import type { HandlerDeps } from './context.js';
 import { handleDelete, handleDeleteCollection } from './delete.js';
@@ -16,7 +16,20 @@ const READ_TRANSFORMS = ['Table', 'PartialObjectMetadata', 'PartialObjectMetadat
 export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Promise<void> {
   const info = ctx.info;
   const served = deps.served.get(info.apiGroup, info.apiVersion, info.resource);
-  if (!served) throw apiErrors.pathNotFound();
+  if (!served) {
+    if (isCrdList(ctx)) {
+      // CustomResourceDefinitions are not served yet, so there are none: kubectl lists them to tell
+      // an unknown kind ("no matches for kind …") from a failed lookup.
+      writeValue(ctx, 200, {
+        kind: 'CustomResourceDefinitionList',
+        apiVersion: 'apiextensions.k8s.io/v1',
+        metadata: { resourceVersion: String(deps.served.caches.revision) },
+        items: [],
+      });
+      return;
+    }
+    throw apiErrors.pathNotFound();
+  }
   const t = served.type;
   // Scope: cluster-scoped kinds have no namespace in the path; namespaced kinds need one except to
   // list or watch across all namespaces.
@@ -24,6 +37,9 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
   if (t.namespaced && !info.namespace && !(info.verb === 'list' || info.verb === 'watch')) {
     if (!(t.virtual && t.namespaced)) throw apiErrors.pathNotFound();
   }
+  // `/api/v1/namespaces/foo` carries the namespace for authorization; the store keys cluster-scoped
+  // objects (namespaces included) without one.
+  if (!t.namespaced && info.namespace) ctx.info = { ...info, namespace: '' };
   const isRead = info.verb === 'get' || info.verb === 'list' || info.verb === 'watch';
   const out: OutputFormat | undefined = negotiate(ctx.accept, isRead ? READ_TRANSFORMS : []);
   if (!out) throw apiErrors.notAcceptable(['application/json', 'application/yaml']);
@@ -54,6 +70,16 @@ export async function handleResource(deps: HandlerDeps, ctx: RequestContext): Pr
     default:
       throw apiErrors.methodNotSupported({ group: t.group, resource: t.plural }, info.verb || ctx.method);
   }
+}
+
+function isCrdList(ctx: RequestContext): boolean {
+  const i = ctx.info;
+  return (
+    i.apiGroup === 'apiextensions.k8s.io' &&
+    i.apiVersion === 'v1' &&
+    i.resource === 'customresourcedefinitions' &&
+    i.verb === 'list'
+  );
 }
 
 async function handleSubresource(

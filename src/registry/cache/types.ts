@@ -3,6 +3,7 @@
  * and the events that changed them. Cached objects are shared by every reader: never mutate one
  * (clone first).
  */
+import type { ApiError } from '../../api/errors.js';
 import type { StoredObject } from '../../api/meta.js';
 
 export class CachedObject {
@@ -45,8 +46,12 @@ export interface CacheEvent {
 /** Receives a watcher's events. `deliver` returns false when the consumer cannot keep up. */
 export interface EventSink {
   deliver(ev: CacheEvent): boolean;
-  /** The watch ends (overflow, cache reset, shutdown); `reason` is for logs. */
-  close(reason: string): void;
+  /**
+   * The watch ends (overflow, cache reset, shutdown); `reason` is for logs. `error`, when given, is
+   * what the client must be told in a final ERROR event (410 Expired when the start revision turned
+   * out to be compacted, so that clients relist).
+   */
+  close(reason: string, error?: ApiError): void;
 }
 
 /** The resourceVersion asked for is older than what the cache can replay. */

@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CompactedError } from '../backend.js';
+import { CompactedError, KeyExistsError } from '../backend.js';
 import { describeBackendConformance } from '../conformance.js';
 import { startEtcd, freePort, type TestEtcd } from '../testing/etcd.js';
 import { makeTestPki } from '../testing/tls.js';
 import { recordWatch } from '../testing/wait.js';
+import { componentLogger } from '../../util/log.js';
+import { EtcdClient } from './client.js';
 import { EtcdBackend, type EtcdBackendOptions } from './etcd.js';
 
 let etcd: Promise<TestEtcd> | undefined;
@@ -131,6 +133,79 @@ describe('etcd backend', () => {
       await backend.close();
       await server.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the Maintenance Status of the member it talks to', async () => {
+    const server = await sharedEtcd();
+    const client = new EtcdClient({ endpoints: [server.endpoint], logger: componentLogger('etcd-test') });
+    try {
+      const status = await client.status();
+      expect(status.version).toMatch(/^3\.\d+\.\d+/);
+      expect(status.leader).toBeGreaterThan(0);
+      expect(status.revision).toBeGreaterThan(0);
+      expect(status.dbSize).toBeGreaterThan(0);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("lists and replays answers far larger than gRPC's 4 MiB default", async () => {
+    const backend = await openBackend();
+    try {
+      const start = await backend.currentRevision();
+      const big = Buffer.alloc(256 * 1024, 'v');
+      for (let i = 0; i < 40; i++)
+        await backend.create(`/registry/secrets/default/s${String(i).padStart(2, '0')}`, big);
+      const all = await backend.list('/registry/secrets/');
+      expect(all.kvs).toHaveLength(40);
+      expect(all.kvs.every((kv) => kv.value.equals(big))).toBe(true);
+      const rec = recordWatch(backend, '/registry/secrets/', start);
+      const events = await rec.waitForEvents(40);
+      expect(events.map((e) => e.kv.key)).toEqual(all.kvs.map((kv) => kv.key));
+      expect(events.every((e) => e.kv.value.equals(big))).toBe(true);
+      rec.watcher.cancel();
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('never repeats a create across an etcd crash, and keeps every acknowledged one', async () => {
+    const server = await startEtcd();
+    const backend = new EtcdBackend({ endpoints: server.endpoint, requestTimeoutMs: 3000 });
+    try {
+      await backend.start();
+      const acknowledged: string[] = [];
+      const failures: unknown[] = [];
+      let running = true;
+      let seq = 0;
+      const worker = async (): Promise<void> => {
+        while (running) {
+          const key = `/registry/configmaps/default/c${seq++}`;
+          try {
+            await backend.create(key, Buffer.from('x'));
+            acknowledged.push(key);
+          } catch (err) {
+            failures.push(err);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        }
+      };
+      const workers = Array.from({ length: 16 }, () => worker());
+      while (acknowledged.length < 200) await new Promise((resolve) => setTimeout(resolve, 10));
+      process.kill(server.pid, 'SIGKILL');
+      await server.restart();
+      const after = acknowledged.length;
+      while (acknowledged.length < after + 200) await new Promise((resolve) => setTimeout(resolve, 10));
+      running = false;
+      await Promise.all(workers);
+      // A create repeated after it had committed would fail with "already exists" for its own key.
+      expect(failures.filter((e) => e instanceof KeyExistsError)).toEqual([]);
+      const stored = new Set((await backend.list('/registry/configmaps/')).kvs.map((kv) => kv.key));
+      expect(acknowledged.filter((k) => !stored.has(k))).toEqual([]);
+    } finally {
+      await backend.close();
+      await server.stop();
     }
   });
 

@@ -1,6 +1,5 @@
-/** Turning k8ts' etcd settings (endpoint list, TLS files) into etcd3 client options. */
+/** Turning k8ts' etcd settings (endpoint list, TLS files) into connection options. */
 import fs from 'node:fs';
-import type { IOptions } from 'etcd3';
 
 /** TLS material for https endpoints, as file paths (PEM). */
 export interface EtcdTlsFiles {
@@ -42,8 +41,18 @@ function readPem(file: string, what: string): Buffer {
   }
 }
 
-/** The credentials part of the etcd3 options, or undefined for plain http / system-root https. */
-export function tlsCredentials(endpoints: string[], tls: EtcdTlsFiles | undefined): IOptions['credentials'] {
+/** TLS material read from the files (PEM). */
+export interface EtcdTlsMaterial {
+  ca: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/** The TLS material for the connections, or undefined for plain http / system-root https. */
+export function tlsCredentials(
+  endpoints: string[],
+  tls: EtcdTlsFiles | undefined,
+): EtcdTlsMaterial | undefined {
   if (!tls || (!tls.caFile && !tls.certFile && !tls.keyFile)) return undefined;
   if (!endpoints.every((e) => e.startsWith('https://'))) {
     throw new Error('etcd TLS files were given but the endpoints are not https://');
@@ -54,10 +63,10 @@ export function tlsCredentials(endpoints: string[], tls: EtcdTlsFiles | undefine
   if (!tls.caFile) {
     throw new Error('an etcd client certificate needs the CA file of the etcd servers as well');
   }
-  const creds: NonNullable<IOptions['credentials']> = { rootCertificate: readPem(tls.caFile, 'CA file') };
+  const creds: EtcdTlsMaterial = { ca: readPem(tls.caFile, 'CA file') };
   if (tls.certFile && tls.keyFile) {
-    creds.certChain = readPem(tls.certFile, 'client certificate');
-    creds.privateKey = readPem(tls.keyFile, 'client key');
+    creds.cert = readPem(tls.certFile, 'client certificate');
+    creds.key = readPem(tls.keyFile, 'client key');
   }
   return creds;
 }

@@ -5,22 +5,16 @@
  * leader change, network) it reconnects with backoff and re-creates every watch from exactly there:
  * no gap and no repeat. A start revision that etcd has compacted ends the watch with CompactedError.
  */
-import type { Etcd3, IEvent, IKeyValue, IWatchRequest, IWatchResponse } from 'etcd3';
 import type { KeyValue, WatchCallbacks, WatchEvent, Watcher } from '../backend.js';
 import { CompactedError } from '../backend.js';
 import type { Logger } from '../../util/log.js';
+import type { EtcdClient } from './client.js';
+import type { BidiStream, GrpcError } from './grpc.js';
+import { decodeWatch, encodeWatchCancel, encodeWatchCreate, type RawEvent } from './messages.js';
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;
-
-interface WatchStream {
-  write(req: IWatchRequest): void;
-  cancel(): void;
-  on(event: 'data', fn: (res: IWatchResponse) => void): unknown;
-  on(event: 'error', fn: (err: Error) => void): unknown;
-  on(event: 'end', fn: () => void): unknown;
-}
 
 class MuxWatch implements Watcher {
   /** The watch_id on the current stream; 0 while not registered. */
@@ -46,17 +40,16 @@ class MuxWatch implements Watcher {
 
 /** All watches of one etcd backend. */
 export class WatchMux {
-  private stream: WatchStream | undefined;
-  private connecting = false;
+  private stream: BidiStream | undefined;
   private readonly watches = new Set<MuxWatch>();
-  private readonly byId = new Map<string, MuxWatch>();
+  private readonly byId = new Map<number, MuxWatch>();
   private nextId = 1;
   private backoffMs = MIN_BACKOFF_MS;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
-    private readonly client: Etcd3,
+    private readonly client: EtcdClient,
     /** Bytes of the backend's key prefix, stripped from event keys. */
     private readonly keyPrefixLength: number,
     private readonly log: Logger,
@@ -90,13 +83,16 @@ export class WatchMux {
   remove(w: MuxWatch): void {
     this.watches.delete(w);
     if (w.id !== 0) {
-      this.byId.delete(String(w.id));
-      try {
-        this.stream?.write({ cancel_request: { watch_id: w.id } });
-      } catch (err) {
-        this.log.warn({ err, prefix: w.prefix }, 'could not send an etcd watch cancel request');
-      }
+      this.byId.delete(w.id);
+      this.stream?.write(encodeWatchCancel(w.id));
       w.id = 0;
+    }
+    if (this.watches.size === 0 && this.stream) {
+      // Nothing left to watch: let the connection idle.
+      const s = this.stream;
+      this.stream = undefined;
+      this.byId.clear();
+      s.cancel();
     }
   }
 
@@ -104,6 +100,7 @@ export class WatchMux {
   close(): void {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     for (const w of this.watches) w.done = true;
     this.watches.clear();
     this.byId.clear();
@@ -113,66 +110,70 @@ export class WatchMux {
   }
 
   private connect(): void {
-    if (this.stream || this.connecting || this.closed || this.reconnectTimer) return;
-    this.connecting = true;
-    this.client.watchClient.watch().then(
-      (stream) => {
-        this.connecting = false;
-        if (this.closed) {
-          stream.cancel();
-          return;
-        }
-        this.stream = stream;
-        stream.on('data', (res) => this.onResponse(stream, res));
-        stream.on('error', (err) => this.onBroken(stream, err));
-        stream.on('end', () => this.onBroken(stream, new Error('etcd closed the watch stream')));
-        for (const w of this.watches) this.register(stream, w);
-      },
-      (err: unknown) => {
-        this.connecting = false;
-        this.retryLater(err);
-      },
+    if (this.stream || this.closed || this.reconnectTimer) return;
+    let stream: BidiStream;
+    try {
+      stream = this.client.watchStream({
+        onMessage: (msg) => this.onMessage(stream, msg),
+        onEnd: (err) => this.onBroken(stream, err),
+      });
+    } catch (err) {
+      this.retryLater(err);
+      return;
+    }
+    this.stream = stream;
+    for (const w of this.watches) this.register(stream, w);
+  }
+
+  private register(stream: BidiStream, w: MuxWatch): void {
+    w.id = this.nextId++;
+    this.byId.set(w.id, w);
+    stream.write(
+      encodeWatchCreate({
+        key: w.key,
+        rangeEnd: w.rangeEnd,
+        startRevision: w.nextRevision,
+        prevKv: true,
+        watchId: w.id,
+      }),
     );
   }
 
-  private register(stream: WatchStream, w: MuxWatch): void {
-    w.id = this.nextId++;
-    this.byId.set(String(w.id), w);
-    stream.write({
-      create_request: {
-        key: w.key,
-        range_end: w.rangeEnd,
-        start_revision: w.nextRevision,
-        prev_kv: true,
-        watch_id: w.id,
-      },
-    });
-  }
-
-  private onResponse(stream: WatchStream, res: IWatchResponse): void {
+  private onMessage(stream: BidiStream, msg: Buffer): void {
     if (stream !== this.stream) return;
+    let res;
+    try {
+      res = decodeWatch(msg, this.keyPrefixLength);
+    } catch (err) {
+      this.log.error({ err }, 'cannot decode an etcd watch response; reconnecting');
+      stream.cancel();
+      this.onBroken(stream, undefined);
+      return;
+    }
     this.backoffMs = MIN_BACKOFF_MS;
-    const w = this.byId.get(res.watch_id);
+    const w = this.byId.get(res.watchId);
     if (!w) {
-      if (res.canceled && res.cancel_reason) {
-        this.log.warn({ watchId: res.watch_id, reason: res.cancel_reason }, 'etcd refused a watch');
+      if (res.canceled && res.cancelReason) {
+        this.log.warn({ watchId: res.watchId, reason: res.cancelReason }, 'etcd refused a watch');
       }
       return;
     }
     if (res.canceled) {
-      this.byId.delete(res.watch_id);
+      this.byId.delete(res.watchId);
       w.id = 0;
-      const compacted = Number(res.compact_revision);
+      const compacted = res.compactRevision;
       this.fail(
         w,
         compacted > 0
           ? new CompactedError(w.nextRevision - 1, compacted)
-          : new Error(`etcd cancelled the watch on ${w.prefix}: ${res.cancel_reason || 'no reason given'}`),
+          : new Error(`etcd cancelled the watch on ${w.prefix}: ${res.cancelReason || 'no reason given'}`),
       );
       return;
     }
-    if (res.events.length === 0 || w.done) return;
-    const events = res.events.map((ev) => this.toEvent(ev));
+    const raw = res.events;
+    if (raw.length === 0 || w.done) return;
+    const events: WatchEvent[] = new Array<WatchEvent>(raw.length);
+    for (let i = 0; i < raw.length; i++) events[i] = toEvent(raw[i] as RawEvent);
     const last = events[events.length - 1];
     if (last) w.nextRevision = last.kv.modRevision + 1;
     try {
@@ -182,24 +183,24 @@ export class WatchMux {
     }
   }
 
-  private onBroken(stream: WatchStream, err: Error): void {
+  private onBroken(stream: BidiStream, err: GrpcError | undefined): void {
     if (stream !== this.stream) return;
     this.stream = undefined;
     this.byId.clear();
     for (const w of this.watches) w.id = 0;
-    try {
-      stream.cancel();
-    } catch (cancelErr) {
-      this.log.debug({ err: cancelErr }, 'cancelling a broken etcd watch stream failed');
-    }
+    if (err) this.client.streamFailed(stream.endpoint, err);
     if (this.closed || this.watches.size === 0) return;
-    this.retryLater(err);
+    this.retryLater(err ?? new Error('etcd closed the watch stream'));
   }
 
   private retryLater(err: unknown): void {
     if (this.closed) return;
     this.log.warn(
-      { err, watches: this.watches.size, retryInMs: this.backoffMs },
+      {
+        err: err instanceof Error ? err.message : String(err),
+        watches: this.watches.size,
+        retryInMs: this.backoffMs,
+      },
       'etcd watch stream failed; reconnecting',
     );
     this.reconnectTimer = setTimeout(() => {
@@ -208,28 +209,19 @@ export class WatchMux {
     }, this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
   }
+}
 
-  private toKv(kv: IKeyValue): KeyValue {
-    return {
-      key: kv.key.subarray(this.keyPrefixLength).toString(),
-      value: kv.value ?? EMPTY,
-      createRevision: Number(kv.create_revision),
-      modRevision: Number(kv.mod_revision),
+/** A k8ts event from an etcd one: a delete carries the last value and its create revision. */
+function toEvent(ev: RawEvent): WatchEvent {
+  const prevKv = ev.prevKv;
+  if (ev.type === 'delete') {
+    const kv: KeyValue = {
+      key: ev.kv.key,
+      value: prevKv?.value ?? EMPTY,
+      createRevision: prevKv?.createRevision ?? 0,
+      modRevision: ev.kv.modRevision,
     };
+    return prevKv ? { type: 'delete', kv, prevKv } : { type: 'delete', kv };
   }
-
-  private toEvent(ev: IEvent): WatchEvent {
-    const prevKv = ev.prev_kv ? this.toKv(ev.prev_kv) : undefined;
-    if (ev.type === 'Delete') {
-      const kv: KeyValue = {
-        key: ev.kv.key.subarray(this.keyPrefixLength).toString(),
-        value: prevKv?.value ?? EMPTY,
-        createRevision: prevKv?.createRevision ?? 0,
-        modRevision: Number(ev.kv.mod_revision),
-      };
-      return prevKv ? { type: 'delete', kv, prevKv } : { type: 'delete', kv };
-    }
-    const kv = this.toKv(ev.kv);
-    return prevKv ? { type: 'put', kv, prevKv } : { type: 'put', kv };
-  }
+  return prevKv ? { type: 'put', kv: ev.kv, prevKv } : { type: 'put', kv: ev.kv };
 }

@@ -69,7 +69,7 @@ describe('RBAC validation', () => {
     expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' });
     expect(rb.subjects).toEqual([
       { kind: 'User', name: 'jane', apiGroup: 'rbac.authorization.k8s.io' },
-      { kind: 'ServiceAccount', name: 'builder', apiGroup: '' },
+      { kind: 'ServiceAccount', name: 'builder' },
     ]);
     expect(errors('clusterrolebindings', { roleRef: { kind: 'Role', name: 'x' } })).toEqual([
       'roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"',

@@ -1,0 +1,389 @@
+/**
+ * apiserver-write: ConfigMap creates/s and latency with 1, 16 and 64 concurrent clients over one
+ * HTTP/2 session (admin client certificate), on SQLite and on etcd, against floors measured in the
+ * same run with the same client:
+ *  (a) a no-op HTTPS/2 server in its own process that reads the body and answers 201 with a JSON of
+ *      the same size as the API server's answer;
+ *  (b) raw durable SQLite inserts of the same size into the server's own table (WAL, synchronous=FULL):
+ *      one row per transaction, and group commit of `concurrency` rows per transaction;
+ *  (c) raw etcd puts of the same size with the etcd3 client at the same concurrency.
+ * Goals: SQLite ≥ 50% of the echo server's rate; etcd ≥ 70% of raw etcd puts at 64 in flight;
+ * p99 far below 1 s (here: < 250 ms).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { openDatabase } from '../src/storage/sqlite/schema.js';
+import { startEtcd } from '../src/storage/testing/etcd.js';
+import { startEcho } from './lib/child.js';
+import { H2Client } from './lib/h2client.js';
+import { configMapJson, ensureNamespace, filler } from './lib/k8s.js';
+import { closedLoop, type LoadResult } from './lib/load.js';
+import { knob, knobList, type BenchOptions } from './lib/options.js';
+import { procCpuSeconds, procMemory, type ProcMemory } from './lib/proc.js';
+import { newestProfile, printProfile, summarizeProfile } from './lib/profile.js';
+import { fmt, headline, printGoals, printTable, writeResult, type Cell, type Goal } from './lib/report.js';
+import { ensureBuilt, startK8ts, type K8tsServer } from './lib/server.js';
+
+const NS = 'bench-write';
+const PATH = `/api/v1/namespaces/${NS}/configmaps`;
+const P99_GOAL_MS = 250;
+
+interface Point {
+  system: string;
+  result: LoadResult;
+  /** CPU milliseconds the serving process (k8ts, echo or etcd) used per operation. */
+  serverCpuMsPerOp?: number;
+}
+
+interface SqliteRaw {
+  mode: string;
+  rowsPerTxn: number;
+  rate: number;
+  txnLatencyP99Ms: number;
+}
+
+/** Runs one closed-loop point and the CPU the serving process (`pid`) spent on it. */
+async function measuredPoint(
+  system: string,
+  pid: number,
+  c: number,
+  o: BenchOptions,
+  op: (worker: number, seq: number) => Promise<void>,
+): Promise<Point> {
+  const cpu0 = procCpuSeconds(pid);
+  const result = await closedLoop({ concurrency: c, warmupMs: o.warmupMs, durationMs: o.durationMs, op });
+  const cpu = procCpuSeconds(pid) - cpu0;
+  // Warm-up ops are not counted; estimate them at the measured rate.
+  const total = result.ops * ((o.warmupMs + o.durationMs) / o.durationMs);
+  return { system, result, serverCpuMsPerOp: total > 0 ? (1000 * cpu) / total : undefined };
+}
+
+/** One point against the k8ts server: creates of fresh ConfigMaps. */
+function serverPoint(
+  label: string,
+  srv: K8tsServer,
+  client: H2Client,
+  c: number,
+  o: BenchOptions,
+  payload: string,
+): Promise<Point> {
+  const run = `${label.replace(/[^a-z0-9]+/g, '-')}-c${c}-${Date.now().toString(36)}`;
+  return measuredPoint(label, srv.pid, c, o, async (w, seq) => {
+    await client.expect(201, 'POST', PATH, { body: configMapJson(`${run}-${w}-${seq}`, payload) });
+  });
+}
+
+/** Raw SQLite: `rowsPerTxn` inserts per transaction for the measured time, in this process. */
+function sqliteRaw(dir: string, valueBytes: number, rowsPerTxn: number, o: BenchOptions): SqliteRaw {
+  const file = path.join(dir, `raw-${rowsPerTxn}.db`);
+  const db = openDatabase(file, 'FULL');
+  try {
+    const insert = db.prepare(
+      'INSERT INTO kine (name, created, deleted, create_revision, prev_revision, value) VALUES (?, 1, 0, 0, 0, ?)',
+    );
+    const value = Buffer.from(filler(valueBytes));
+    const txn = db.transaction((base: number) => {
+      for (let i = 0; i < rowsPerTxn; i++) insert.run(`/registry/configmaps/${NS}/raw-${base + i}`, value);
+    });
+    let n = 0;
+    const once = (): void => {
+      if (rowsPerTxn === 1) insert.run(`/registry/configmaps/${NS}/raw-${n}`, value);
+      else txn.immediate(n);
+      n += rowsPerTxn;
+    };
+    const warmEnd = performance.now() + Math.min(o.warmupMs, 1000);
+    while (performance.now() < warmEnd) once();
+    const samples: number[] = [];
+    const start = performance.now();
+    const end = start + o.durationMs;
+    let rows = 0;
+    for (let t = start; t < end;) {
+      once();
+      const t2 = performance.now();
+      samples.push(t2 - t);
+      rows += rowsPerTxn;
+      t = t2;
+    }
+    samples.sort((a, b) => a - b);
+    const seconds = (performance.now() - start) / 1000;
+    return {
+      mode: rowsPerTxn === 1 ? 'one row per transaction' : `group commit, ${rowsPerTxn} rows per transaction`,
+      rowsPerTxn,
+      rate: rows / seconds,
+      txnLatencyP99Ms: samples[Math.floor(samples.length * 0.99)] ?? NaN,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function row(p: Point, floor?: number): Cell[] {
+  const r = p.result;
+  return [
+    p.system,
+    r.concurrency,
+    r.rate,
+    r.latency.p50,
+    r.latency.p99,
+    r.latency.max,
+    floor ? `${fmt((100 * r.rate) / floor, 0)}%` : '',
+    p.serverCpuMsPerOp,
+    r.errors,
+  ];
+}
+
+/** The benchmark. */
+export async function run(o: BenchOptions): Promise<void> {
+  ensureBuilt();
+  const concurrency = knobList(o, 'concurrency', [1, 16, 64]);
+  const dataBytes = knob(o, 'dataBytes', 300);
+  const backends = o.backends ?? ['sqlite', 'etcd'];
+  const payload = filler(dataBytes);
+  const profileDir = path.resolve('bench/results/profiles');
+  const points: Point[] = [];
+  const memory: Record<string, ProcMemory> = {};
+  const goals: Goal[] = [];
+  const raw: SqliteRaw[] = [];
+  let replyBytes = 0;
+  let storedBytes = 0;
+  const profiles: string[] = [];
+
+  /** The servers measured in one phase: this build, and the --compare build if any. */
+  interface Target {
+    label: string;
+    srv: K8tsServer;
+    client: H2Client;
+  }
+  const withServers = async (
+    backend: 'sqlite' | 'etcd',
+    endpoints: string[],
+    body: (targets: Target[]) => Promise<void>,
+  ): Promise<void> => {
+    const builds: { label: string; bin?: string }[] = [{ label: `k8ts ${backend}` }];
+    if (o.compare) builds.push({ label: `k8ts ${backend} (compare)`, bin: o.compare });
+    const targets: Target[] = [];
+    try {
+      for (const [i, b] of builds.entries()) {
+        const endpoint = endpoints[i];
+        const srv = await startK8ts({
+          ...(endpoint ? { datastoreEndpoint: endpoint } : {}),
+          ...(b.bin ? { bin: b.bin } : {}),
+          ...(o.profile && i === 0 ? { cpuProfileDir: path.join(profileDir, `write-${backend}`) } : {}),
+        });
+        const client = await H2Client.connect(srv.origin, srv.creds).catch(async (err: unknown) => {
+          await srv.stop();
+          throw err;
+        });
+        targets.push({ label: b.label, srv, client });
+        await ensureNamespace(client, NS);
+        // One sample object tells the size of the server's answer (the echo server answers alike) and
+        // of what it stores (the raw floors write values of that size).
+        const sample = await client.expect(201, 'POST', PATH, { body: configMapJson('sample', payload) });
+        replyBytes = sample.body.length;
+        storedBytes = replyBytes;
+      }
+      await body(targets);
+      for (const t of targets) memory[t.label] = procMemory(t.srv.pid);
+    } finally {
+      for (const t of targets) {
+        t.client.close();
+        await t.srv.stop();
+      }
+    }
+    if (o.profile) {
+      const f = newestProfile(path.join(profileDir, `write-${backend}`));
+      if (f) profiles.push(f);
+    }
+  };
+
+  if (backends.includes('sqlite')) {
+    process.stdout.write('SQLite: k8ts server and the echo floor, interleaved per concurrency…\n');
+    await withServers('sqlite', [], async (targets) => {
+      const first = targets[0];
+      if (!first) return;
+      const echo = await startEcho(path.join(first.srv.dataDir, 'tls'), first.srv.creds);
+      const ec = await H2Client.connect(echo.origin, first.srv.creds);
+      try {
+        for (const c of concurrency) {
+          const echoPoint = await measuredPoint('echo (floor a)', echo.pid, c, o, async (w, seq) => {
+            await ec.expect(201, 'POST', PATH, {
+              body: configMapJson(`echo-${c}-${w}-${seq}`, payload),
+              headers: { 'x-reply-bytes': String(replyBytes) },
+            });
+          });
+          points.push(echoPoint);
+          for (const t of targets) points.push(await serverPoint(t.label, t.srv, t.client, c, o, payload));
+          process.stdout.write(`  c=${c} done\n`);
+        }
+        memory['echo'] = procMemory(echo.pid);
+      } finally {
+        ec.close();
+        await echo.stop();
+      }
+    });
+    process.stdout.write('SQLite: raw durable inserts (floor b)…\n');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-sqlite-'));
+    try {
+      raw.push(sqliteRaw(dir, storedBytes, 1, o));
+      for (const c of concurrency) if (c > 1) raw.push(sqliteRaw(dir, storedBytes, c, o));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  if (backends.includes('etcd')) {
+    process.stdout.write('etcd: raw puts (floor c) and the k8ts server, interleaved per concurrency…\n');
+    const etcd = await startEtcd();
+    // A --compare build gets its own etcd, so the two servers do not share state.
+    const etcd2 = o.compare ? await startEtcd() : undefined;
+    try {
+      await withServers('etcd', [etcd.endpoint, ...(etcd2 ? [etcd2.endpoint] : [])], async (targets) => {
+        const kv = new Etcd3({ hosts: etcd.endpoint });
+        try {
+          const value = Buffer.from(filler(storedBytes));
+          for (const c of concurrency) {
+            const p = await measuredPoint('etcd raw put (floor c)', etcd.pid, c, o, async (w, seq) => {
+              await kv.put(`/bench-raw/${c}/${w}/${seq}`).value(value).exec();
+            });
+            points.push(p);
+            for (const t of targets) points.push(await serverPoint(t.label, t.srv, t.client, c, o, payload));
+            process.stdout.write(`  c=${c} done\n`);
+          }
+          memory['etcd'] = procMemory(etcd.pid);
+        } finally {
+          kv.close();
+        }
+      });
+    } finally {
+      await etcd.stop();
+      await etcd2?.stop();
+    }
+  }
+
+  // Tables.
+  const at = (system: string, c: number): LoadResult | undefined =>
+    points.find((p) => p.system === system && p.result.concurrency === c)?.result;
+  const floorOf = (p: Point): number | undefined => {
+    const c = p.result.concurrency;
+    if (p.system.startsWith('k8ts sqlite'))
+      return points.find((q) => q.system === 'echo (floor a)' && q.result.concurrency === c)?.result.rate;
+    if (p.system.startsWith('k8ts etcd'))
+      return points.find((q) => q.system === 'etcd raw put (floor c)' && q.result.concurrency === c)?.result
+        .rate;
+    return undefined;
+  };
+  printTable(
+    `ConfigMap creates (${dataBytes} B of data; answer ${replyBytes} B), ${o.durationMs / 1000} s per point after ${o.warmupMs / 1000} s warm-up`,
+    ['system', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'of floor', 'server cpu ms/op', 'errors'],
+    points.map((p) => row(p, floorOf(p))),
+  );
+  if (raw.length) {
+    printTable(
+      `Raw SQLite inserts of ${storedBytes} B (WAL, synchronous=FULL, the server's kine table), in-process`,
+      ['mode', 'rows/s', 'txn p99 ms'],
+      raw.map((r) => [r.mode, r.rate, r.txnLatencyP99Ms]),
+    );
+    process.stdout.write(
+      '  The store floor for c clients is the group-commit row with c rows per transaction (the server\n' +
+        '  commits every write queued in one event-loop turn together); for c = 1 it is one row per\n' +
+        '  transaction. The floor of the whole path is the lower of the echo and store floors:\n',
+    );
+    printTable(
+      'SQLite: the k8ts server against the lower floor',
+      ['clients', 'echo ops/s', 'store rows/s', 'floor', 'k8ts ops/s', 'of floor'],
+      concurrency.map((c) => {
+        const echo = at('echo (floor a)', c)?.rate;
+        const store = raw.find((r) => r.rowsPerTxn === c)?.rate;
+        const k = at('k8ts sqlite', c)?.rate;
+        if (echo === undefined || store === undefined || k === undefined) return [c];
+        const floor = Math.min(echo, store);
+        return [c, echo, store, floor === echo ? 'echo' : 'store', k, `${fmt((100 * k) / floor, 0)}%`];
+      }),
+    );
+  }
+  printTable(
+    'Memory (from /proc/PID/status at the end of each phase)',
+    ['process', 'VmRSS MiB', 'VmHWM MiB'],
+    Object.entries(memory).map(([k, m]) => [k, m.rssMiB, m.hwmMiB]),
+  );
+
+  const cmax = Math.max(...concurrency);
+  const summary: string[] = [];
+  if (backends.includes('sqlite')) {
+    const s = at('k8ts sqlite', cmax);
+    const e = at('echo (floor a)', cmax);
+    if (s && e) {
+      const ratio = s.rate / e.rate;
+      goals.push({
+        goal: `SQLite creates/s ≥ 50% of the echo server's at ${cmax} clients`,
+        value: `${fmt(s.rate, 0)}/s vs ${fmt(e.rate, 0)}/s = ${fmt(100 * ratio, 0)}%`,
+        met: ratio >= 0.5,
+      });
+      summary.push(`sqlite ${fmt(s.rate, 0)}/s = ${fmt(100 * ratio, 0)}% of echo`);
+    }
+    for (const c of concurrency) {
+      const sc = at('k8ts sqlite', c);
+      const ec = at('echo (floor a)', c);
+      if (sc && ec && c !== cmax)
+        goals.push({
+          goal: `(info) SQLite at ${c} client(s) vs echo`,
+          value: `${fmt((100 * sc.rate) / ec.rate, 0)}%`,
+          met: sc.rate / ec.rate >= 0.5,
+        });
+    }
+  }
+  if (backends.includes('etcd')) {
+    const s = at('k8ts etcd', cmax);
+    const e = at('etcd raw put (floor c)', cmax);
+    if (s && e) {
+      const ratio = s.rate / e.rate;
+      goals.push({
+        goal: `etcd creates/s ≥ 70% of raw etcd puts at ${cmax} in flight`,
+        value: `${fmt(s.rate, 0)}/s vs ${fmt(e.rate, 0)}/s = ${fmt(100 * ratio, 0)}%`,
+        met: ratio >= 0.7,
+      });
+      summary.push(`etcd ${fmt(s.rate, 0)}/s = ${fmt(100 * ratio, 0)}% of raw puts`);
+    }
+  }
+  if (o.compare) {
+    for (const b of backends) {
+      const floorName = b === 'sqlite' ? 'echo (floor a)' : 'etcd raw put (floor c)';
+      for (const c of concurrency) {
+        const base = at(`k8ts ${b}`, c);
+        const cmp = at(`k8ts ${b} (compare)`, c);
+        const fl = at(floorName, c);
+        if (base && cmp && fl)
+          goals.push({
+            goal: `(info) ${b} at ${c} client(s): this build vs --compare build`,
+            value: `${fmt((100 * base.rate) / fl.rate, 0)}% vs ${fmt((100 * cmp.rate) / fl.rate, 0)}% of floor (${fmt(base.rate, 0)} vs ${fmt(cmp.rate, 0)}/s)`,
+            met: true,
+          });
+      }
+    }
+  }
+  const serverPoints = points.filter((p) => p.system.startsWith('k8ts'));
+  const worstP99 = Math.max(...serverPoints.map((p) => p.result.latency.p99));
+  goals.push({
+    goal: `p99 far below 1 s (< ${P99_GOAL_MS} ms) at every point`,
+    value: `worst p99 ${fmt(worstP99, 1)} ms`,
+    met: worstP99 < P99_GOAL_MS,
+  });
+  const errors = serverPoints.reduce((n, p) => n + p.result.errors, 0);
+  if (errors) goals.push({ goal: 'no failed requests', value: `${errors} failed`, met: false });
+  printGoals(goals);
+
+  for (const f of profiles) printProfile(summarizeProfile(f));
+  writeResult('apiserver-write', {
+    options: { durationMs: o.durationMs, warmupMs: o.warmupMs, concurrency, dataBytes, replyBytes },
+    points,
+    sqliteRaw: raw,
+    memory,
+    goals,
+    profiles,
+  });
+  headline(
+    `apiserver-write: ${summary.join('; ')}; worst p99 ${fmt(worstP99, 1)} ms — ${goals.every((g) => g.met || g.goal.startsWith('(info)')) ? 'goals met' : 'goals MISSED'}`,
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * idle-rss: the k8ts server's memory. Start it with its defaults (embedded SQLite) on a fresh data
+ * dir, wait 10 s after it is ready and read VmRSS from /proc/PID/status; then again after one
+ * `kubectl get all -A` and one `kubectl api-resources` (real kubectl, empty discovery cache).
+ * Idle RSS varies by ~10 MiB from start to start (how far V8 grew its young generation during
+ * start-up), so the idle figure is the median of several fresh starts. For information it also
+ * measures starts with V8's young generation capped (`node --max-semi-space-size=2`).
+ * Floors in the same run: a bare idle `node` process, and the echo server (node + TLS + HTTP/2
+ * listening, nothing else). Goal: idle RSS < 100 MiB.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEcho } from './lib/child.js';
+import { knob, type BenchOptions } from './lib/options.js';
+import { procMemory, sleep, type ProcMemory } from './lib/proc.js';
+import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
+import { ensureBuilt, startK8ts } from './lib/server.js';
+import { median } from './lib/stats.js';
+
+const GOAL_MIB = 100;
+const SEMI_SPACE_FLAG = '--max-semi-space-size=2';
+
+function kubectl(kubeconfig: string, cacheDir: string, args: string[]): { ms: number; lines: number } {
+  const t0 = performance.now();
+  const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error) throw new Error(`kubectl ${args.join(' ')}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms: performance.now() - t0, lines: r.stdout.split('\n').filter(Boolean).length };
+}
+
+/** A bare node process doing nothing, for the floor. */
+async function bareNodeRss(settleMs: number): Promise<ProcMemory> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  try {
+    await sleep(settleMs);
+    return procMemory(child.pid ?? 0);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/** The benchmark. */
+export async function run(o: BenchOptions): Promise<void> {
+  ensureBuilt();
+  const waitMs = knob(o, 'waitSeconds', 10, 3) * 1000;
+  const starts = Math.max(1, knob(o, 'starts', 3, 1));
+  const memory: Record<string, ProcMemory> = {};
+  const idle: number[] = [];
+  const capped: number[] = [];
+  const kubectlRuns: Record<string, { ms: number; lines: number }> = {};
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-kubecache-'));
+  try {
+    for (let i = 0; i < starts; i++) {
+      const srv = await startK8ts();
+      try {
+        if (i === 0) memory['k8ts at ready'] = procMemory(srv.pid);
+        process.stdout.write(
+          `start ${i + 1}/${starts}: ready (pid ${srv.pid}); waiting ${waitMs / 1000} s…\n`,
+        );
+        await sleep(waitMs);
+        const m = procMemory(srv.pid);
+        idle.push(m.rssMiB);
+        if (i > 0) continue;
+        memory[`k8ts idle ${waitMs / 1000} s after ready`] = m;
+        kubectlRuns['get all -A'] = kubectl(srv.kubeconfig, cacheDir, ['get', 'all', '-A']);
+        memory['k8ts after kubectl get all -A'] = procMemory(srv.pid);
+        kubectlRuns['api-resources'] = kubectl(srv.kubeconfig, cacheDir, ['api-resources']);
+        memory['k8ts after kubectl api-resources'] = procMemory(srv.pid);
+        const echo = await startEcho(path.join(srv.dataDir, 'tls'), srv.creds);
+        try {
+          await sleep(2000);
+          memory['floor: echo server (node + TLS + h2)'] = procMemory(echo.pid);
+        } finally {
+          await echo.stop();
+        }
+      } finally {
+        await srv.stop();
+      }
+    }
+    for (let i = 0; i < starts; i++) {
+      const srv = await startK8ts({ nodeArgs: [SEMI_SPACE_FLAG] });
+      try {
+        process.stdout.write(
+          `start ${i + 1}/${starts} with ${SEMI_SPACE_FLAG}: waiting ${waitMs / 1000} s…\n`,
+        );
+        await sleep(waitMs);
+        const m = procMemory(srv.pid);
+        capped.push(m.rssMiB);
+        if (i === 0) memory[`k8ts idle, node ${SEMI_SPACE_FLAG}`] = m;
+      } finally {
+        await srv.stop();
+      }
+    }
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+  memory['floor: bare node'] = await bareNodeRss(2000);
+
+  printTable(
+    'Memory (MiB, /proc/PID/status; first start)',
+    ['process / moment', 'VmRSS', 'VmHWM', 'RssAnon', 'RssFile'],
+    Object.entries(memory).map(([k, m]) => [k, m.rssMiB, m.hwmMiB, m.anonMiB, m.fileMiB]),
+  );
+  printTable(
+    `Idle VmRSS over ${starts} fresh starts (MiB, ${waitMs / 1000} s after ready)`,
+    ['server', 'median', 'min', 'max', 'all'],
+    [
+      [
+        'k8ts (defaults)',
+        median(idle),
+        Math.min(...idle),
+        Math.max(...idle),
+        idle.map((v) => fmt(v, 0)).join(' '),
+      ],
+      [
+        `k8ts, node ${SEMI_SPACE_FLAG}`,
+        median(capped),
+        Math.min(...capped),
+        Math.max(...capped),
+        capped.map((v) => fmt(v, 0)).join(' '),
+      ],
+    ],
+  );
+  printTable(
+    'kubectl (empty discovery cache)',
+    ['command', 'ms', 'output lines'],
+    Object.entries(kubectlRuns).map(([k, r]) => [k, r.ms, r.lines]),
+  );
+  process.stdout.write(
+    '  RssFile is mostly clean pages of the node binary, shared with every other node process;\n' +
+      "  RssAnon is the process's own memory (heaps).\n",
+  );
+  const idleMedian = median(idle);
+  const afterKubectl = memory['k8ts after kubectl api-resources']?.rssMiB ?? NaN;
+  const bare = memory['floor: bare node']?.rssMiB ?? NaN;
+  const goals: Goal[] = [
+    {
+      goal: `idle RSS < ${GOAL_MIB} MiB (median of ${starts} starts)`,
+      value: `${fmt(idleMedian, 1)} MiB`,
+      met: idleMedian < GOAL_MIB,
+    },
+    {
+      goal: `(info) RSS after kubectl get all -A + api-resources < ${GOAL_MIB} MiB`,
+      value: `${fmt(afterKubectl, 1)} MiB`,
+      met: afterKubectl < GOAL_MIB,
+    },
+  ];
+  printGoals(goals);
+  writeResult('idle-rss', {
+    options: { waitMs, starts },
+    idleMiB: idle,
+    cappedSemiSpaceMiB: capped,
+    memory,
+    kubectl: kubectlRuns,
+    goals,
+  });
+  headline(
+    `idle-rss: ${fmt(idleMedian, 1)} MiB idle (median of ${starts}; ${fmt(idleMedian / bare, 1)}x a bare node's ${fmt(bare, 1)} MiB; ` +
+      `${fmt(median(capped), 1)} MiB with ${SEMI_SPACE_FLAG}), ${fmt(afterKubectl, 1)} MiB after kubectl — ${goals[0]?.met ? 'goal met' : 'goal MISSED'}`,
+  );
+}

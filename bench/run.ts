@@ -1,0 +1,78 @@
+/**
+ * `npm run bench -- NAME [flags]`: runs one benchmark (or `all`). Each benchmark measures the k8ts
+ * server against a floor measured in the same run, prints tables, writes JSON to bench/results/, and
+ * prints its headline as the last line.
+ */
+import { OPTIONS_HELP, parseOptions, type BenchOptions } from './lib/options.js';
+
+type Bench = (o: BenchOptions) => Promise<void>;
+
+const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> = {
+  'apiserver-write': {
+    about: 'ConfigMap creates/s and latency at 1/16/64 clients, SQLite and etcd, vs echo/raw floors',
+    load: async () => (await import('./apiserver-write.js')).run,
+  },
+  'apiserver-watch': {
+    about: '1,000 watchers: write-to-delivery latency at all of them, vs an echo fan-out floor',
+    load: async () => (await import('./apiserver-watch.js')).run,
+  },
+  'apiserver-list': {
+    about: 'LIST of 10,000 pods: full, paged (limit=500) and Table, vs a static transfer floor',
+    load: async () => (await import('./apiserver-list.js')).run,
+  },
+  'idle-rss': {
+    about: 'server RSS 10 s after start, and after kubectl get all -A / api-resources',
+    load: async () => (await import('./idle-rss.js')).run,
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(BENCHMARKS)
+    .map(([n, b]) => `  ${n.padEnd(18)} ${b.about}`)
+    .join('\n');
+  return (
+    `Usage: npm run bench -- NAME|all [flags]\n       npm run bench -- profile FILE.cpuprofile [TOP]\n\n` +
+    `Benchmarks:\n${names}\n\n${OPTIONS_HELP}`
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  if (name === 'profile') {
+    const [file, top] = rest;
+    if (!file) throw new Error('usage: npm run bench -- profile FILE.cpuprofile [TOP]');
+    const { printProfile, summarizeProfile } = await import('./lib/profile.js');
+    printProfile(summarizeProfile(file, top ? Number(top) : 25));
+    return 0;
+  }
+  const names = name === 'all' ? Object.keys(BENCHMARKS) : [name];
+  const opts = parseOptions(rest);
+  for (const n of names) {
+    const b = BENCHMARKS[n];
+    if (!b) {
+      process.stderr.write(`unknown benchmark ${JSON.stringify(n)}\n\n${usage()}`);
+      return 2;
+    }
+    process.stdout.write(`== ${n} ==\n`);
+    await (
+      await b.load()
+    )(opts);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `npm start [-- FLAGS]`: installs what is missing, builds, and runs `k8ts server FLAGS` in the
+# foreground (Ctrl-C stops it). The server prints the `export KUBECONFIG=...` line to use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+if [[ ! -d node_modules ]]; then
+  section "installing node modules"
+  ensure_node_modules || die "npm ci failed (see above)"
+fi
+# etcd is needed only for --datastore-endpoint with a local etcd; the embedded SQLite needs nothing.
+section "building"
+npm run build --silent
+section "starting k8ts server $*"
+exec node bin/k8ts.js server "$@"
