@@ -53,8 +53,8 @@ export interface RunningServer {
 }
 
 /**
- * The storage backend the flags ask for. The etcd client (and its gRPC stack, tens of MB) is loaded
- * only when `--datastore-endpoint` names an etcd, so an embedded-SQLite server never pays for it.
+ * The storage backend the flags ask for. The etcd client is loaded only when `--datastore-endpoint`
+ * names an etcd: an embedded-SQLite server never loads it.
  */
 async function openBackend(config: ServerConfig): Promise<Backend> {
   if (!config.datastoreEndpoint)
