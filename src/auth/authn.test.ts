@@ -1,16 +1,16 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCertificateAuthority, issueCertificate, issueClientCertificate } from '../pki/certs.js';
-import { x509 } from '../pki/x509.js';
 import { loadTokenFile, parseTokenFile, staticTokenAuthenticator, TokenFileError } from './tokenfile.js';
 import type { AuthRequest, Authenticator } from './types.js';
 import { unionAuthenticator } from './union.js';
 import { ANONYMOUS_USER, serviceAccountUser } from './users.js';
 import { x509Authenticator } from './x509.js';
 
-const der = (pem: string): Buffer => Buffer.from(new x509.X509Certificate(pem).rawData);
+const der = (pem: string): Buffer => new X509Certificate(pem).raw;
 const withCert = (pem: string): AuthRequest => ({ clientCertificates: [der(pem)], headers: {} });
 const withBearer = (value: string): AuthRequest => ({
   clientCertificates: [],

@@ -1,8 +1,17 @@
 /**
  * Client-certificate authentication: the subject of the verified peer certificate names the user
- * (CN = user name, each O = a group), as upstream's x509 CommonNameUserConversion.
+ * (CN = user name, each O = a group), as upstream's x509 CommonNameUserConversion. Certificates are
+ * read with Node's built-in X.509 support.
  */
-import { x509, crypto } from '../pki/x509.js';
+import type { X509Certificate } from 'node:crypto';
+import {
+  extendedKeyUsages,
+  notAfter,
+  notBefore,
+  parseCertificate,
+  signedBy,
+  subjectIdentity,
+} from '../pki/inspect.js';
 import type { AuthRequest, Authenticator, UserInfo } from './types.js';
 import { withAuthenticatedGroup } from './users.js';
 
@@ -28,38 +37,30 @@ interface Parsed {
 }
 
 /** The user a certificate names, or undefined when it has no common name. */
-export function userFromCertificate(cert: x509.X509Certificate): UserInfo | undefined {
-  const cn = cert.subjectName.getField('CN')[0];
-  if (!cn) return undefined;
-  return withAuthenticatedGroup({ username: cn, groups: cert.subjectName.getField('O') });
+export function userFromCertificate(cert: X509Certificate): UserInfo | undefined {
+  const { commonName, organizations } = subjectIdentity(cert);
+  if (!commonName) return undefined;
+  return withAuthenticatedGroup({ username: commonName, groups: organizations });
 }
 
 /** Authenticates requests by their client certificate. */
 export function x509Authenticator(opts: X509AuthenticatorOptions = {}): Authenticator {
-  const ca = opts.clientCaPem ? new x509.X509Certificate(opts.clientCaPem) : undefined;
+  const ca = opts.clientCaPem ? parseCertificate(opts.clientCaPem) : undefined;
   const now = opts.now ?? (() => new Date());
   const cacheSize = opts.cacheSize ?? 1024;
   const cache = new Map<string, Parsed>();
 
-  async function parse(der: Buffer): Promise<Parsed> {
-    const cert = new x509.X509Certificate(der);
+  function parse(der: Buffer): Parsed {
+    const cert = parseCertificate(der);
     const parsed: Parsed = {
       user: userFromCertificate(cert),
-      notBefore: cert.notBefore.getTime(),
-      notAfter: cert.notAfter.getTime(),
+      notBefore: notBefore(cert).getTime(),
+      notAfter: notAfter(cert).getTime(),
     };
     if (ca) {
-      const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
-      const usable =
-        !eku ||
-        eku.usages.some((u) => u === CLIENT_AUTH_OID || u === ANY_EKU_OID || String(u) === CLIENT_AUTH_OID);
-      let signed = false;
-      try {
-        signed = await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }, crypto);
-      } catch {
-        signed = false;
-      }
-      if (!usable || !signed) parsed.user = undefined;
+      const eku = extendedKeyUsages(cert);
+      const usable = !eku || eku.some((u) => u === CLIENT_AUTH_OID || u === ANY_EKU_OID);
+      if (!usable || !signedBy(cert, ca)) parsed.user = undefined;
     }
     return parsed;
   }
@@ -72,7 +73,7 @@ export function x509Authenticator(opts: X509AuthenticatorOptions = {}): Authenti
       let parsed = cache.get(key);
       if (!parsed) {
         try {
-          parsed = await parse(leaf);
+          parsed = parse(leaf);
         } catch (err) {
           throw new Error(
             `x509: cannot parse client certificate: ${err instanceof Error ? err.message : String(err)}`,

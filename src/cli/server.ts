@@ -127,6 +127,9 @@ export async function runServerCommand(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+  // Start-up would grow V8's young generation to its maximum and leave it so while idle.
+  const { holdYoungGenerationSmall } = await import('../util/heap.js');
+  const releaseYoungGeneration = holdYoungGenerationSmall();
   const { runServer } = await import('../server/run.js');
   let running;
   try {
@@ -140,6 +143,7 @@ export async function runServerCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `k8ts server is running on https://${config.bindAddress}:${running.port}\nexport KUBECONFIG=${running.kubeconfigPath}\n`,
   );
+  releaseYoungGeneration();
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -1,11 +1,32 @@
 /**
  * Certificate issuing for the cluster PKI: self-signed CAs, serving certificates with SANs, and client
- * certificates whose subject carries a Kubernetes identity (CN = user name, O = groups).
+ * certificates whose subject carries a Kubernetes identity (CN = user name, O = groups). Certificates
+ * are encoded by ./x509.ts and signed with Node's crypto.
  */
-import { randomBytes } from 'node:crypto';
-import { canonicalIp, ipFamily } from './ip.js';
-import { KEY_ALGORITHM, generateKeyPair, privateKeyFromPem, privateKeyToPem } from './keys.js';
-import { crypto, x509, type CryptoKey } from './x509.js';
+import { KeyObject, randomBytes, type X509Certificate } from 'node:crypto';
+import { notAfter, parseCertificate, type SubjectAltNames } from './inspect.js';
+import {
+  generateKeyPair,
+  privateKeyFromPem,
+  privateKeyToPem,
+  type CryptoKey,
+  type CryptoKeyPair,
+} from './keys.js';
+import { pemEncode } from './pem.js';
+import {
+  KeyUsage,
+  OID,
+  authorityKeyIdentifier,
+  basicConstraints,
+  encodeName,
+  extKeyUsage,
+  issuerParts,
+  keyIdentifier,
+  keyUsage,
+  signCertificate,
+  subjectAltName,
+  subjectKeyIdentifier,
+} from './x509.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -20,7 +41,7 @@ const BACKDATE_MS = 60 * 60 * 1000;
 
 /** A certificate with its private key, in memory and as PEM. */
 export interface CertificateAuthority {
-  cert: x509.X509Certificate;
+  cert: X509Certificate;
   key: CryptoKey;
   certPem: string;
   keyPem: string;
@@ -28,15 +49,9 @@ export interface CertificateAuthority {
 
 /** An issued certificate and its key as PEM. */
 export interface IssuedCertificate {
-  cert: x509.X509Certificate;
+  cert: X509Certificate;
   certPem: string;
   keyPem: string;
-}
-
-/** Subject alternative names of a serving certificate. */
-export interface SubjectAltNames {
-  dns: string[];
-  ips: string[];
 }
 
 /**
@@ -49,21 +64,15 @@ export function newSerialNumber(): string {
   return bytes.toString('hex');
 }
 
-/** Escapes a value for an RFC 4514 distinguished-name string. */
-function dnValue(value: string): string {
-  return value
-    .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
-    .replace(/^[ #]/, (c) => `\\${c}`)
-    .replace(/ $/, '\\ ');
+/** PEM text (with a final newline) and Node's parsed form of a DER certificate. */
+function fromDer(der: Uint8Array): { cert: X509Certificate; certPem: string } {
+  const certPem = `${pemEncode(der, 'CERTIFICATE')}\n`;
+  return { cert: parseCertificate(certPem), certPem };
 }
 
-/** A distinguished name from a common name and organizations. */
-export function distinguishedName(commonName: string, organizations: string[] = []): string {
-  return [...organizations.map((o) => `O=${dnValue(o)}`), `CN=${dnValue(commonName)}`].join(', ');
-}
-
-function certPem(cert: x509.X509Certificate): string {
-  return `${cert.toString('pem')}\n`;
+/** DER SubjectPublicKeyInfo of a WebCrypto public key. */
+function spkiOf(keys: CryptoKeyPair): Buffer {
+  return KeyObject.from(keys.publicKey).export({ type: 'spki', format: 'der' });
 }
 
 /** Creates a self-signed CA (ECDSA P-256, 10 years) named `CN=<commonName>`. */
@@ -72,28 +81,25 @@ export async function createCertificateAuthority(
   now: Date = new Date(),
 ): Promise<CertificateAuthority> {
   const keys = await generateKeyPair();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: newSerialNumber(),
-    name: distinguishedName(commonName),
-    notBefore: new Date(now.getTime() - BACKDATE_MS),
-    notAfter: new Date(now.getTime() + CA_VALIDITY_DAYS * DAY_MS),
-    keys,
-    signingAlgorithm: KEY_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-        true,
-      ),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
-  });
-  return {
-    cert,
-    key: keys.privateKey,
-    certPem: certPem(cert),
-    keyPem: await privateKeyToPem(keys.privateKey),
-  };
+  const spki = spkiOf(keys);
+  const name = encodeName(commonName);
+  const der = signCertificate(
+    {
+      serialNumber: Buffer.from(newSerialNumber(), 'hex'),
+      issuer: name,
+      subject: name,
+      notBefore: new Date(now.getTime() - BACKDATE_MS),
+      notAfter: new Date(now.getTime() + CA_VALIDITY_DAYS * DAY_MS),
+      subjectPublicKeyInfo: spki,
+      extensions: [
+        basicConstraints(true),
+        keyUsage([KeyUsage.digitalSignature, KeyUsage.keyCertSign, KeyUsage.cRLSign]),
+        subjectKeyIdentifier(keyIdentifier(spki)),
+      ],
+    },
+    KeyObject.from(keys.privateKey),
+  );
+  return { ...fromDer(der), key: keys.privateKey, keyPem: await privateKeyToPem(keys.privateKey) };
 }
 
 /** Loads a CA from its PEM certificate and PKCS#8 PEM key. */
@@ -101,7 +107,7 @@ export async function loadCertificateAuthority(
   certText: string,
   keyText: string,
 ): Promise<CertificateAuthority> {
-  const cert = new x509.X509Certificate(certText);
+  const cert = parseCertificate(certText);
   const key = await privateKeyFromPem(keyText);
   return { cert, key, certPem: certText, keyPem: keyText };
 }
@@ -123,40 +129,32 @@ export async function issueCertificate(
 ): Promise<IssuedCertificate> {
   const now = req.now ?? new Date();
   const keys = await generateKeyPair();
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(
-      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-      true,
-    ),
-    new x509.ExtendedKeyUsageExtension(
-      [req.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth],
-      false,
-    ),
-    await x509.AuthorityKeyIdentifierExtension.create(ca.cert, false, crypto),
+  const issuer = issuerParts(ca.cert.raw);
+  const extensions = [
+    basicConstraints(false),
+    keyUsage([KeyUsage.digitalSignature, KeyUsage.keyEncipherment]),
+    extKeyUsage([req.usage === 'server' ? OID.serverAuth : OID.clientAuth]),
+    authorityKeyIdentifier(issuer.keyIdentifier),
   ];
   if (req.sans && (req.sans.dns.length > 0 || req.sans.ips.length > 0)) {
-    extensions.push(
-      new x509.SubjectAlternativeNameExtension([
-        ...req.sans.dns.map((value) => ({ type: 'dns' as const, value })),
-        ...req.sans.ips.map((value) => ({ type: 'ip' as const, value })),
-      ]),
-    );
+    extensions.push(subjectAltName(req.sans.dns, req.sans.ips));
   }
-  const notAfter = new Date(now.getTime() + (req.validityDays ?? LEAF_VALIDITY_DAYS) * DAY_MS);
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: newSerialNumber(),
-    subject: distinguishedName(req.commonName, req.organizations),
-    issuer: ca.cert.subject,
-    notBefore: new Date(now.getTime() - BACKDATE_MS),
-    // Never outlive the CA.
-    notAfter: notAfter > ca.cert.notAfter ? ca.cert.notAfter : notAfter,
-    publicKey: keys.publicKey,
-    signingKey: ca.key,
-    signingAlgorithm: KEY_ALGORITHM,
-    extensions,
-  });
-  return { cert, certPem: certPem(cert), keyPem: await privateKeyToPem(keys.privateKey) };
+  const wanted = new Date(now.getTime() + (req.validityDays ?? LEAF_VALIDITY_DAYS) * DAY_MS);
+  const caNotAfter = notAfter(ca.cert);
+  const der = signCertificate(
+    {
+      serialNumber: Buffer.from(newSerialNumber(), 'hex'),
+      issuer: issuer.subject,
+      subject: encodeName(req.commonName, req.organizations),
+      notBefore: new Date(now.getTime() - BACKDATE_MS),
+      // Never outlive the CA.
+      notAfter: wanted > caNotAfter ? caNotAfter : wanted,
+      subjectPublicKeyInfo: spkiOf(keys),
+      extensions,
+    },
+    KeyObject.from(ca.key),
+  );
+  return { ...fromDer(der), keyPem: await privateKeyToPem(keys.privateKey) };
 }
 
 /** Issues a client certificate for a user: CN = user name, O = each group. */
@@ -171,37 +169,4 @@ export async function issueClientCertificate(
     validityDays: user.validityDays,
     now: user.now,
   });
-}
-
-/** The SANs of a certificate, IPs in canonical form. */
-export function certificateSans(cert: x509.X509Certificate): SubjectAltNames {
-  const ext = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const out: SubjectAltNames = { dns: [], ips: [] };
-  for (const n of ext?.names.toJSON() ?? []) {
-    if (n.type === 'dns') out.dns.push(n.value);
-    else if (n.type === 'ip' && ipFamily(n.value) !== 0) out.ips.push(canonicalIp(n.value));
-  }
-  return out;
-}
-
-/** True when both lists name the same DNS names and IPs, in any order. */
-export function sameSans(a: SubjectAltNames, b: SubjectAltNames): boolean {
-  const key = (s: SubjectAltNames): string =>
-    JSON.stringify([[...new Set(s.dns)].sort(), [...new Set(s.ips.map(canonicalIp))].sort()]);
-  return key(a) === key(b);
-}
-
-/** True when `cert` carries a valid signature by `ca`. */
-export async function signedBy(cert: x509.X509Certificate, ca: x509.X509Certificate): Promise<boolean> {
-  try {
-    return await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }, crypto);
-  } catch {
-    // A certificate the library cannot check (another key type) counts as not ours.
-    return false;
-  }
-}
-
-/** True when the certificate is expired or expires within `days` of `now`. */
-export function expiresWithin(cert: x509.X509Certificate, days: number, now: Date = new Date()): boolean {
-  return cert.notAfter.getTime() - now.getTime() < days * DAY_MS;
 }

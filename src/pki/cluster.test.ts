@@ -1,5 +1,5 @@
-import { X509Certificate as NodeX509 } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { X509Certificate as NodeX509, createPrivateKey } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +129,34 @@ describe('ensureClusterPki', () => {
     expect(third.serverCA.certPem).toBe(first.serverCA.certPem);
     expect(third.admin.certPem).toBe(first.admin.certPem);
     expect(new NodeX509(third.serving.certPem).checkHost('k8ts.example.org')).toBe('k8ts.example.org');
+  });
+
+  it('re-issues a leaf certificate whose key file holds another key', async () => {
+    const first = await ensureClusterPki(options());
+    const tls = join(dataDir, 'tls');
+    await copyFile(join(tls, 'client-admin.key'), join(tls, 'serving-kube-apiserver.key'));
+    const second = await ensureClusterPki(options());
+    expect(second.changes).toEqual(['serving certificate issued (key does not match)']);
+    expect(second.serving.certPem).not.toBe(first.serving.certPem);
+    expect(
+      new NodeX509(second.serving.certPem).checkPrivateKey(createPrivateKey(second.serving.keyPem)),
+    ).toBe(true);
+  });
+
+  it('re-issues the serving certificate when the server CA is replaced', async () => {
+    await ensureClusterPki(options());
+    const tls = join(dataDir, 'tls');
+    await rm(join(tls, 'server-ca.crt'));
+    await rm(join(tls, 'server-ca.key'));
+    const second = await ensureClusterPki(options());
+    expect(second.changes).toEqual([
+      'server CA created',
+      'serving certificate issued (not signed by the current CA)',
+      'admin kubeconfig written',
+    ]);
+    expect(new NodeX509(second.serving.certPem).verify(new NodeX509(second.serverCA.certPem).publicKey)).toBe(
+      true,
+    );
   });
 
   it('renews leaf certificates within 90 days of expiry', async () => {

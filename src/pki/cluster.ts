@@ -11,27 +11,34 @@
  * Two CAs, as k3s: a certificate that the server CA signed for serving (an agent's kubelet, say) can
  * never be presented as a client identity, and each CA can be replaced without touching the other.
  * Keys are 0600. Leaf certificates are re-issued at start when they are missing, not signed by the
- * current CA, within RENEW_BEFORE_DAYS of expiry, or (serving) when the SAN list changed.
+ * current CA, not matching their key, within RENEW_BEFORE_DAYS of expiry, or (serving) when the SAN
+ * list changed.
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { X509Certificate } from 'node:crypto';
 import {
   RENEW_BEFORE_DAYS,
-  certificateSans,
   createCertificateAuthority,
-  expiresWithin,
   issueCertificate,
   issueClientCertificate,
   loadCertificateAuthority,
-  sameSans,
-  signedBy,
   type CertificateAuthority,
   type IssuedCertificate,
-  type SubjectAltNames,
 } from './certs.js';
+import {
+  certificateSans,
+  expiresWithin,
+  keyMatches,
+  notAfter,
+  parseCertificate,
+  sameSans,
+  signedBy,
+  subjectIdentity,
+  type SubjectAltNames,
+} from './inspect.js';
 import { kubeconfigYaml, localServerUrl } from './kubeconfig.js';
 import { servingSans, type ServingSanOptions } from './sans.js';
-import { x509 } from './x509.js';
 
 /** The admin identity of the generated kubeconfig. */
 export const ADMIN_USER = 'system:admin';
@@ -138,22 +145,23 @@ async function ensureCA(
 }
 
 /** Why an existing leaf must be re-issued, or undefined when it can stay. */
-async function leafProblem(
+function leafProblem(
   certText: string | undefined,
   keyText: string | undefined,
   ca: CertificateAuthority,
   now: Date,
-  check: (cert: x509.X509Certificate) => string | undefined,
-): Promise<string | undefined> {
+  check: (cert: X509Certificate) => string | undefined,
+): string | undefined {
   if (certText === undefined || keyText === undefined) return 'missing';
-  let cert: x509.X509Certificate;
+  let cert: X509Certificate;
   try {
-    cert = new x509.X509Certificate(certText);
+    cert = parseCertificate(certText);
   } catch {
     return 'unreadable';
   }
-  if (!(await signedBy(cert, ca.cert))) return 'not signed by the current CA';
-  if (expiresWithin(cert, RENEW_BEFORE_DAYS, now)) return `expires ${cert.notAfter.toISOString()}`;
+  if (!signedBy(cert, ca.cert)) return 'not signed by the current CA';
+  if (!keyMatches(cert, keyText)) return 'key does not match';
+  if (expiresWithin(cert, RENEW_BEFORE_DAYS, now)) return `expires ${notAfter(cert).toISOString()}`;
   return check(cert);
 }
 
@@ -194,7 +202,7 @@ export async function ensureClusterPki(opts: ClusterPkiOptions): Promise<Cluster
   const sans = servingSans(opts);
   let servingCert = await readIfExists(paths.servingCert);
   let servingKey = await readIfExists(paths.servingKey);
-  const servingProblem = await leafProblem(servingCert, servingKey, serverCA, now, (cert) =>
+  const servingProblem = leafProblem(servingCert, servingKey, serverCA, now, (cert) =>
     sameSans(certificateSans(cert), sans) ? undefined : 'SANs changed',
   );
   if (servingProblem !== undefined) {
@@ -215,10 +223,9 @@ export async function ensureClusterPki(opts: ClusterPkiOptions): Promise<Cluster
   // Admin client certificate.
   let adminCert = await readIfExists(paths.adminCert);
   let adminKey = await readIfExists(paths.adminKey);
-  const adminProblem = await leafProblem(adminCert, adminKey, clientCA, now, (cert) => {
-    const cn = cert.subjectName.getField('CN');
-    const o = cert.subjectName.getField('O');
-    return cn.length === 1 && cn[0] === ADMIN_USER && o.includes(ADMIN_GROUP) ? undefined : 'wrong subject';
+  const adminProblem = leafProblem(adminCert, adminKey, clientCA, now, (cert) => {
+    const { commonName, organizations } = subjectIdentity(cert);
+    return commonName === ADMIN_USER && organizations.includes(ADMIN_GROUP) ? undefined : 'wrong subject';
   });
   if (adminProblem !== undefined) {
     const issued = await issueClientCertificate(clientCA, { name: ADMIN_USER, groups: [ADMIN_GROUP], now });
@@ -252,7 +259,7 @@ export async function ensureClusterPki(opts: ClusterPkiOptions): Promise<Cluster
     await chmod(paths.kubeconfig, 0o600);
   }
 
-  const serving = new x509.X509Certificate(servingCert);
+  const serving = parseCertificate(servingCert);
   return {
     paths,
     serverCA,
@@ -261,7 +268,7 @@ export async function ensureClusterPki(opts: ClusterPkiOptions): Promise<Cluster
       certPem: servingCert,
       keyPem: servingKey,
       sans: certificateSans(serving),
-      notAfter: serving.notAfter,
+      notAfter: notAfter(serving),
     },
     admin: { certPem: adminCert, keyPem: adminKey },
     changes,

@@ -3,7 +3,7 @@
  */
 import { hostname as osHostname, networkInterfaces as osNetworkInterfaces } from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
-import type { SubjectAltNames } from './certs.js';
+import type { SubjectAltNames } from './inspect.js';
 import { canonicalIp, firstIpOfCidr, ipFamily } from './ip.js';
 
 /** The in-cluster names of the `kubernetes` Service. */

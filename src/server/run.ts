@@ -38,7 +38,6 @@ import {
   removeOldEncryptionKeys,
 } from '../storage/encryption.js';
 import type { Backend } from '../storage/backend.js';
-import { EtcdBackend } from '../storage/etcd/etcd.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite.js';
 import { componentLogger } from '../util/log.js';
 import { systemClock, type Clock } from '../util/time.js';
@@ -53,7 +52,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-function openBackend(config: ServerConfig): Backend {
+/**
+ * The storage backend the flags ask for. The etcd client is loaded only when `--datastore-endpoint`
+ * names an etcd: an embedded-SQLite server never loads it.
+ */
+async function openBackend(config: ServerConfig): Promise<Backend> {
   if (!config.datastoreEndpoint)
     return new SqliteBackend({
       path: join(config.dataDir, 'db', 'state.db'),
@@ -73,6 +76,7 @@ function openBackend(config: ServerConfig): Backend {
           keyFile: config.datastoreKeyFile || undefined,
         }
       : undefined;
+  const { EtcdBackend } = await import('../storage/etcd/etcd.js');
   return new EtcdBackend({ endpoints: config.datastoreEndpoint, tls, logger: componentLogger('etcd') });
 }
 
@@ -90,7 +94,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
   });
   for (const change of pki.changes) log.info({ change }, 'PKI');
 
-  const backend = openBackend(config);
+  const backend = await openBackend(config);
   await backend.start();
   const stops: (() => Promise<void> | void)[] = [() => backend.close()];
   try {
