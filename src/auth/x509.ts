@@ -1,7 +1,7 @@
 /**
  * Client-certificate authentication: the subject of the verified peer certificate names the user
  * (CN = user name, each O = a group), as upstream's x509 CommonNameUserConversion. Certificates are
- * read with Node's built-in X.509 support.
+ * read with Node's built-in X.509 support; no X.509 library is loaded.
  */
 import type { X509Certificate } from 'node:crypto';
 import {

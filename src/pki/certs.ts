@@ -1,32 +1,22 @@
 /**
  * Certificate issuing for the cluster PKI: self-signed CAs, serving certificates with SANs, and client
- * certificates whose subject carries a Kubernetes identity (CN = user name, O = groups). Certificates
- * are encoded by ./x509.ts and signed with Node's crypto.
+ * certificates whose subject carries a Kubernetes identity (CN = user name, O = groups).
+ *
+ * Issuing loads @peculiar/x509 on first use (./x509.ts); loading a CA and everything in ./inspect.ts
+ * use only Node's crypto.
  */
-import { KeyObject, randomBytes, type X509Certificate } from 'node:crypto';
+import { randomBytes, webcrypto, type X509Certificate } from 'node:crypto';
+import type { Extension } from '@peculiar/x509';
 import { notAfter, parseCertificate, type SubjectAltNames } from './inspect.js';
 import {
+  KEY_ALGORITHM,
   generateKeyPair,
   privateKeyFromPem,
   privateKeyToPem,
   type CryptoKey,
-  type CryptoKeyPair,
 } from './keys.js';
 import { pemEncode } from './pem.js';
-import {
-  KeyUsage,
-  OID,
-  authorityKeyIdentifier,
-  basicConstraints,
-  encodeName,
-  extKeyUsage,
-  issuerParts,
-  keyIdentifier,
-  keyUsage,
-  signCertificate,
-  subjectAltName,
-  subjectKeyIdentifier,
-} from './x509.js';
+import { loadX509 } from './x509.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -64,15 +54,23 @@ export function newSerialNumber(): string {
   return bytes.toString('hex');
 }
 
-/** PEM text (with a final newline) and Node's parsed form of a DER certificate. */
-function fromDer(der: Uint8Array): { cert: X509Certificate; certPem: string } {
-  const certPem = `${pemEncode(der, 'CERTIFICATE')}\n`;
-  return { cert: parseCertificate(certPem), certPem };
+/** Escapes a value for an RFC 4514 distinguished-name string. */
+function dnValue(value: string): string {
+  return value
+    .replace(/[\\,+"<>;=]/g, (c) => `\\${c}`)
+    .replace(/^[ #]/, (c) => `\\${c}`)
+    .replace(/ $/, '\\ ');
 }
 
-/** DER SubjectPublicKeyInfo of a WebCrypto public key. */
-function spkiOf(keys: CryptoKeyPair): Buffer {
-  return KeyObject.from(keys.publicKey).export({ type: 'spki', format: 'der' });
+/** A distinguished name from a common name and organizations. */
+export function distinguishedName(commonName: string, organizations: string[] = []): string {
+  return [...organizations.map((o) => `O=${dnValue(o)}`), `CN=${dnValue(commonName)}`].join(', ');
+}
+
+/** PEM text (with a final newline) and Node's parsed form of a DER certificate. */
+function fromDer(der: ArrayBuffer): { cert: X509Certificate; certPem: string } {
+  const certPem = `${pemEncode(der, 'CERTIFICATE')}\n`;
+  return { cert: parseCertificate(certPem), certPem };
 }
 
 /** Creates a self-signed CA (ECDSA P-256, 10 years) named `CN=<commonName>`. */
@@ -80,26 +78,25 @@ export async function createCertificateAuthority(
   commonName: string,
   now: Date = new Date(),
 ): Promise<CertificateAuthority> {
+  const x509 = await loadX509();
   const keys = await generateKeyPair();
-  const spki = spkiOf(keys);
-  const name = encodeName(commonName);
-  const der = signCertificate(
-    {
-      serialNumber: Buffer.from(newSerialNumber(), 'hex'),
-      issuer: name,
-      subject: name,
-      notBefore: new Date(now.getTime() - BACKDATE_MS),
-      notAfter: new Date(now.getTime() + CA_VALIDITY_DAYS * DAY_MS),
-      subjectPublicKeyInfo: spki,
-      extensions: [
-        basicConstraints(true),
-        keyUsage([KeyUsage.digitalSignature, KeyUsage.keyCertSign, KeyUsage.cRLSign]),
-        subjectKeyIdentifier(keyIdentifier(spki)),
-      ],
-    },
-    KeyObject.from(keys.privateKey),
-  );
-  return { ...fromDer(der), key: keys.privateKey, keyPem: await privateKeyToPem(keys.privateKey) };
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: newSerialNumber(),
+    name: distinguishedName(commonName),
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    notAfter: new Date(now.getTime() + CA_VALIDITY_DAYS * DAY_MS),
+    keys,
+    signingAlgorithm: KEY_ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { ...fromDer(cert.rawData), key: keys.privateKey, keyPem: await privateKeyToPem(keys.privateKey) };
 }
 
 /** Loads a CA from its PEM certificate and PKCS#8 PEM key. */
@@ -127,34 +124,45 @@ export async function issueCertificate(
   ca: CertificateAuthority,
   req: LeafRequest,
 ): Promise<IssuedCertificate> {
+  const x509 = await loadX509();
   const now = req.now ?? new Date();
   const keys = await generateKeyPair();
-  const issuer = issuerParts(ca.cert.raw);
-  const extensions = [
-    basicConstraints(false),
-    keyUsage([KeyUsage.digitalSignature, KeyUsage.keyEncipherment]),
-    extKeyUsage([req.usage === 'server' ? OID.serverAuth : OID.clientAuth]),
-    authorityKeyIdentifier(issuer.keyIdentifier),
+  const caCert = new x509.X509Certificate(ca.cert.raw);
+  const extensions: Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(
+      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+      true,
+    ),
+    new x509.ExtendedKeyUsageExtension(
+      [req.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth],
+      false,
+    ),
+    await x509.AuthorityKeyIdentifierExtension.create(caCert, false, webcrypto),
   ];
   if (req.sans && (req.sans.dns.length > 0 || req.sans.ips.length > 0)) {
-    extensions.push(subjectAltName(req.sans.dns, req.sans.ips));
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension([
+        ...req.sans.dns.map((value) => ({ type: 'dns' as const, value })),
+        ...req.sans.ips.map((value) => ({ type: 'ip' as const, value })),
+      ]),
+    );
   }
   const wanted = new Date(now.getTime() + (req.validityDays ?? LEAF_VALIDITY_DAYS) * DAY_MS);
   const caNotAfter = notAfter(ca.cert);
-  const der = signCertificate(
-    {
-      serialNumber: Buffer.from(newSerialNumber(), 'hex'),
-      issuer: issuer.subject,
-      subject: encodeName(req.commonName, req.organizations),
-      notBefore: new Date(now.getTime() - BACKDATE_MS),
-      // Never outlive the CA.
-      notAfter: wanted > caNotAfter ? caNotAfter : wanted,
-      subjectPublicKeyInfo: spkiOf(keys),
-      extensions,
-    },
-    KeyObject.from(ca.key),
-  );
-  return { ...fromDer(der), keyPem: await privateKeyToPem(keys.privateKey) };
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: newSerialNumber(),
+    subject: distinguishedName(req.commonName, req.organizations),
+    issuer: caCert.subject,
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    // Never outlive the CA.
+    notAfter: wanted > caNotAfter ? caNotAfter : wanted,
+    publicKey: keys.publicKey,
+    signingKey: ca.key,
+    signingAlgorithm: KEY_ALGORITHM,
+    extensions,
+  });
+  return { ...fromDer(cert.rawData), keyPem: await privateKeyToPem(keys.privateKey) };
 }
 
 /** Issues a client certificate for a user: CN = user name, O = each group. */

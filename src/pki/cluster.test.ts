@@ -4,7 +4,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer, type TLSSocket } from 'node:tls';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { ensureClusterPki, tlsServerOptions, userKubeconfig, type ClusterPkiOptions } from './cluster.js';
 
@@ -129,6 +129,21 @@ describe('ensureClusterPki', () => {
     expect(third.serverCA.certPem).toBe(first.serverCA.certPem);
     expect(third.admin.certPem).toBe(first.admin.certPem);
     expect(new NodeX509(third.serving.certPem).checkHost('k8ts.example.org')).toBe('k8ts.example.org');
+  });
+
+  it('checks existing certificates on restart without loading the X.509 library', async () => {
+    const first = await ensureClusterPki(options());
+    vi.resetModules();
+    const cluster = await import('./cluster.js');
+    const library = await import('./x509.js');
+    const second = await cluster.ensureClusterPki(options());
+    expect(second.changes).toEqual([]);
+    expect(second.serving.certPem).toBe(first.serving.certPem);
+    expect(library.x509LibraryRequested()).toBe(false);
+    // A changed SAN list needs a new serving certificate, so the library is loaded then.
+    const third = await cluster.ensureClusterPki(options({ tlsSans: ['10.9.8.7'] }));
+    expect(third.changes).toEqual(['serving certificate issued (SANs changed)']);
+    expect(library.x509LibraryRequested()).toBe(true);
   });
 
   it('re-issues a leaf certificate whose key file holds another key', async () => {

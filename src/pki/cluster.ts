@@ -12,7 +12,8 @@
  * never be presented as a client identity, and each CA can be replaced without touching the other.
  * Keys are 0600. Leaf certificates are re-issued at start when they are missing, not signed by the
  * current CA, not matching their key, within RENEW_BEFORE_DAYS of expiry, or (serving) when the SAN
- * list changed.
+ * list changed. Checking uses Node's crypto only; the X.509 library is loaded when something must be
+ * issued.
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * Reading and checking certificates with Node's built-in `crypto.X509Certificate` (OpenSSL): subject,
- * validity, SANs, and the issuer's signature: what a server start needs to decide whether its
- * certificates are still good, and what client-certificate authentication needs.
+ * validity, SANs, and the issuer's signature. This is all a server start needs when its certificates
+ * are still good, and all client-certificate authentication needs, so neither loads an X.509 library.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { canonicalIp, ipFamily } from './ip.js';

@@ -25,12 +25,6 @@ function ipv6Groups(value: string): number[] {
   return [...left, ...Array<string>(fill).fill('0'), ...right].map((g) => parseInt(g, 16));
 }
 
-/** The 4 or 16 bytes of an IP address, as an X.509 iPAddress SAN carries them. */
-export function ipBytes(value: string): number[] {
-  if (ipFamily(value) === 0) throw new Error(`not an IP address: ${JSON.stringify(value)}`);
-  return bytesOf(value);
-}
-
 function bytesOf(value: string): number[] {
   if (ipFamily(value) === 4) return value.split('.').map(Number);
   const out: number[] = [];

@@ -1,5 +1,6 @@
 /**
- * PEM armour (RFC 7468): DER bytes as base64 in 64-character lines between BEGIN and END lines.
+ * PEM armour (RFC 7468): DER bytes as base64 in 64-character lines between BEGIN and END lines. Kept
+ * apart from the X.509 library so that reading keys and certificates needs nothing beyond Node.
  */
 
 /** One PEM block: its label (e.g. "PRIVATE KEY") and its DER bytes. */
