@@ -21,12 +21,17 @@ const LAYERS = {
 };
 
 const layering = {
-  meta: { type: 'problem', schema: [], messages: { upward: "src/{{from}} may not import src/{{to}} (layers: see LAYERS in eslint.config.js)" } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: { upward: 'src/{{from}} may not import src/{{to}} (layers: see LAYERS in eslint.config.js)' },
+  },
   create(context) {
     const file = context.filename;
     const src = path.join(import.meta.dirname, 'src');
     const rel = path.relative(src, file);
-    if (rel.startsWith('..') || /\.test\.ts$/.test(file) || rel.split(path.sep).includes('testing')) return {};
+    if (rel.startsWith('..') || /\.test\.ts$/.test(file) || rel.split(path.sep).includes('testing'))
+      return {};
     const from = rel.split(path.sep)[0];
     const allowed = LAYERS[from];
     if (!allowed) return {};
