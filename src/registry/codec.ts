@@ -18,6 +18,8 @@ export class Codec {
    * adopted. Such objects are shared with the cache from then on and must not be mutated.
    */
   private readonly written = new WeakMap<Buffer, StoredObject>();
+  /** The same, by key, for backends whose watch delivers copies of the bytes (etcd). */
+  private readonly writtenByKey = new Map<string, { bytes: Buffer; obj: StoredObject }>();
 
   constructor(private readonly transformer?: ValueTransformer) {}
 
@@ -27,14 +29,22 @@ export class Codec {
     const plain = Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
     const stored = this.transformer ? this.transformer.toStorage(plain, key) : plain;
     this.written.set(stored, obj);
+    // Bounded: entries of writes that failed are dropped wholesale now and then.
+    if (this.writtenByKey.size > 4096) this.writtenByKey.clear();
+    this.writtenByKey.set(key, { bytes: stored, obj });
     return stored;
   }
 
   /** The object a stored value holds, with resourceVersion set from its revision. */
   decode(kv: KeyValue): StoredObject {
-    const own = this.written.get(kv.value);
+    let own = this.written.get(kv.value);
+    if (own) this.written.delete(kv.value);
+    else {
+      const byKey = this.writtenByKey.get(kv.key);
+      if (byKey && byKey.bytes.equals(kv.value)) own = byKey.obj;
+    }
     if (own) {
-      this.written.delete(kv.value);
+      this.writtenByKey.delete(kv.key);
       own.metadata.resourceVersion = String(kv.modRevision);
       return own;
     }
