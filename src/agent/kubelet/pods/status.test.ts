@@ -139,13 +139,15 @@ describe('podStatus', () => {
   });
 
   it('keeps PodScheduled and the start time, and moves transition times only on change', () => {
-    const p = pod();
-    p.status = {
-      startTime: '2026-11-29T09:00:00Z',
-      conditions: [
-        { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-11-29T09:00:00Z' },
-        { type: 'Ready', status: 'True', lastTransitionTime: '2026-11-29T09:30:00Z' },
-      ],
+    const p: Pod = {
+      ...pod(),
+      status: {
+        startTime: '2026-11-29T09:00:00Z',
+        conditions: [
+          { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-11-29T09:00:00Z' },
+          { type: 'Ready', status: 'True', lastTransitionTime: '2026-11-29T09:30:00Z' },
+        ],
+      },
     };
     const s = podStatus(p, state([{}]), ctx);
     expect(s.startTime).toBe('2026-11-29T09:00:00Z');
