@@ -27,6 +27,8 @@ export interface AgentConfig {
   registriesFile: string;
   /** Pause (sandbox) image. */
   pauseImage: string;
+  /** cgroup path under which pod cgroups are made (tests give each test host its own). */
+  cgroupRoot: string;
 }
 
 export const DEFAULT_AGENT_CONFIG: AgentConfig = {
@@ -44,6 +46,7 @@ export const DEFAULT_AGENT_CONFIG: AgentConfig = {
   podManifestPath: '',
   registriesFile: '',
   pauseImage: 'k8ts.local/pause:3.10',
+  cgroupRoot: '/k8ts',
 };
 
 /** Parses `key=value` node labels. */
