@@ -122,7 +122,7 @@ export async function containerMounts(
   lookup: (name: string) => string | undefined,
   binding?: SubPathBinding,
 ): Promise<ContainerMount[]> {
-  void pod;
+  void pod; // part of the contract; the mounts depend only on the container and its volumes today
   const out: ContainerMount[] = [];
   const mounts = container.volumeMounts ?? [];
   for (const [index, mount] of mounts.entries()) {
