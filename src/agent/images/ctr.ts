@@ -82,6 +82,8 @@ export async function runCtr(opts: CtrOptions, args: string[], input?: Readable)
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      // Whatever ctr did not read (it failed early) is not needed: release the file or decompressor.
+      input?.destroy();
       const stderr = Buffer.concat(err).toString();
       if (failure) reject(failure);
       else if (code !== 0)

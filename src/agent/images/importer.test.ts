@@ -112,3 +112,14 @@ describe('importImages', () => {
     );
   });
 });
+
+describe('importImages with a damaged compressed archive', () => {
+  it('names the decompression error', async () => {
+    const ctr = fakeCtr();
+    const dir = tmp();
+    const file = path.join(dir, 'broken.tar.gz');
+    writeFileSync(file, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(40, 0x55)]));
+    const [r] = await importImages([file], { socket: '/s', ctrPath: ctr.ctrPath });
+    expect(r?.error).toMatch(new RegExp(`^${file}: gzip: `));
+  });
+});

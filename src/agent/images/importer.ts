@@ -72,6 +72,9 @@ function tarStream(file: string, kind: ArchiveKind, zstdPath: string): Readable 
   if (kind === 'tar') return createReadStream(file);
   if (kind === 'gzip') {
     const gunzip = createGunzip();
+    gunzip.on('error', (e) => {
+      e.message = `gzip: ${e.message}`;
+    });
     const src = createReadStream(file);
     src.on('error', (e) => gunzip.destroy(e));
     return src.pipe(gunzip);
