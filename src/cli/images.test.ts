@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { tarBuffer } from '../agent/images/oci.js';
 import { fakeCtr } from '../agent/images/testing/fake-ctr.js';
 import { agentContainerdSocket, runImagesCommand } from './images.js';
+import { removeTempDirs, tempDir } from '../agent/images/testing/tmp.js';
+
+afterAll(removeTempDirs);
 
 /** Runs the command, capturing what it prints. */
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -51,7 +53,7 @@ describe('k8ts images', () => {
   });
 
   it('says when containerd is not there', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-cli-images-'));
+    const dir = tempDir('k8ts-cli-images');
     const r = await run(['import', '--data-dir', dir, 'a.tar']);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
@@ -60,7 +62,7 @@ describe('k8ts images', () => {
   });
 
   it('prints one line per image and one per bad file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-cli-images-'));
+    const dir = tempDir('k8ts-cli-images');
     const socket = path.join(dir, 'c.sock');
     const server = createServer();
     servers.push(server);

@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AIRGAP_STATE_FILE, importAirgapDir } from './airgap.js';
 import { tarBuffer } from './oci.js';
 import { fakeCtr } from './testing/fake-ctr.js';
+import { removeTempDirs, tempDir } from './testing/tmp.js';
+
+afterAll(removeTempDirs);
 
 async function archive(dir: string, name: string, content: string): Promise<string> {
   const file = path.join(dir, name);
@@ -19,7 +21,7 @@ function importCalls(calls: string[]): number {
 describe('importAirgapDir', () => {
   it('imports each archive once across restarts', async () => {
     const ctr = fakeCtr();
-    const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-airgap-'));
+    const dir = tempDir('k8ts-airgap');
     const a = await archive(dir, 'a.tar', 'one');
     const b = await archive(dir, 'b.tar', 'two');
     writeFileSync(path.join(dir, 'README.txt'), 'not an archive');
@@ -52,7 +54,7 @@ describe('importAirgapDir', () => {
 
   it('retries a failed file at the next start and does not stop at it', async () => {
     const ctr = fakeCtr();
-    const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-airgap-'));
+    const dir = tempDir('k8ts-airgap');
     const bad = path.join(dir, 'a-bad.tar.gz');
     writeFileSync(bad, 'not gzip at all');
     const good = await archive(dir, 'b.tar', 'fine');

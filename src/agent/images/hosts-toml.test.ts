@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GENERATED_MARKER, renderHostsFiles, writeHostsDir } from './hosts-toml.js';
 import { parseRegistriesConfig } from './registries.js';
+import { removeTempDirs, tempDir } from './testing/tmp.js';
+
+afterAll(removeTempDirs);
 
 const CONFIG = parseRegistriesConfig(`
 mirrors:
@@ -100,7 +102,7 @@ describe('renderHostsFiles', () => {
 
 describe('writeHostsDir', () => {
   it('writes the files, replaces its own, removes stale ones and leaves hand-written ones alone', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-certsd-'));
+    const dir = tempDir('k8ts-certsd');
     mkdirSync(path.join(dir, 'docker.io'));
     const handWritten = 'server = "https://my-own-mirror"\n';
     mkdirSync(path.join(dir, 'hand.example.com'));
@@ -136,7 +138,7 @@ describe('writeHostsDir', () => {
   });
 
   it('does not overwrite a hosts.toml written by hand for a configured registry', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-certsd-'));
+    const dir = tempDir('k8ts-certsd');
     mkdirSync(path.join(dir, 'docker.io'));
     writeFileSync(path.join(dir, 'docker.io', 'hosts.toml'), 'server = "https://mine"\n');
     expect(await writeHostsDir(dir, CONFIG)).not.toContain('docker.io');

@@ -1,19 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ctrErrorLine } from './ctr.js';
 import { detectArchiveKind, importImages, parseImportOutput } from './importer.js';
 import { tarBuffer } from './oci.js';
 import { fakeCtr } from './testing/fake-ctr.js';
+import { removeTempDirs, tempDir } from './testing/tmp.js';
+
+afterAll(removeTempDirs);
 
 const hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 function tmp(): string {
-  return mkdtempSync(path.join(tmpdir(), 'k8ts-import-test-'));
+  return tempDir('k8ts-import-test');
 }
 
 describe('detectArchiveKind', () => {

@@ -1,12 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { nodeImagePaths, prepareImages, prepareRegistries, pullCredentials } from './node-images.js';
 import { tarBuffer } from './oci.js';
 import { PAUSE_IMAGE } from './pause.js';
 import { parseRegistriesConfig } from './registries.js';
 import { fakeCtr } from './testing/fake-ctr.js';
+import { removeTempDirs, tempDir } from './testing/tmp.js';
+
+afterAll(removeTempDirs);
 
 describe('nodeImagePaths', () => {
   it('follows the agent data-dir layout', () => {
@@ -21,7 +23,7 @@ describe('nodeImagePaths', () => {
 
 describe('prepareRegistries', () => {
   it('writes the hosts directory from the registries file, and nothing without one', async () => {
-    const paths = nodeImagePaths(mkdtempSync(path.join(tmpdir(), 'k8ts-node-images-')));
+    const paths = nodeImagePaths(tempDir('k8ts-node-images'));
     expect(await prepareRegistries(paths)).toBeUndefined();
     expect(existsSync(paths.certsDir)).toBe(true);
 
@@ -44,7 +46,7 @@ describe('prepareImages', () => {
   it('ensures the pause image and imports the airgap directory', async () => {
     const ctr = fakeCtr();
     ctr.setImages([PAUSE_IMAGE]);
-    const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-node-images-'));
+    const dir = tempDir('k8ts-node-images');
     writeFileSync(
       path.join(dir, 'app.tar'),
       await tarBuffer([{ name: 'index.json', data: Buffer.from('{}') }]),

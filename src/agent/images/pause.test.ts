@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { goArch, MEDIA_TYPES } from './oci.js';
 import { buildPauseArchive, ensurePauseImage, PAUSE_IMAGE } from './pause.js';
 import { fakeCtr } from './testing/fake-ctr.js';
+import { removeTempDirs, tempDir } from './testing/tmp.js';
+
+afterAll(removeTempDirs);
 
 interface Entry {
   type: string;
@@ -44,7 +46,7 @@ async function untar(buf: Buffer): Promise<Map<string, Entry>> {
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 function fakeCatatonit(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-pause-test-'));
+  const dir = tempDir('k8ts-pause-test');
   const file = path.join(dir, 'catatonit');
   writeFileSync(file, Buffer.from('\x7fELF pretend static catatonit binary'.repeat(100)));
   return file;

@@ -1,13 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   credentialsFor,
   loadRegistriesFile,
   parseRegistriesConfig,
   RegistriesConfigError,
 } from './registries.js';
+import { removeTempDirs, tempDir } from './testing/tmp.js';
+
+afterAll(removeTempDirs);
 
 const FULL = `
 mirrors:
@@ -130,7 +132,7 @@ describe('parseRegistriesConfig', () => {
   });
 
   it('names the file it read', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-registries-'));
+    const dir = tempDir('k8ts-registries');
     const file = path.join(dir, 'registries.yaml');
     expect(await loadRegistriesFile(file)).toBeUndefined();
     writeFileSync(file, 'mirrors: 3\n');

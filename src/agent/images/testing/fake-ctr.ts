@@ -5,9 +5,9 @@
  * `images import -` prints `unpacking fake/<first 12 hex of sha256(stdin)>:1 (sha256:<sha256(stdin)>)`
  * and adds the name to the image list; stdin starting with `FAIL` makes it fail like ctr does.
  */
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { tempDir } from './tmp.js';
 
 /** A fake ctr program in its own temp directory. */
 export interface FakeCtr {
@@ -51,7 +51,7 @@ esac
 
 /** Creates a fake ctr. */
 export function fakeCtr(): FakeCtr {
-  const dir = mkdtempSync(path.join(tmpdir(), 'k8ts-fake-ctr-'));
+  const dir = tempDir('k8ts-fake-ctr');
   const ctrPath = path.join(dir, 'ctr');
   writeFileSync(ctrPath, SCRIPT);
   chmodSync(ctrPath, 0o755);
