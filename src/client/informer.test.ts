@@ -251,6 +251,26 @@ describe('informer', () => {
     expect(h.events).toEqual(['add a']);
   });
 
+  it('backs off instead of relisting in a loop when a fresh list is already too old', async () => {
+    const h = harness({ backoff: { initialMs: 100 } }, [cm('a')]);
+    h.fake.failNext('watch', apiErrors.expired('too old resource version: 1 (2)'));
+    h.informer.start(h.ctl.signal);
+    await until(
+      'a backoff',
+      () => h.timers.waiting().length === 1,
+      () => h.fake.calls,
+    );
+    expect(h.fake.calls).toEqual(['list configmaps ns=ns limit=500', 'watch configmaps ns=ns rv=1']);
+    h.timers.fireNext();
+    await until(
+      'the watch',
+      () => h.fake.openWatches === 1,
+      () => h.fake.calls,
+    );
+    expect(h.fake.calls.slice(2)).toEqual(['list configmaps ns=ns limit=500', 'watch configmaps ns=ns rv=1']);
+    expect(h.events).toEqual(['add a']);
+  });
+
   it('retries a failing LIST with backoff and syncs only when it succeeds', async () => {
     const h = harness({ backoff: { initialMs: 100 } }, [cm('a')]);
     h.fake.failNext('list', apiErrors.serviceUnavailable('starting'));

@@ -163,24 +163,30 @@ class ListWatchInformer<T extends ApiObject> implements Informer<T> {
   private async run(signal: AbortSignal): Promise<void> {
     let needList = true;
     while (!signal.aborted) {
+      let listed = false;
       try {
         if (needList) {
           await this.relist(signal);
           needList = false;
-          this.backoff.reset();
+          listed = true;
         }
         const watched = await this.watchOnce(signal);
-        if (watched === 'expired') {
+        if (watched === 'expired' || watched === 'expired-at-once') {
           this.log.debug({ rv: this.rv }, 'watch expired (410): relisting');
           needList = true;
+          // A fresh list's resourceVersion already too old: back off rather than relist in a loop.
+          if (listed && watched === 'expired-at-once') await sleep(this.backoff.next(), this.timers, signal);
         } else if (watched === 'quick') {
           await sleep(this.backoff.next(), this.timers, signal);
+        } else {
+          this.backoff.reset(); // a watch that ran its course
         }
       } catch (err) {
         if (signal.aborted) break;
         if (isGone(err) && !needList) {
           this.log.debug({ rv: this.rv }, 'watch answered 410: relisting');
           needList = true;
+          if (listed) await sleep(this.backoff.next(), this.timers, signal);
           continue;
         }
         if (err instanceof WatchErrorEvent) needList = true;
@@ -247,10 +253,11 @@ class ListWatchInformer<T extends ApiObject> implements Informer<T> {
   }
 
   /**
-   * One WATCH from the last resourceVersion. Returns 'expired' on a 410 ERROR event, 'quick' when
-   * the server ended the stream at once without events, 'ended' otherwise; throws on failures.
+   * One WATCH from the last resourceVersion. Returns 'expired' on a 410 ERROR event
+   * ('expired-at-once' when no event came before it), 'quick' when the server ended the stream at
+   * once without events, 'ended' otherwise; throws on failures.
    */
-  private async watchOnce(signal: AbortSignal): Promise<'ended' | 'expired' | 'quick'> {
+  private async watchOnce(signal: AbortSignal): Promise<'ended' | 'expired' | 'expired-at-once' | 'quick'> {
     const started = this.timers.now();
     let events = 0;
     const stream = this.client.resource<T>(this.ref, this.opts.namespace).watch({
@@ -265,7 +272,7 @@ class ListWatchInformer<T extends ApiObject> implements Informer<T> {
       if (signal.aborted) break;
       if (ev.type === 'ERROR') {
         const err = errorFromWatchStatus(ev.object);
-        if (err.code === 410) return 'expired';
+        if (err.code === 410) return events === 0 ? 'expired-at-once' : 'expired';
         throw new WatchErrorEvent(err);
       }
       if (events++ === 0) this.backoff.reset();

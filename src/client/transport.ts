@@ -228,8 +228,8 @@ export class Transport {
         ':path': this.prefix + req.path,
         accept: 'application/json',
         'user-agent': this.opts.userAgent,
-        ...req.headers,
       };
+      for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
       const token = this.bearer();
       if (token && !('authorization' in headers)) headers['authorization'] = `Bearer ${token}`;
       if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
