@@ -2,14 +2,19 @@
  * The client and informers against a real `k8ts server` (built: run `npm run build` first): every
  * verb, errors as `ApiError`, watch, informers, recovery from a server restart and from compaction.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { ApiError } from '../api/errors.js';
 import { pod, uniqueName } from '../../test/support/manifests.js';
 import { pollUntil, waitFor } from '../../test/support/poll.js';
 import { startServer, type TestServer } from '../../test/support/server.js';
 import { clientFromKubeconfig } from './http.js';
 import { createInformer } from './informer.js';
+import { loadKubeconfig } from './kubeconfig.js';
 import { CONFIGMAPS, NAMESPACES, PODS } from './resources.js';
 import { GatedClient } from './testing/gated-client.js';
 import type { ApiObject, Client, Informer, WatchEvent } from './types.js';
@@ -52,9 +57,12 @@ describe('client against a real server', () => {
   let server: TestServer;
   let client: Client;
   let ns: string;
+  const tokenDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-client-tokens-'));
+  const tokenFile = path.join(tokenDir, 'tokens.csv');
+  fs.writeFileSync(tokenFile, 'token-of-ann,ann,uid-ann,"system:masters"\n');
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ args: ['--token-auth-file', tokenFile] });
     client = clientFromKubeconfig(server.kubeconfig, { component: 'client-int-test' });
     ns = await namespace(client, 'client');
   });
@@ -62,6 +70,40 @@ describe('client against a real server', () => {
   afterAll(async () => {
     client?.close();
     await server?.stop();
+    fs.rmSync(tokenDir, { recursive: true, force: true });
+  });
+
+  it('authenticates with a bearer token from a kubeconfig (CA and token as files beside it)', async () => {
+    const dir = fs.mkdtempSync(path.join(server.workDir, 'token-kubeconfig-'));
+    const admin = loadKubeconfig(server.kubeconfig);
+    fs.writeFileSync(path.join(dir, 'ca.crt'), admin.ca ?? '');
+    fs.writeFileSync(path.join(dir, 'token'), 'token-of-ann\n');
+    const kubeconfig = (user: Record<string, string>): string => {
+      const file = path.join(dir, `config-${Object.keys(user).join('-')}`);
+      fs.writeFileSync(
+        file,
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          'current-context': 'ann',
+          clusters: [{ name: 'k8ts', cluster: { server: server.url, 'certificate-authority': 'ca.crt' } }],
+          users: [{ name: 'ann', user }],
+          contexts: [{ name: 'ann', context: { cluster: 'k8ts', user: 'ann' } }],
+        }),
+      );
+      return file;
+    };
+    const viaFile = clientFromKubeconfig(kubeconfig({ tokenFile: 'token' }));
+    const inline = clientFromKubeconfig(kubeconfig({ token: 'wrong' }));
+    try {
+      const list = await viaFile.resource(NAMESPACES).list();
+      expect(list.items.map(nameOf)).toContain('default');
+      const denied = await rejection(inline.resource(NAMESPACES).list());
+      expect([denied.code, denied.reason]).toEqual([401, 'Unauthorized']);
+    } finally {
+      viaFile.close();
+      inline.close();
+    }
   });
 
   it('creates, gets, lists, updates, patches and deletes', async () => {

@@ -237,9 +237,9 @@ export class Transport {
         conn = this.session();
         stream = conn.session.request(headers, { endStream: req.body === undefined });
       } catch (err) {
-        if (conn && !conn.session.destroyed) conn.session.close();
         if (!retried && unprocessed(err) && !this.closed) {
-          if (this.conn === conn) this.conn = undefined;
+          // The session is going away: leave it to finish its streams and start a new one.
+          if (conn && this.conn === conn) this.conn = undefined;
           resolve(this.open(req, cancel, true));
         } else
           reject(
