@@ -221,8 +221,9 @@ export class ProbeManager implements ProbeResults {
     if (w.stopped) return;
     if (w.timer !== undefined) this.timers.clearTimeout(w.timer);
     w.gridStart = this.clock.now().getTime();
-    w.ticks = 0;
+    w.ticks = 1;
     this.schedule(w);
+    this.tick(w);
   }
 
   private tick(w: Worker): void {
