@@ -175,11 +175,13 @@ export class ProbeManager implements ProbeResults {
     for (const [key, c] of this.containers) this.drop(key, c);
   }
 
+  /** Readiness verdict of the container's current instance (undefined: no verdict yet = not ready). */
   ready(podUid: string, container: string): boolean | undefined {
     const v = this.containers.get(keyOf(podUid, container))?.verdicts.get('readiness');
     return v === undefined ? undefined : v === 'success';
   }
 
+  /** Startup probe verdict (undefined until it passed or failed for good, or without a startup probe). */
   started(podUid: string, container: string): boolean | undefined {
     const v = this.containers.get(keyOf(podUid, container))?.verdicts.get('startup');
     return v === undefined ? undefined : v === 'success';
