@@ -19,6 +19,11 @@ export interface ProbeTarget {
   containerId: string;
   /** The pod's IP (the node's for host-network pods). */
   podIP: string;
+  /**
+   * When the container started: initialDelaySeconds counts from here (default: when the probe
+   * manager was given the container). An adopted container keeps its original start time.
+   */
+  startedAt?: Date;
 }
 
 /** Verdicts the pod worker reads. */
@@ -27,4 +32,20 @@ export interface ProbeResults {
   ready(podUid: string, container: string): boolean | undefined;
   /** Startup probe passed (undefined until the first result). */
   started(podUid: string, container: string): boolean | undefined;
+}
+
+/** The three probes a container can have. */
+export type ProbeKind = 'startup' | 'readiness' | 'liveness';
+
+/** One probe run's verdict, as upstream's prober reports it. */
+export interface ProbeOutcome {
+  /** `unknown`: the probe could not run (bad port name, runtime error); its result is discarded. */
+  result: 'success' | 'failure' | 'unknown';
+  /** The response body or command output on success, the reason on failure or error. */
+  output: string;
+  /**
+   * A success that deserves a `ProbeWarning` event (an HTTP probe stopped at a redirect to another
+   * host); `output` then holds the warning text.
+   */
+  warning?: boolean;
 }
