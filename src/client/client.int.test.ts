@@ -214,10 +214,7 @@ describe('client against a real server', () => {
     expect(gone).toBe(true);
   });
 
-  // Server bug (not the client): POST pods/{name}/binding runs the ordinary pod update validation,
-  // which forbids setting spec.nodeName, so every binding is answered 422. `it.fails` turns red
-  // once the server is fixed: then make this a plain `it`.
-  it.fails('posts to a subresource: binding (server bug: 422 on every binding)', async () => {
+  it('posts to a subresource: binding sets the node and PodScheduled', async () => {
     const pods = client.resource(PODS, ns);
     await pods.create(pod(ns, 'web') as ApiObject);
     const binding = await pods.createSubresource('web', 'binding', {
@@ -229,6 +226,17 @@ describe('client against a real server', () => {
     expect(binding).toMatchObject({ kind: 'Status', status: 'Success' });
     const bound = await pods.get('web');
     expect((bound['spec'] as { nodeName?: string }).nodeName).toBe('node-1');
+    const conditions = (bound['status'] as { conditions?: { type: string; status: string }[] }).conditions;
+    expect(conditions?.find((c) => c.type === 'PodScheduled')?.status).toBe('True');
+    // A second binding is refused: the pod is already bound.
+    await expect(
+      pods.createSubresource('web', 'binding', {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: 'web' },
+        target: { apiVersion: 'v1', kind: 'Node', name: 'node-2' },
+      }),
+    ).rejects.toMatchObject({ code: 409 });
   });
 
   it('watches adds, updates and deletes, and ends on abort', async () => {

@@ -6,6 +6,7 @@
  */
 import type { Container, EnvVar, Pod } from 'kubernetes-types/core/v1.js';
 import { Quantity } from '../../../api/quantity.js';
+import { formatMap } from '../volumes/downward.js';
 import { expandVars } from './expand.js';
 
 /** Reads objects the environment refers to; undefined when the object does not exist. */
@@ -93,14 +94,6 @@ export function fieldRefValue(pod: Pod, fieldPath: string, ctx: DownwardContext)
     default:
       throw new ContainerConfigError(`unsupported fieldRef ${fieldPath}`);
   }
-}
-
-/** `key="value"` lines sorted by key, as the downward API writes maps. */
-export function formatMap(map: Record<string, string> | undefined): string {
-  return Object.keys(map ?? {})
-    .sort()
-    .map((k) => `${k}=${JSON.stringify(map?.[k] ?? '')}`)
-    .join('\n');
 }
 
 /** The value of a resourceFieldRef (`limits.cpu` with a divisor …), rounded up like upstream. */
