@@ -12,8 +12,10 @@ export interface BackoffOptions {
 
 interface Entry {
   delayMs: number;
-  /** When the last back-off period began (the failure it follows). */
+  /** When the failure that was last retried happened. */
   since: number;
+  /** Which failure that was (a container ID), when known. */
+  failure?: string;
 }
 
 export class Backoff {
@@ -32,9 +34,9 @@ export class Backoff {
    * The delay still to wait (ms) before retrying after the failure at `failedAt`, or 0 when the retry
    * may go ahead now (no failure before it, or this failure was already retried).
    */
-  remaining(key: string, failedAt: number, now: number): number {
+  remaining(key: string, failedAt: number, now: number, failure?: string): number {
     const e = this.entries.get(key);
-    if (!e || e.since === failedAt) return 0;
+    if (!e || (failure !== undefined ? e.failure === failure : e.since === failedAt)) return 0;
     return Math.max(0, failedAt + e.delayMs - now);
   }
 
@@ -47,13 +49,14 @@ export class Backoff {
    * Records the retry of the failure at `failedAt` after a run of `ranMs`: the next failure waits the
    * doubled delay, or the initial one after a long run or a long quiet period.
    */
-  next(key: string, failedAt: number, ranMs = 0): void {
+  next(key: string, failedAt: number, ranMs = 0, failure?: string): void {
     const e = this.entries.get(key);
-    if (e?.since === failedAt) return;
+    if (e && (failure !== undefined ? e.failure === failure : e.since === failedAt)) return;
     const fresh = !e || ranMs >= this.resetAfterMs || failedAt - e.since > 2 * this.maxMs;
     this.entries.set(key, {
       delayMs: fresh ? this.initialMs : Math.min(this.maxMs, e.delayMs * 2),
       since: failedAt,
+      ...(failure !== undefined ? { failure } : {}),
     });
   }
 

@@ -22,6 +22,8 @@ export interface ObservedContainer {
   image: string;
   /** The hash of the container spec this attempt was created from. */
   specHash: string;
+  /** The sandbox the container belongs to. */
+  sandboxId?: string;
 }
 
 /** The pod sandbox. */
