@@ -11,6 +11,7 @@ import type { BoundObjectReader } from './serviceaccount.js';
 /** The core/v1 resources a token can name. */
 export type BoundResource = 'serviceaccounts' | 'pods' | 'secrets' | 'nodes';
 
+/** How {@link registryBoundObjects} reads. */
 export interface RegistryObjectOptions {
   /**
    * Always read consistently (skip the cache). The TokenRequest handler does, as upstream reads from

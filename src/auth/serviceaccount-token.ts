@@ -61,6 +61,7 @@ export interface TokenBinding {
   node?: TokenObjectRef;
 }
 
+/** Issuer, audiences, lifetime and time of a new token. */
 export interface ClaimOptions {
   issuer: string;
   audiences: string[];
@@ -131,6 +132,7 @@ function goQuoted(values: readonly string[]): string {
   return `[${values.map((v) => JSON.stringify(v)).join(' ')}]`;
 }
 
+/** What {@link ServiceAccountTokenVerifier} accepts. */
 export interface VerifierOptions {
   /** Public keys (PEM) whose signatures are accepted: the current key first, older ones after. */
   publicKeysPem: string[];

@@ -34,6 +34,7 @@ export interface BoundObjectReader {
   node(name: string): Promise<KubeObject | undefined>;
 }
 
+/** The verifier of token signatures and the reader of the objects tokens name. */
 export interface ServiceAccountAuthenticatorOptions {
   verifier: ServiceAccountTokenVerifier;
   objects: BoundObjectReader;

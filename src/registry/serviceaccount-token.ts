@@ -30,6 +30,7 @@ export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
 /** Longest lifetime a TokenRequest may ask for. */
 export const MAX_TOKEN_EXPIRATION_SECONDS = 2 ** 32;
 
+/** What issuing tokens needs: object lookups, the signer, the default audiences. */
 export interface TokenRequestDeps {
   /** Reads the service account and bound objects; should read consistently. */
   objects: BoundObjectReader;

@@ -35,6 +35,7 @@ function tokenRequestType(served: ServedResource): ServedResource {
   };
 }
 
+/** POST `serviceaccounts/{name}/token` (create only; 404 when the server has no signing key). */
 export async function handleServiceAccountToken(
   deps: HandlerDeps,
   ctx: RequestContext,

@@ -96,6 +96,7 @@ function resource(served: ServedResources, plural: string): Resource {
   return { store: s.store, cache, strategy: s.strategy };
 }
 
+/** Keeps `kube-root-ca.crt` in every active namespace; `start` subscribes, `stop` ends. */
 export class RootCaPublisher {
   private readonly queue: WorkQueue;
   private readonly stops: (() => void)[] = [];

@@ -57,6 +57,7 @@ function resource(served: ServedResources, plural: string): Resource {
   return { store: s.store, cache, strategy: s.strategy };
 }
 
+/** Keeps the managed ServiceAccounts in every active namespace; `start` subscribes, `stop` ends. */
 export class ServiceAccountsController {
   private readonly queue: WorkQueue;
   private readonly stops: (() => void)[] = [];
