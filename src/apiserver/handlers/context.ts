@@ -3,6 +3,7 @@
  * pluggable schema-driven steps (structural checks, patch application).
  */
 import type { KubeObject } from '../../api/meta.js';
+import type { TokenRequestDeps } from '../../registry/serviceaccount-token.js';
 import type { Clock } from '../../util/time.js';
 import type { Logger } from '../../util/log.js';
 import type { AdmissionChain } from '../admission/types.js';
@@ -41,4 +42,6 @@ export interface HandlerDeps {
   clock: Clock;
   log: Logger;
   schema: SchemaOps;
+  /** Issues service-account tokens (`serviceaccounts/token`); absent: the subresource is not served. */
+  serviceAccountTokens?: TokenRequestDeps;
 }
