@@ -152,6 +152,7 @@ export async function projectedPayload(src: ProjectedVolumeSource, ctx: PayloadC
         const tp = s.serviceAccountToken;
         const token = await ctx.tokens.get(ctx.sources, {
           podUid: ctx.pod.metadata?.uid ?? '',
+          podName: ctx.pod.metadata?.name ?? '',
           namespace: namespaceOf(ctx.pod),
           serviceAccount: ctx.pod.spec?.serviceAccountName || 'default',
           audience: tp.audience ?? '',

@@ -15,6 +15,8 @@ interface Entry {
 /** A request for one token. */
 export interface TokenRequest {
   podUid: string;
+  /** The pod the token is bound to (TokenRequest boundObjectRef). */
+  podName: string;
   namespace: string;
   serviceAccount: string;
   audience: string;
@@ -49,6 +51,7 @@ export class TokenCache {
       req.serviceAccount,
       req.audience,
       req.expirationSeconds,
+      { name: req.podName, uid: req.podUid },
     );
     this.entries.set(key, { token, fetchedAt: this.now() });
     return token;

@@ -22,12 +22,16 @@ export interface VolumeSources {
     name: string,
   ): Promise<{ data: Record<string, string>; binaryData: Record<string, Buffer> } | undefined>;
   secret(namespace: string, name: string): Promise<{ data: Record<string, Buffer> } | undefined>;
-  /** A service account token for projected serviceAccountToken sources (absent until tokens exist). */
+  /**
+   * A service account token for projected serviceAccountToken sources, bound to the pod ('' audience:
+   * the API server's own).
+   */
   serviceAccountToken?(
     namespace: string,
     serviceAccount: string,
     audience: string,
     expirationSeconds: number,
+    boundPod: { name: string; uid: string },
   ): Promise<string>;
 }
 
