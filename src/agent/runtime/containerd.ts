@@ -50,6 +50,8 @@ export interface ContainerdOptions extends ContainerdConfigOptions {
    * host's network namespace. The prefix must exec containerd (keep its PID).
    */
   commandPrefix?: string[];
+  /** Environment of the process (default: the agent's). */
+  env?: NodeJS.ProcessEnv;
   /** Logger (default: the `containerd` component logger). */
   logger?: Logger;
   /** How long a start may take to answer Version (default 60 s). */
@@ -67,6 +69,7 @@ export interface ContainerdExit {
 }
 
 const TAIL_LINES = 60;
+const RESERVED_LOG_KEYS = new Set(['pid', 'time', 'level', 'msg', 'component', 'hostname', 'err']);
 
 /** True while the process exists and is not a zombie. */
 function alive(pid: number): boolean {
@@ -223,7 +226,7 @@ export class Containerd extends EventEmitter {
       const done = await Promise.race([exited.then(() => true), delay(timeout).then(() => false)]);
       if (!done) {
         this.log.warn(
-          { pid: child.pid, timeoutMs: timeout },
+          { containerdPid: child.pid, timeoutMs: timeout },
           'containerd did not stop after SIGTERM; sending SIGKILL',
         );
         child.kill('SIGKILL');
@@ -245,7 +248,7 @@ export class Containerd extends EventEmitter {
     if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return;
     const args = cmdline(pid);
     if (!args.some((a) => a.endsWith('containerd')) || !args.includes(this.paths.configFile)) return;
-    this.log.warn({ pid }, 'stopping a containerd left running by an earlier agent');
+    this.log.warn({ containerdPid: pid }, 'stopping a containerd left running by an earlier agent');
     process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + (this.opts.stopTimeoutMs ?? 10_000);
     while (alive(pid) && Date.now() < deadline) await delay(50);
@@ -257,7 +260,10 @@ export class Containerd extends EventEmitter {
     const prefix = this.opts.commandPrefix ?? [];
     const argv = [...prefix, this.opts.binary ?? 'containerd', '--config', this.paths.configFile];
     const [command, ...args] = argv as [string, ...string[]];
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: this.opts.env ?? process.env,
+    });
     this.child = child;
     this.startedAt = Date.now();
     const exited = new Promise<ContainerdExit>((resolve) => {
@@ -272,7 +278,7 @@ export class Containerd extends EventEmitter {
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) readline.createInterface({ input: stream }).on('line', (line) => this.onLine(line));
     }
-    this.log.info({ pid: child.pid, config: this.paths.configFile }, 'started containerd');
+    this.log.info({ containerdPid: child.pid, config: this.paths.configFile }, 'started containerd');
     void exited.then((exit) => this.onExit(child, exit));
     return exited;
   }
@@ -285,14 +291,19 @@ export class Containerd extends EventEmitter {
   private onLine(line: string): void {
     this.record(line);
     const parsed = parseContainerdLog(line);
-    this.log[loggerLevel(parsed.level)]({ ...parsed.fields, containerdLevel: parsed.level }, parsed.msg);
+    const fields: Record<string, string> = { containerdLevel: parsed.level };
+    for (const [key, value] of Object.entries(parsed.fields)) {
+      // keep our logger's own keys (pid, time, level, msg, component) unambiguous
+      fields[RESERVED_LOG_KEYS.has(key) ? `containerd_${key}` : key] = value;
+    }
+    this.log[loggerLevel(parsed.level)](fields, parsed.msg);
   }
 
   private onExit(child: ChildProcess, exit: ContainerdExit): void {
     this.emit('exit', exit);
     if (this.child !== child) return;
     if (this.stopping || !this.supervising) {
-      this.log.info({ pid: exit.pid, code: exit.code, signal: exit.signal }, 'containerd stopped');
+      this.log.info({ containerdPid: exit.pid, code: exit.code, signal: exit.signal }, 'containerd stopped');
       return;
     }
     const ranMs = Date.now() - this.startedAt;
@@ -300,7 +311,7 @@ export class Containerd extends EventEmitter {
     const wait = restartDelay(this.failures, this.backoff);
     this.log.error(
       {
-        pid: exit.pid,
+        containerdPid: exit.pid,
         code: exit.code,
         signal: exit.signal,
         ranMs,
@@ -313,17 +324,23 @@ export class Containerd extends EventEmitter {
       this.restartTimer = undefined;
       if (this.stopping) return;
       this.restarts++;
+      // A fresh probe channel dials at once instead of waiting out the old one's reconnect backoff.
+      this.probe?.close();
+      this.probe = undefined;
       void this.spawnChild();
       const timeout = this.opts.readyTimeoutMs ?? 60_000;
       this.waitReady(timeout).then(
         () => {
           if (this.stopping) return;
-          this.log.info({ pid: this.pid, restarts: this.restarts }, 'containerd is ready again');
+          this.log.info({ containerdPid: this.pid, restarts: this.restarts }, 'containerd is ready again');
           this.emit('ready');
         },
         (err: unknown) => {
           if (this.stopping || this.pid === undefined) return;
-          this.log.error({ err, pid: this.pid }, 'restarted containerd does not answer; killing it to retry');
+          this.log.error(
+            { err, containerdPid: this.pid },
+            'restarted containerd does not answer; killing it to retry',
+          );
           this.child?.kill('SIGKILL');
         },
       );
