@@ -260,12 +260,61 @@ describe.skipIf(!isRoot)('CRI runtime.v1 against containerd in a test host', () 
     expect(stats?.writableLayer?.usedBytes).toBeDefined();
     const all = await rt.cri.runtime.listContainerStats({ filter: { podSandboxId: sandboxId } });
     expect(all.stats.map((s) => s.attributes?.id)).toContain(httpdId);
+    const pod = await rt.cri.runtime.podSandboxStats({ podSandboxId: sandboxId });
+    expect(pod.stats?.attributes?.id).toBe(sandboxId);
+    expect(pod.stats?.linux?.cpu?.usageCoreNanoSeconds?.value).toBeGreaterThan(0);
+    expect(pod.stats?.linux?.memory?.workingSetBytes?.value).toBeGreaterThan(0);
+    expect(pod.stats?.linux?.network?.defaultInterface?.name).toBe('eth0');
+    expect(pod.stats?.linux?.containers.map((c) => c.attributes?.id)).toContain(httpdId);
+    const pods = await rt.cri.runtime.listPodSandboxStats({
+      filter: { labelSelector: { 'io.kubernetes.pod.uid': uid } },
+    });
+    expect(pods.stats.map((p) => p.attributes?.id)).toEqual([sandboxId]);
+  });
+
+  it('updates container resources in place and reopens the log', async () => {
+    await rt.cri.runtime.updateContainerResources({
+      containerId: httpdId,
+      linux: { memoryLimitInBytes: 64 * 1024 * 1024, cpuShares: 256 },
+    });
+    const cgroup = path.join(host.cgroupRoot, `pod${uid}`, httpdId);
+    const limit = fs.readFileSync(
+      path.join('/sys/fs/cgroup/memory', cgroup, 'memory.limit_in_bytes'),
+      'utf8',
+    );
+    expect(Number(limit)).toBe(64 * 1024 * 1024);
+    expect(fs.readFileSync(path.join('/sys/fs/cgroup/cpu', cgroup, 'cpu.shares'), 'utf8').trim()).toBe('256');
+    const { status } = await rt.cri.runtime.containerStatus({ containerId: httpdId });
+    expect(status?.resources?.linux?.memoryLimitInBytes).toBe(64 * 1024 * 1024);
+
+    const logFile = path.join(sandboxConfig.logDirectory ?? '', 'httpd', '0.log');
+    fs.renameSync(logFile, `${logFile}.1`);
+    await rt.cri.runtime.reopenContainerLog({ containerId: httpdId });
+    expect(fs.existsSync(logFile)).toBe(true);
+  });
+
+  it('fails pulls of missing images with the runtime error text', async () => {
+    // 127.0.0.1 is the test host's own loopback: nothing listens on port 1
+    const err = await rt.cri.images
+      .pullImage({ image: { image: '127.0.0.1:1/nope:1' } }, { timeoutMs: 30_000 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CriError);
+    console.info(`PullImage of a missing image: ${(err as CriError).message}`);
+    expect((err as CriError).message).toMatch(
+      /^rpc error: code = \w+ desc = failed to pull and unpack image "127\.0\.0\.1:1\/nope:1"/,
+    );
+    await rt.cri.images.removeImage({ image: { image: 'k8ts.local/nope:1' } }); // absent: no error
+    const { images } = await rt.cri.images.listImages();
+    expect(images.flatMap((i) => i.repoTags)).toEqual(expect.arrayContaining([TEST_BUSYBOX_IMAGE]));
   });
 
   it('reports exit codes and reasons of containers that end', async () => {
     const failed = await waitExited(await run('fails', ['sh', '-c', 'echo bye >&2; exit 7']));
     expect([failed.exitCode, failed.reason]).toEqual([7, 'Error']);
-    expect(failed.finishedAt).toBeGreaterThanOrEqual(failed.startedAt);
+    // (containerd stamps startedAt when StartContainer completes: for a process that ends at once
+    // finishedAt may come out a little *before* startedAt)
+    expect(failed.startedAt).toBeGreaterThan(0);
+    expect(failed.finishedAt).toBeGreaterThan(0);
     const done = await waitExited(await run('done', ['true']));
     expect([done.exitCode, done.reason]).toEqual([0, 'Completed']);
   });
@@ -310,6 +359,14 @@ describe.skipIf(!isRoot)('CRI runtime.v1 against containerd in a test host', () 
       timeout: 10,
     });
     expect(res.stdout.toString()).toBe('still here\n');
+
+    // a clean stop and a new start (what an agent restart does) keep it running too
+    await rt.containerd.stop();
+    expect(await httpGet(`http://${podIp}/`)).toBe(`hello from ${podName}\n`);
+    await rt.containerd.start();
+    const again = await rt.cri.runtime.containerStatus({ containerId: httpdId });
+    expect(again.status?.state).toBe('CONTAINER_RUNNING');
+    expect(again.status?.startedAt).toBe(before.status?.startedAt);
   });
 
   it('stops a container with SIGTERM, and with SIGKILL after the grace period', async () => {
