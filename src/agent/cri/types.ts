@@ -260,11 +260,13 @@ export interface ContainerUser {
 
 // ---- version and runtime status -------------------------------------------------------------
 
+/** Input of RuntimeService/Version. */
 export interface VersionRequest {
   /** The CRI API version the caller speaks (`v1`). */
   version?: string;
 }
 
+/** Answer of RuntimeService/Version. */
 export interface VersionResponse {
   version: string;
   /** `containerd` */
@@ -282,30 +284,36 @@ export interface RuntimeCondition {
   message: string;
 }
 
+/** Conditions of the runtime. */
 export interface RuntimeStatus {
   conditions: RuntimeCondition[];
 }
 
+/** What a runtime handler supports. */
 export interface RuntimeHandlerFeatures {
   recursiveReadOnlyMounts: boolean;
   userNamespaces: boolean;
 }
 
+/** A runtime handler (RuntimeClass handler) the runtime offers. */
 export interface RuntimeHandler {
   /** '' is the default handler. */
   name: string;
   features?: RuntimeHandlerFeatures;
 }
 
+/** Features of the CRI implementation as a whole. */
 export interface RuntimeFeatures {
   supplementalGroupsPolicy: boolean;
   userNamespacesHostNetwork: boolean;
 }
 
+/** Input of RuntimeService/Status. */
 export interface StatusRequest {
   verbose?: boolean;
 }
 
+/** Answer of RuntimeService/Status. */
 export interface StatusResponse {
   status?: RuntimeStatus;
   /** With `verbose`: JSON strings keyed by topic (`config`, …). */
@@ -331,6 +339,7 @@ export interface PortMapping {
   hostIp?: string;
 }
 
+/** Linux settings of a pod sandbox. */
 export interface LinuxPodSandboxConfig {
   /** cgroupfs-style parent cgroup (`/k8ts/pod<uid>`). */
   cgroupParent?: string;
@@ -348,6 +357,7 @@ export interface PodSandboxMetadata {
   attempt: number;
 }
 
+/** Everything a pod sandbox is created with (also passed again to CreateContainer and PullImage). */
 export interface PodSandboxConfig {
   metadata: PodSandboxMetadata;
   hostname?: string;
@@ -360,50 +370,62 @@ export interface PodSandboxConfig {
   linux?: LinuxPodSandboxConfig;
 }
 
+/** Input of RuntimeService/RunPodSandbox. */
 export interface RunPodSandboxRequest {
   config: PodSandboxConfig;
   runtimeHandler?: string;
 }
 
+/** Answer of RuntimeService/RunPodSandbox. */
 export interface RunPodSandboxResponse {
   podSandboxId: string;
 }
 
+/** Input of RuntimeService/StopPodSandbox. */
 export interface StopPodSandboxRequest {
   podSandboxId: string;
 }
 
+/** Answer of RuntimeService/StopPodSandbox. */
 export type StopPodSandboxResponse = Record<string, never>;
 
+/** Input of RuntimeService/RemovePodSandbox. */
 export interface RemovePodSandboxRequest {
   podSandboxId: string;
 }
 
+/** Answer of RuntimeService/RemovePodSandbox. */
 export type RemovePodSandboxResponse = Record<string, never>;
 
+/** Input of RuntimeService/PodSandboxStatus. */
 export interface PodSandboxStatusRequest {
   podSandboxId: string;
   verbose?: boolean;
 }
 
+/** One more address of a pod. */
 export interface PodIP {
   ip: string;
 }
 
+/** Addresses of a pod sandbox. */
 export interface PodSandboxNetworkStatus {
   /** The pod IP ('' for host-network pods). */
   ip: string;
   additionalIps: PodIP[];
 }
 
+/** Namespace settings a sandbox runs with. */
 export interface Namespace {
   options?: NamespaceOption;
 }
 
+/** Linux part of a sandbox status. */
 export interface LinuxPodSandboxStatus {
   namespaces?: Namespace;
 }
 
+/** Status of a pod sandbox. */
 export interface PodSandboxStatus {
   id: string;
   metadata?: PodSandboxMetadata;
@@ -417,6 +439,7 @@ export interface PodSandboxStatus {
   runtimeHandler: string;
 }
 
+/** Answer of RuntimeService/PodSandboxStatus. */
 export interface PodSandboxStatusResponse {
   status?: PodSandboxStatus;
   info: Record<string, string>;
@@ -424,6 +447,7 @@ export interface PodSandboxStatusResponse {
   timestamp: number;
 }
 
+/** A sandbox state in a filter. */
 export interface PodSandboxStateValue {
   state: PodSandboxState;
 }
@@ -435,6 +459,7 @@ export interface PodSandboxFilter {
   labelSelector?: Record<string, string>;
 }
 
+/** Input of RuntimeService/ListPodSandbox. */
 export interface ListPodSandboxRequest {
   filter?: PodSandboxFilter;
 }
@@ -450,6 +475,7 @@ export interface PodSandbox {
   runtimeHandler: string;
 }
 
+/** Answer of RuntimeService/ListPodSandbox. */
 export interface ListPodSandboxResponse {
   items: PodSandbox[];
 }
@@ -462,11 +488,13 @@ export interface ContainerMetadata {
   attempt: number;
 }
 
+/** Linux settings of a container. */
 export interface LinuxContainerConfig {
   resources?: LinuxContainerResources;
   securityContext?: LinuxContainerSecurityContext;
 }
 
+/** Everything a container is created with. */
 export interface ContainerConfig {
   metadata: ContainerMetadata;
   image: ImageSpec;
@@ -489,6 +517,7 @@ export interface ContainerConfig {
   stopSignal?: Signal;
 }
 
+/** Input of RuntimeService/CreateContainer. */
 export interface CreateContainerRequest {
   podSandboxId: string;
   config: ContainerConfig;
@@ -496,30 +525,38 @@ export interface CreateContainerRequest {
   sandboxConfig: PodSandboxConfig;
 }
 
+/** Answer of RuntimeService/CreateContainer. */
 export interface CreateContainerResponse {
   containerId: string;
 }
 
+/** Input of RuntimeService/StartContainer. */
 export interface StartContainerRequest {
   containerId: string;
 }
 
+/** Answer of RuntimeService/StartContainer. */
 export type StartContainerResponse = Record<string, never>;
 
+/** Input of RuntimeService/StopContainer. */
 export interface StopContainerRequest {
   containerId: string;
   /** Seconds between the stop signal and SIGKILL (0: kill at once). */
   timeout?: number;
 }
 
+/** Answer of RuntimeService/StopContainer. */
 export type StopContainerResponse = Record<string, never>;
 
+/** Input of RuntimeService/RemoveContainer. */
 export interface RemoveContainerRequest {
   containerId: string;
 }
 
+/** Answer of RuntimeService/RemoveContainer. */
 export type RemoveContainerResponse = Record<string, never>;
 
+/** A container state in a filter. */
 export interface ContainerStateValue {
   state: ContainerState;
 }
@@ -532,6 +569,7 @@ export interface ContainerFilter {
   labelSelector?: Record<string, string>;
 }
 
+/** Input of RuntimeService/ListContainers. */
 export interface ListContainersRequest {
   filter?: ContainerFilter;
 }
@@ -550,15 +588,18 @@ export interface Container {
   imageId: string;
 }
 
+/** Answer of RuntimeService/ListContainers. */
 export interface ListContainersResponse {
   containers: Container[];
 }
 
+/** Input of RuntimeService/ContainerStatus. */
 export interface ContainerStatusRequest {
   containerId: string;
   verbose?: boolean;
 }
 
+/** Status of a container. */
 export interface ContainerStatus {
   id: string;
   metadata?: ContainerMetadata;
@@ -583,28 +624,34 @@ export interface ContainerStatus {
   stopSignal: Signal;
 }
 
+/** Answer of RuntimeService/ContainerStatus. */
 export interface ContainerStatusResponse {
   status?: ContainerStatus;
   /** With `verbose`: JSON strings (`info` → pid, runtime spec, …). */
   info: Record<string, string>;
 }
 
+/** Input of RuntimeService/UpdateContainerResources. */
 export interface UpdateContainerResourcesRequest {
   containerId: string;
   linux?: LinuxContainerResources;
   annotations?: Record<string, string>;
 }
 
+/** Answer of RuntimeService/UpdateContainerResources. */
 export type UpdateContainerResourcesResponse = Record<string, never>;
 
+/** Input of RuntimeService/ReopenContainerLog. */
 export interface ReopenContainerLogRequest {
   containerId: string;
 }
 
+/** Answer of RuntimeService/ReopenContainerLog. */
 export type ReopenContainerLogResponse = Record<string, never>;
 
 // ---- exec, attach, port-forward -------------------------------------------------------------
 
+/** Input of RuntimeService/ExecSync. */
 export interface ExecSyncRequest {
   containerId: string;
   cmd: string[];
@@ -612,12 +659,14 @@ export interface ExecSyncRequest {
   timeout?: number;
 }
 
+/** Answer of RuntimeService/ExecSync. */
 export interface ExecSyncResponse {
   stdout: Buffer;
   stderr: Buffer;
   exitCode: number;
 }
 
+/** Input of RuntimeService/Exec. */
 export interface ExecRequest {
   containerId: string;
   cmd: string[];
@@ -632,6 +681,7 @@ export interface ExecResponse {
   url: string;
 }
 
+/** Input of RuntimeService/Attach. */
 export interface AttachRequest {
   containerId: string;
   stdin?: boolean;
@@ -640,21 +690,25 @@ export interface AttachRequest {
   stderr?: boolean;
 }
 
+/** Answer of RuntimeService/Attach. */
 export interface AttachResponse {
   url: string;
 }
 
+/** Input of RuntimeService/PortForward. */
 export interface PortForwardRequest {
   podSandboxId: string;
   port?: number[];
 }
 
+/** Answer of RuntimeService/PortForward. */
 export interface PortForwardResponse {
   url: string;
 }
 
 // ---- stats ----------------------------------------------------------------------------------
 
+/** CPU usage of a container or pod. */
 export interface CpuUsage {
   /** Nanoseconds since the epoch. */
   timestamp: number;
@@ -664,6 +718,7 @@ export interface CpuUsage {
   usageNanoCores?: UInt64Value;
 }
 
+/** Memory usage of a container or pod. */
 export interface MemoryUsage {
   timestamp: number;
   workingSetBytes?: UInt64Value;
@@ -674,16 +729,19 @@ export interface MemoryUsage {
   majorPageFaults?: UInt64Value;
 }
 
+/** Swap usage of a container. */
 export interface SwapUsage {
   timestamp: number;
   swapAvailableBytes?: UInt64Value;
   swapUsageBytes?: UInt64Value;
 }
 
+/** A filesystem, by mount point. */
 export interface FilesystemIdentifier {
   mountpoint: string;
 }
 
+/** Usage of a filesystem (images, or a writable layer). */
 export interface FilesystemUsage {
   timestamp: number;
   fsId?: FilesystemIdentifier;
@@ -691,6 +749,7 @@ export interface FilesystemUsage {
   inodesUsed?: UInt64Value;
 }
 
+/** Traffic counters of one interface. */
 export interface NetworkInterfaceUsage {
   name: string;
   rxBytes?: UInt64Value;
@@ -699,17 +758,20 @@ export interface NetworkInterfaceUsage {
   txErrors?: UInt64Value;
 }
 
+/** Traffic counters of a pod. */
 export interface NetworkUsage {
   timestamp: number;
   defaultInterface?: NetworkInterfaceUsage;
   interfaces: NetworkInterfaceUsage[];
 }
 
+/** Process count of a pod. */
 export interface ProcessUsage {
   timestamp: number;
   processCount?: UInt64Value;
 }
 
+/** Identity of a container in stats. */
 export interface ContainerAttributes {
   id: string;
   metadata?: ContainerMetadata;
@@ -717,6 +779,7 @@ export interface ContainerAttributes {
   annotations: Record<string, string>;
 }
 
+/** Resource usage of one container. */
 export interface ContainerStats {
   attributes?: ContainerAttributes;
   cpu?: CpuUsage;
@@ -725,28 +788,34 @@ export interface ContainerStats {
   swap?: SwapUsage;
 }
 
+/** Input of RuntimeService/ContainerStats. */
 export interface ContainerStatsRequest {
   containerId: string;
 }
 
+/** Answer of RuntimeService/ContainerStats. */
 export interface ContainerStatsResponse {
   stats?: ContainerStats;
 }
 
+/** Conditions ANDed together; label selectors match exact values. */
 export interface ContainerStatsFilter {
   id?: string;
   podSandboxId?: string;
   labelSelector?: Record<string, string>;
 }
 
+/** Input of RuntimeService/ListContainerStats. */
 export interface ListContainerStatsRequest {
   filter?: ContainerStatsFilter;
 }
 
+/** Answer of RuntimeService/ListContainerStats. */
 export interface ListContainerStatsResponse {
   stats: ContainerStats[];
 }
 
+/** Identity of a sandbox in stats. */
 export interface PodSandboxAttributes {
   id: string;
   metadata?: PodSandboxMetadata;
@@ -754,6 +823,7 @@ export interface PodSandboxAttributes {
   annotations: Record<string, string>;
 }
 
+/** Resource usage of a pod on Linux. */
 export interface LinuxPodSandboxStats {
   cpu?: CpuUsage;
   memory?: MemoryUsage;
@@ -762,38 +832,46 @@ export interface LinuxPodSandboxStats {
   containers: ContainerStats[];
 }
 
+/** Resource usage of a pod. */
 export interface PodSandboxStats {
   attributes?: PodSandboxAttributes;
   linux?: LinuxPodSandboxStats;
 }
 
+/** Input of RuntimeService/PodSandboxStats. */
 export interface PodSandboxStatsRequest {
   podSandboxId: string;
 }
 
+/** Answer of RuntimeService/PodSandboxStats. */
 export interface PodSandboxStatsResponse {
   stats?: PodSandboxStats;
 }
 
+/** Conditions ANDed together; label selectors match exact values. */
 export interface PodSandboxStatsFilter {
   id?: string;
   labelSelector?: Record<string, string>;
 }
 
+/** Input of RuntimeService/ListPodSandboxStats. */
 export interface ListPodSandboxStatsRequest {
   filter?: PodSandboxStatsFilter;
 }
 
+/** Answer of RuntimeService/ListPodSandboxStats. */
 export interface ListPodSandboxStatsResponse {
   stats: PodSandboxStats[];
 }
 
 // ---- images ---------------------------------------------------------------------------------
 
+/** Selects images by reference. */
 export interface ImageFilter {
   image?: ImageSpec;
 }
 
+/** Input of ImageService/ListImages. */
 export interface ListImagesRequest {
   filter?: ImageFilter;
 }
@@ -811,15 +889,18 @@ export interface Image {
   pinned: boolean;
 }
 
+/** Answer of ImageService/ListImages. */
 export interface ListImagesResponse {
   images: Image[];
 }
 
+/** Input of ImageService/ImageStatus. */
 export interface ImageStatusRequest {
   image: ImageSpec;
   verbose?: boolean;
 }
 
+/** Answer of ImageService/ImageStatus. */
 export interface ImageStatusResponse {
   /** Absent when the runtime does not have the image. */
   image?: Image;
@@ -837,24 +918,30 @@ export interface AuthConfig {
   registryToken?: string;
 }
 
+/** Input of ImageService/PullImage. */
 export interface PullImageRequest {
   image: ImageSpec;
   auth?: AuthConfig;
   sandboxConfig?: PodSandboxConfig;
 }
 
+/** Answer of ImageService/PullImage. */
 export interface PullImageResponse {
   imageRef: string;
 }
 
+/** Input of ImageService/RemoveImage. */
 export interface RemoveImageRequest {
   image: ImageSpec;
 }
 
+/** Answer of ImageService/RemoveImage. */
 export type RemoveImageResponse = Record<string, never>;
 
+/** Input of ImageService/ImageFsInfo. */
 export type ImageFsInfoRequest = Record<string, never>;
 
+/** Answer of ImageService/ImageFsInfo. */
 export interface ImageFsInfoResponse {
   imageFilesystems: FilesystemUsage[];
   containerFilesystems: FilesystemUsage[];
