@@ -33,10 +33,10 @@ export interface TestContainerd {
 
 /** Stops and removes every pod sandbox the runtime knows (bounded). */
 export async function removeAllPods(cri: CriConnection): Promise<void> {
-  const { items } = await cri.runtime.listPodSandbox({}, { timeoutMs: 10_000 });
+  const { items } = await cri.runtime.listPodSandbox({}, { timeoutMs: 5000 });
   for (const sandbox of items) {
-    await cri.runtime.stopPodSandbox({ podSandboxId: sandbox.id }, { timeoutMs: 30_000 });
-    await cri.runtime.removePodSandbox({ podSandboxId: sandbox.id }, { timeoutMs: 30_000 });
+    await cri.runtime.stopPodSandbox({ podSandboxId: sandbox.id }, { timeoutMs: 15_000 });
+    await cri.runtime.removePodSandbox({ podSandboxId: sandbox.id }, { timeoutMs: 15_000 });
   }
 }
 

@@ -394,6 +394,52 @@ describe.skipIf(!isRoot)('CRI runtime.v1 against containerd in a test host', () 
     expect(tookMs).toBeGreaterThanOrEqual(900);
   });
 
+  it('maps a hostPort to a pod through portmap', async () => {
+    const uid2 = 'c0ffee00-0000-4000-8000-000000000002';
+    const config: PodSandboxConfig = {
+      ...sandboxConfig,
+      metadata: { name: 'ported', namespace: 'default', uid: uid2, attempt: 0 },
+      hostname: 'ported',
+      labels: {
+        'io.kubernetes.pod.name': 'ported',
+        'io.kubernetes.pod.namespace': 'default',
+        'io.kubernetes.pod.uid': uid2,
+      },
+      portMappings: [{ protocol: 'TCP', containerPort: 80, hostPort: 18080 }],
+      linux: { ...sandboxConfig.linux, cgroupParent: `${host.cgroupRoot}/pod${uid2}` },
+    };
+    const { podSandboxId } = await rt.cri.runtime.runPodSandbox({ config });
+    try {
+      const { containerId } = await rt.cri.runtime.createContainer({
+        podSandboxId,
+        config: {
+          ...container('web', [
+            'sh',
+            '-c',
+            'mkdir -p /www && echo ported > /www/index.html && exec httpd -f -p 80 -h /www',
+          ]),
+          labels: { 'io.kubernetes.pod.uid': uid2, 'io.kubernetes.container.name': 'web' },
+        },
+        sandboxConfig: config,
+      });
+      await rt.cri.runtime.startContainer({ containerId });
+      // the node's address on the pod bridge stands in for its host IP here
+      const page = await pollUntil(
+        'the pod through its hostPort',
+        () => httpGet('http://10.88.0.1:18080/'),
+        (p) => p.length > 0,
+        {
+          timeoutMs: 15_000,
+          intervalMs: 100,
+        },
+      );
+      expect(page).toBe('ported\n');
+    } finally {
+      await rt.cri.runtime.stopPodSandbox({ podSandboxId });
+      await rt.cri.runtime.removePodSandbox({ podSandboxId });
+    }
+  });
+
   it('stops and removes the pod sandbox and releases its IP', async () => {
     await rt.cri.runtime.stopPodSandbox({ podSandboxId: sandboxId });
     const { status } = await rt.cri.runtime.podSandboxStatus({ podSandboxId: sandboxId });
