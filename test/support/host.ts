@@ -11,7 +11,8 @@
  * `destroy()` leaves nothing behind: it runs the test's cleanup hooks (e.g. remove pods through CRI,
  * stop containerd), kills by PID what is still running in the namespace (shims, and the containers
  * below them), unmounts what is mounted under the scratch dir, removes the cgroups under the prefix,
- * shim sockets, the namespace and the directory. Hosts of a test process that died are swept the
+ * shim sockets, CNI result cache entries (when the IPAM data dir is in the scratch dir, as
+ * test/support/containerd.ts sets it), the namespace and the directory. Hosts of a test process that died are swept the
  * next time a host is created; a process exit kills what the host still runs.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
@@ -241,6 +242,36 @@ function removeCgroupTree(dir: string): string[] {
   return failed;
 }
 
+const CNI_RESULTS_DIR = '/var/lib/cni/results';
+
+/**
+ * libcni caches each attachment's result in /var/lib/cni/results until the CNI DEL that a killed
+ * containerd never ran. Removes the entries whose network config points into `dir` (our IPAM data
+ * dir), with the loopback entry of the same container.
+ */
+function removeCniResults(dir: string): void {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(CNI_RESULTS_DIR);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    try {
+      const cached = JSON.parse(fs.readFileSync(path.join(CNI_RESULTS_DIR, entry), 'utf8')) as {
+        containerId?: unknown;
+        config?: unknown;
+      };
+      if (typeof cached.config !== 'string' || typeof cached.containerId !== 'string') continue;
+      if (!Buffer.from(cached.config, 'base64').toString('utf8').includes(`${dir}/`)) continue;
+      fs.rmSync(path.join(CNI_RESULTS_DIR, entry), { force: true });
+      fs.rmSync(path.join(CNI_RESULTS_DIR, `cni-loopback-${cached.containerId}-lo`), { force: true });
+    } catch {
+      // not a cache entry we understand: leave it
+    }
+  }
+}
+
 /** Kills, unmounts and deletes everything of the host `name`; returns problems it could not fix. */
 async function teardown(name: string, extraPids: number[] = []): Promise<string[]> {
   const problems: string[] = [];
@@ -254,6 +285,7 @@ async function teardown(name: string, extraPids: number[] = []): Promise<string[
   const left = await killAll(pids);
   if (left.length > 0) problems.push(`processes still alive: ${left.join(', ')}`);
   for (const socket of sockets) fs.rmSync(socket, { force: true });
+  removeCniResults(dir);
   for (const mp of mountsUnder(dir)) {
     const r = runSync('umount', ['-l', mp]);
     if (r.code !== 0) problems.push(`umount ${mp}: ${r.out}`);
