@@ -118,6 +118,8 @@ export class Containerd extends EventEmitter {
   private restartTimer: NodeJS.Timeout | undefined;
   private probe: CriConnection | undefined;
   private readonly tail: string[] = [];
+  /** Counts spawns, so a readiness wait can tell that its process is gone. */
+  private generation = 0;
 
   constructor(opts: ContainerdOptions) {
     super();
@@ -152,7 +154,7 @@ export class Containerd extends EventEmitter {
     const exited = this.spawnChild();
     const readyTimeout = this.opts.readyTimeoutMs ?? 60_000;
     const outcome = await Promise.race([
-      this.waitReady(readyTimeout).then(
+      this.waitReady(readyTimeout, this.generation).then(
         () => ({ ok: true as const }),
         (err: unknown) => ({ ok: false as const, err }),
       ),
@@ -174,12 +176,19 @@ export class Containerd extends EventEmitter {
     throw new Error(`containerd ${why}; last output:\n${this.tail.slice(-20).join('\n')}`);
   }
 
-  /** Resolves once containerd answers CRI Version; rejects after `timeoutMs` with the last error. */
-  async waitReady(timeoutMs = 30_000): Promise<void> {
-    this.probe ??= connectCri(this.endpoint, { timeoutMs: 2000 });
+  /**
+   * Resolves once containerd answers CRI Version; rejects after `timeoutMs` with the last error, or
+   * at once when the supervisor stops (or, given a spawn `generation`, when that process is gone).
+   */
+  async waitReady(timeoutMs = 30_000, generation?: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     for (;;) {
+      if (this.stopping) throw new Error('containerd is being stopped');
+      if (generation !== undefined && (generation !== this.generation || this.pid === undefined)) {
+        throw new Error('containerd exited before it answered');
+      }
+      this.probe ??= connectCri(this.endpoint, { timeoutMs: 2000 });
       try {
         await this.probe.runtime.version(
           { version: 'v1' },
@@ -260,6 +269,7 @@ export class Containerd extends EventEmitter {
     const prefix = this.opts.commandPrefix ?? [];
     const argv = [...prefix, this.opts.binary ?? 'containerd', '--config', this.paths.configFile];
     const [command, ...args] = argv as [string, ...string[]];
+    this.generation++;
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: this.opts.env ?? process.env,
@@ -328,15 +338,17 @@ export class Containerd extends EventEmitter {
       this.probe?.close();
       this.probe = undefined;
       void this.spawnChild();
+      const generation = this.generation;
       const timeout = this.opts.readyTimeoutMs ?? 60_000;
-      this.waitReady(timeout).then(
+      this.waitReady(timeout, generation).then(
         () => {
           if (this.stopping) return;
           this.log.info({ containerdPid: this.pid, restarts: this.restarts }, 'containerd is ready again');
           this.emit('ready');
         },
         (err: unknown) => {
-          if (this.stopping || this.pid === undefined) return;
+          // stopped, or died again (its exit schedules the next restart)
+          if (this.stopping || generation !== this.generation || this.pid === undefined) return;
           this.log.error(
             { err, containerdPid: this.pid },
             'restarted containerd does not answer; killing it to retry',
