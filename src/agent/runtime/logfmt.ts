@@ -1,0 +1,56 @@
+/**
+ * containerd's log lines (logrus text format: `time="…" level=info msg="…" key=value …`) turned into
+ * fields for our structured logger.
+ */
+
+/** One parsed containerd log line. */
+export interface ContainerdLogLine {
+  /** containerd's level (`info`, `warning`, `error`, …); `info` when the line has none. */
+  level: string;
+  msg: string;
+  /** The other key=value pairs (time left out: our logger stamps its own). */
+  fields: Record<string, string>;
+}
+
+const PAIR = /([A-Za-z0-9_.-]+)=("(?:[^"\\]|\\.)*"|\S*)/g;
+
+function unquote(value: string): string {
+  if (!value.startsWith('"')) return value;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'string' ? parsed : value;
+  } catch {
+    return value.slice(1, -1);
+  }
+}
+
+/** Parses one line; a line that is not key=value text becomes its own `msg`. */
+export function parseContainerdLog(line: string): ContainerdLogLine {
+  const fields: Record<string, string> = {};
+  let found = false;
+  for (const m of line.matchAll(PAIR)) {
+    const key = m[1];
+    const raw = m[2];
+    if (key === undefined || raw === undefined) continue;
+    fields[key] = unquote(raw);
+    found = true;
+  }
+  if (!found || fields['msg'] === undefined) return { level: 'info', msg: line, fields: {} };
+  const { level = 'info', msg = '', time: _time, ...rest } = fields;
+  return { level, msg, fields: rest };
+}
+
+/** Our logger level for a containerd level: containerd's info is chatty, so it becomes debug. */
+export function loggerLevel(level: string): 'debug' | 'warn' | 'error' {
+  switch (level) {
+    case 'warning':
+    case 'warn':
+      return 'warn';
+    case 'error':
+    case 'fatal':
+    case 'panic':
+      return 'error';
+    default:
+      return 'debug';
+  }
+}
