@@ -60,9 +60,12 @@ export function dialUpgrade(url: URL, opts: DialUpgradeOptions): Promise<Upgrade
   return new Promise((resolve, reject) => {
     // An array of headers is sent as given, so the Host header must be among them.
     const headers: string[] = ['Host', url.host, ...opts.rawHeaders];
+    // Without a length Node would send a chunked body, whose end marker lands in the upgraded stream.
+    const method = (opts.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') headers.push('Content-Length', '0');
     const https = url.protocol === 'https:';
     const req = (https ? httpsRequest : httpRequest)(url, {
-      method: opts.method ?? 'GET',
+      method,
       headers: headers as unknown as Record<string, string>,
       agent: false,
       ...(https ? (opts.tls ?? {}) : {}),

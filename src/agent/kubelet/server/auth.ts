@@ -54,7 +54,11 @@ const VERBS: Record<string, string> = {
  * The attributes to authorize, most specific first: paths with their own subresource (`/pods`,
  * `/healthz`, `/configz`) fall back to `proxy` as upstream's fine-grained kubelet authorization does.
  */
-export function requestAttributes(method: string, path: string, nodeName: string): KubeletRequestAttributes[] {
+export function requestAttributes(
+  method: string,
+  path: string,
+  nodeName: string,
+): KubeletRequestAttributes[] {
   const base: KubeletRequestAttributes = {
     verb: VERBS[method.toUpperCase()] ?? '',
     resource: 'nodes',

@@ -102,7 +102,11 @@ const WS_HIGH_WATER = 4 * 1024 * 1024;
  * Runs one session: pipes the WebSocket channels to the SPDY streams and back, then sends the
  * runtime's Status on channel 3 and closes the WebSocket. Resolves when the session is over.
  */
-export async function bridgeV5(ws: WebSocket, conn: SpdyConnection, streams: RemoteCommandStreams): Promise<void> {
+export async function bridgeV5(
+  ws: WebSocket,
+  conn: SpdyConnection,
+  streams: RemoteCommandStreams,
+): Promise<void> {
   let pendingOut = 0;
   const paused = new Set<Readable>();
   const send = (channel: number, data: Buffer): void => {
@@ -136,7 +140,10 @@ export async function bridgeV5(ws: WebSocket, conn: SpdyConnection, streams: Rem
   const errorChunks: Buffer[] = [];
   streams.error.on('data', (c: Buffer) => errorChunks.push(c));
 
-  const inputs: Record<number, Writable | undefined> = { [CH_STDIN]: streams.stdin, [CH_RESIZE]: streams.resize };
+  const inputs: Record<number, Writable | undefined> = {
+    [CH_STDIN]: streams.stdin,
+    [CH_RESIZE]: streams.resize,
+  };
   let clientGone = false;
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (!isBinary || data.length === 0) return;

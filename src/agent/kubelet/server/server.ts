@@ -102,8 +102,10 @@ export function logOptions(q: URLSearchParams, now: number): LogReadOptions & { 
   const sinceSeconds = intParam(q, 'sinceSeconds');
   const sinceTime = q.get('sinceTime') || undefined;
   const errs: string[] = [];
-  if (tailLines !== undefined && tailLines < 0) errs.push(`tailLines: Invalid value: ${tailLines}: must be greater than or equal to 0`);
-  if (limitBytes !== undefined && limitBytes < 1) errs.push(`limitBytes: Invalid value: ${limitBytes}: must be greater than 0`);
+  if (tailLines !== undefined && tailLines < 0)
+    errs.push(`tailLines: Invalid value: ${tailLines}: must be greater than or equal to 0`);
+  if (limitBytes !== undefined && limitBytes < 1)
+    errs.push(`limitBytes: Invalid value: ${limitBytes}: must be greater than 0`);
   if (sinceSeconds !== undefined && sinceTime !== undefined)
     errs.push('Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified');
   else if (sinceSeconds !== undefined && sinceSeconds < 1)
@@ -128,6 +130,7 @@ export function logOptions(q: URLSearchParams, now: number): LogReadOptions & { 
 /** The kubelet HTTPS server. */
 export class KubeletServer {
   private server: Server | undefined;
+  private readonly upgraded = new Set<Duplex>();
 
   constructor(private readonly opts: KubeletServerOptions) {}
 
@@ -147,6 +150,8 @@ export class KubeletServer {
     });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', (err) => this.opts.log.debug({ err }, 'upgraded connection error'));
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
       this.handleUpgrade(req, socket, head).catch((err: unknown) => {
         const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, String(err));
         if (e.status >= 500) this.opts.log.warn({ err, path: req.url }, 'streaming request failed');
@@ -174,18 +179,25 @@ export class KubeletServer {
     await new Promise<void>((resolve) => {
       s.close(() => resolve());
       s.closeAllConnections();
+      for (const socket of this.upgraded) socket.destroy();
     });
   }
 
   private fail(res: ServerResponse, err: unknown): void {
-    const e = err instanceof KubeletHttpError ? err : new KubeletHttpError(500, err instanceof Error ? err.message : String(err));
+    const e =
+      err instanceof KubeletHttpError
+        ? err
+        : new KubeletHttpError(500, err instanceof Error ? err.message : String(err));
     if (e.status >= 500) this.opts.log.warn({ err }, 'kubelet request failed');
     if (res.headersSent) {
       res.end();
       return;
     }
     const body = `${e.message}\n`;
-    res.writeHead(e.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(e.status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   }
 
@@ -215,7 +227,9 @@ export class KubeletServer {
         return this.serveLogs(req, res, r, url.searchParams);
       case 'summary': {
         if (!this.opts.stats) throw new KubeletHttpError(404, 'stats are not available');
-        const doc = await this.opts.stats.summary({ onlyCpuAndMemory: flag(url.searchParams, 'only_cpu_and_memory') });
+        const doc = await this.opts.stats.summary({
+          onlyCpuAndMemory: flag(url.searchParams, 'only_cpu_and_memory'),
+        });
         const body = JSON.stringify(doc);
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
         res.end(body);
@@ -229,7 +243,9 @@ export class KubeletServer {
         return;
       }
       case 'pods': {
-        const list = this.opts.pods ? await this.opts.pods() : { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] };
+        const list = this.opts.pods
+          ? await this.opts.pods()
+          : { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] };
         const body = JSON.stringify(list);
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
         res.end(body);

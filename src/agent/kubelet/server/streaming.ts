@@ -68,13 +68,20 @@ export function rejectUpgrade(req: IncomingMessage, socket: Duplex, status: numb
   res.end(body);
 }
 
-/** Accepts a WebSocket handshake with exactly this subprotocol. */
-function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string): Promise<WebSocket> {
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    handleProtocols: () => protocol,
-  });
+/**
+ * Accepts a WebSocket handshake answering with exactly this subprotocol. The offered list is taken
+ * off the request first: `ws` refuses names with a `/` (not an RFC 7230 token), which the tunnelling
+ * protocol `SPDY/3.1+portforward.k8s.io` has, and Go's WebSocket library accepts.
+ */
+function acceptWebSocket(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  protocol: string,
+): Promise<WebSocket> {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  wss.on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
+  delete req.headers['sec-websocket-protocol'];
   answered.add(socket);
   return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
 }
@@ -85,7 +92,8 @@ function relayResponse(req: IncomingMessage, socket: Duplex, res: IncomingMessag
   const out = responseOnSocket(req, socket);
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(res.headers)) {
-    if (v !== undefined && k !== 'connection' && k !== 'transfer-encoding' && k !== 'keep-alive') headers[k] = v;
+    if (v !== undefined && k !== 'connection' && k !== 'transfer-encoding' && k !== 'keep-alive')
+      headers[k] = v;
   }
   out.writeHead(res.statusCode ?? 502, res.statusMessage, headers);
   res.pipe(out);
@@ -114,7 +122,10 @@ export async function passThrough(
 }
 
 /** Opens a SPDY connection to the runtime's URL for `protocols`; throws a KubeletHttpError on refusal. */
-async function dialSpdy(target: URL, protocols: string[]): Promise<{ socket: Duplex; head: Buffer; protocol: string }> {
+async function dialSpdy(
+  target: URL,
+  protocols: string[],
+): Promise<{ socket: Duplex; head: Buffer; protocol: string }> {
   const raw = ['Connection', 'Upgrade', 'Upgrade', 'SPDY/3.1'];
   for (const p of protocols) raw.push('X-Stream-Protocol-Version', p);
   const result = await dialUpgrade(target, { method: 'POST', rawHeaders: raw });
@@ -167,7 +178,12 @@ export async function serveTunnel(
   spdyProtocols: string[],
 ): Promise<void> {
   const backend = await dialSpdy(target, spdyProtocols);
-  const ws = await acceptWebSocket(req, socket, head, `${SPDY_TUNNEL_PREFIX}${backend.protocol || PORT_FORWARD_PROTOCOL}`);
+  const ws = await acceptWebSocket(
+    req,
+    socket,
+    head,
+    `${SPDY_TUNNEL_PREFIX}${backend.protocol || PORT_FORWARD_PROTOCOL}`,
+  );
   const up = backend.socket;
   if (backend.head.length) ws.send(backend.head, { binary: true });
   let pending = 0;

@@ -68,10 +68,7 @@ describe('readContainerLog', () => {
 
   it('tails the last lines, filters by time, adds timestamps and stops at a byte limit', async () => {
     const p = join(dir, '0.log');
-    writeFileSync(
-      p,
-      ['a', 'b', 'c', 'd'].map((t, i) => line(`2024-05-01T10:00:0${i}.25Z`, t)).join(''),
-    );
+    writeFileSync(p, ['a', 'b', 'c', 'd'].map((t, i) => line(`2024-05-01T10:00:0${i}.25Z`, t)).join(''));
     expect(await read(p, { tailLines: 2 })).toBe('c\nd\n');
     expect(await read(p, { tailLines: 0 })).toBe('');
     expect(await read(p, { tailLines: 10 })).toBe('a\nb\nc\nd\n');

@@ -106,7 +106,8 @@ export class SpdyStream extends DuplexStream {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.waitReply().then(
       () => this.conn.sendData(this.id, chunk, false, cb),
-      (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+      // A reset stream drops what is still written.
+      () => cb(),
     );
   }
 
@@ -205,13 +206,16 @@ export class SpdyConnection extends EventEmitter<SpdyConnectionEvents> {
   /** @internal Sends data (split into frames); calls back once the socket accepted it. */
   sendData(id: number, data: Buffer, fin: boolean, cb: (err?: Error | null) => void): void {
     if (this.closed) {
-      cb(new Error('SPDY connection is closed'));
+      // The peer is gone: what is still written has nowhere to go (no error, nobody to tell).
+      cb();
       return;
     }
     let ok = true;
     for (let off = 0; off < data.length; off += DATA_CHUNK) {
       const end = Math.min(off + DATA_CHUNK, data.length);
-      ok = this.socket.write(dataFrame(id, fin && end === data.length ? FLAG_FIN : 0, data.subarray(off, end)));
+      ok = this.socket.write(
+        dataFrame(id, fin && end === data.length ? FLAG_FIN : 0, data.subarray(off, end)),
+      );
     }
     if (data.length === 0) ok = this.socket.write(dataFrame(id, fin ? FLAG_FIN : 0, data));
     if (ok) cb();
