@@ -157,6 +157,12 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
       clock,
       log: componentLogger('apiserver'),
       schema: schemaOps(),
+      // Logs, exec, attach, port-forward and nodes/proxy reach kubelets with this identity.
+      kubelet: {
+        caPem: pki.serverCA.certPem,
+        certPem: pki.kubeletClient.certPem,
+        keyPem: pki.kubeletClient.keyPem,
+      },
     };
     const caches = served.caches;
     const apiServer = new ApiServer({

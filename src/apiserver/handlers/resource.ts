@@ -10,6 +10,7 @@ import { handleDelete, handleDeleteCollection } from './delete.js';
 import { handleGet, handleList, handleWatch } from './read.js';
 import { handleBinding, handleEviction, handleFinalize, handleScale } from './subresources.js';
 import { handleCreate, handlePatch, handleUpdate } from './write.js';
+import { handleNodeProxy, handlePodStreaming, POD_STREAMING_SUBRESOURCES } from '../streaming/pods.js';
 
 const READ_TRANSFORMS = ['Table', 'PartialObjectMetadata', 'PartialObjectMetadataList'];
 
@@ -108,5 +109,9 @@ async function handleSubresource(
   if (t.group === '' && t.plural === 'pods' && sub === 'eviction') return handleEviction(deps, ctx, served);
   if (t.group === '' && t.plural === 'namespaces' && sub === 'finalize')
     return handleFinalize(deps, ctx, served, out);
+  if (deps.kubelet && t.group === '' && t.plural === 'pods' && POD_STREAMING_SUBRESOURCES.has(sub))
+    return handlePodStreaming({ served: deps.served, kubelet: deps.kubelet }, ctx, sub);
+  if (deps.kubelet && t.group === '' && t.plural === 'nodes' && sub === 'proxy')
+    return handleNodeProxy({ served: deps.served, kubelet: deps.kubelet }, ctx);
   throw apiErrors.pathNotFound();
 }
