@@ -40,7 +40,9 @@ export async function getObject(
 export function kubeletBaseUrl(node: KubeObject, preferred: readonly string[] = DEFAULT_ADDRESS_TYPES): URL {
   const status = isObject(node['status']) ? node['status'] : {};
   const addresses = Array.isArray(status['addresses'])
-    ? status['addresses'].filter(isObject).map((a) => ({ type: String(a['type'] ?? ''), address: String(a['address'] ?? '') }))
+    ? status['addresses']
+        .filter(isObject)
+        .map((a) => ({ type: String(a['type'] ?? ''), address: String(a['address'] ?? '') }))
     : [];
   let host: string | undefined;
   for (const type of preferred) {

@@ -18,7 +18,12 @@ export interface StreamingDeps {
 }
 
 /** Subresources of pods served here. */
-export const POD_STREAMING_SUBRESOURCES: ReadonlySet<string> = new Set(['log', 'exec', 'attach', 'portforward']);
+export const POD_STREAMING_SUBRESOURCES: ReadonlySet<string> = new Set([
+  'log',
+  'exec',
+  'attach',
+  'portforward',
+]);
 
 function containerNames(pod: KubeObject, kinds: string[]): string[] {
   const spec = isObject(pod['spec']) ? pod['spec'] : {};
@@ -64,7 +69,8 @@ function int(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw apiErrors.badRequest(`${name}: invalid value ${JSON.stringify(v)}: not an integer`);
+  if (!Number.isInteger(n))
+    throw apiErrors.badRequest(`${name}: invalid value ${JSON.stringify(v)}: not an integer`);
   return n;
 }
 
@@ -76,13 +82,32 @@ export function logQuery(q: URLSearchParams, podName: string): URLSearchParams {
   const sinceTime = q.get('sinceTime') || undefined;
   const errs: FieldError[] = [];
   if (tailLines !== undefined && tailLines < 0)
-    errs.push({ type: 'FieldValueInvalid', field: 'tailLines', badValue: tailLines, detail: 'must be greater than or equal to 0' });
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: 'tailLines',
+      badValue: tailLines,
+      detail: 'must be greater than or equal to 0',
+    });
   if (limitBytes !== undefined && limitBytes < 1)
-    errs.push({ type: 'FieldValueInvalid', field: 'limitBytes', badValue: limitBytes, detail: 'must be greater than 0' });
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: 'limitBytes',
+      badValue: limitBytes,
+      detail: 'must be greater than 0',
+    });
   if (sinceSeconds !== undefined && sinceTime !== undefined) {
-    errs.push({ type: 'FieldValueForbidden', field: '', detail: 'at most one of `sinceTime` or `sinceSeconds` may be specified' });
+    errs.push({
+      type: 'FieldValueForbidden',
+      field: '',
+      detail: 'at most one of `sinceTime` or `sinceSeconds` may be specified',
+    });
   } else if (sinceSeconds !== undefined && sinceSeconds < 1) {
-    errs.push({ type: 'FieldValueInvalid', field: 'sinceSeconds', badValue: sinceSeconds, detail: 'must be greater than 0' });
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: 'sinceSeconds',
+      badValue: sinceSeconds,
+      detail: 'must be greater than 0',
+    });
   }
   if (sinceTime !== undefined && Number.isNaN(Date.parse(sinceTime))) {
     throw apiErrors.badRequest(`parsing time "${sinceTime}" as "2006-01-02T15:04:05Z07:00": cannot parse`);
@@ -93,7 +118,8 @@ export function logQuery(q: URLSearchParams, podName: string): URLSearchParams {
   if (bool(q, 'previous')) out.set('previous', 'true');
   if (bool(q, 'timestamps')) out.set('timestamps', 'true');
   if (sinceSeconds !== undefined) out.set('sinceSeconds', String(sinceSeconds));
-  if (sinceTime !== undefined) out.set('sinceTime', new Date(Date.parse(sinceTime)).toISOString().replace(/\.\d+Z$/, 'Z'));
+  if (sinceTime !== undefined)
+    out.set('sinceTime', new Date(Date.parse(sinceTime)).toISOString().replace(/\.\d+Z$/, 'Z'));
   if (tailLines !== undefined) out.set('tailLines', String(tailLines));
   if (limitBytes !== undefined) out.set('limitBytes', String(limitBytes));
   return out;
@@ -102,7 +128,8 @@ export function logQuery(q: URLSearchParams, podName: string): URLSearchParams {
 /** GET pods/log: the container's log from its kubelet, streamed (and followed). */
 async function podLog(deps: StreamingDeps, ctx: RequestContext): Promise<void> {
   const { namespace, name } = ctx.info;
-  if (ctx.info.verb !== 'get') throw apiErrors.methodNotSupported({ group: '', resource: 'pods/log' }, ctx.info.verb);
+  if (ctx.info.verb !== 'get')
+    throw apiErrors.methodNotSupported({ group: '', resource: 'pods/log' }, ctx.info.verb);
   const pod = await getObject(deps.served, 'pods', namespace, name);
   const container = resolveContainer(pod, ctx.query.get('container') ?? '');
   const query = logQuery(ctx.query, name);
@@ -140,7 +167,11 @@ async function podLog(deps: StreamingDeps, ctx: RequestContext): Promise<void> {
 }
 
 /** exec, attach and portforward: an upgrade passed through to the kubelet. */
-async function podStream(deps: StreamingDeps, ctx: RequestContext, sub: 'exec' | 'attach' | 'portforward'): Promise<void> {
+async function podStream(
+  deps: StreamingDeps,
+  ctx: RequestContext,
+  sub: 'exec' | 'attach' | 'portforward',
+): Promise<void> {
   const { namespace, name } = ctx.info;
   if (ctx.info.verb !== 'get' && ctx.info.verb !== 'create') {
     throw apiErrors.methodNotSupported({ group: '', resource: `pods/${sub}` }, ctx.info.verb);
@@ -151,10 +182,14 @@ async function podStream(deps: StreamingDeps, ctx: RequestContext, sub: 'exec' |
   const out = new URLSearchParams();
   let path: string;
   if (sub === 'portforward') {
-    const ports = q.getAll('ports').flatMap((p) => p.split(',')).filter(Boolean);
+    const ports = q
+      .getAll('ports')
+      .flatMap((p) => p.split(','))
+      .filter(Boolean);
     for (const p of ports) {
       const n = Number(p);
-      if (!Number.isInteger(n) || n < 1 || n > 65535) throw apiErrors.badRequest(`invalid port ${JSON.stringify(p)}`);
+      if (!Number.isInteger(n) || n < 1 || n > 65535)
+        throw apiErrors.badRequest(`invalid port ${JSON.stringify(p)}`);
     }
     if (ports.length) out.set('port', ports.join(','));
     path = `/portForward/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
@@ -175,7 +210,11 @@ async function podStream(deps: StreamingDeps, ctx: RequestContext, sub: 'exec' |
 }
 
 /** `pods/{log,exec,attach,portforward}`. */
-export async function handlePodStreaming(deps: StreamingDeps, ctx: RequestContext, sub: string): Promise<void> {
+export async function handlePodStreaming(
+  deps: StreamingDeps,
+  ctx: RequestContext,
+  sub: string,
+): Promise<void> {
   if (sub === 'log') return podLog(deps, ctx);
   if (sub === 'exec' || sub === 'attach' || sub === 'portforward') return podStream(deps, ctx, sub);
   throw apiErrors.pathNotFound();

@@ -14,7 +14,13 @@ import { kubeletDialError } from './kubelet.js';
 type Tls = { ca: string; cert: string; key: string };
 
 /** Response headers that do not cross a proxy (and that HTTP/2 forbids). */
-const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+const RESPONSE_HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+]);
 
 /** Copies a backend response's status and headers to the client. */
 function writeBackendHead(ctx: RequestContext, res: IncomingMessage): void {
@@ -76,7 +82,8 @@ export function backendRequest(ctx: RequestContext, target: URL, tls: Tls): Prom
       return !name.startsWith(':') && name.toLowerCase() !== 'connection';
     });
     const headers: Record<string, string[]> = {};
-    for (let i = 0; i + 1 < raw.length; i += 2) (headers[(raw[i] ?? '').toLowerCase()] ??= []).push(raw[i + 1] ?? '');
+    for (let i = 0; i + 1 < raw.length; i += 2)
+      (headers[(raw[i] ?? '').toLowerCase()] ??= []).push(raw[i + 1] ?? '');
     const req = httpsRequest(target, { method: ctx.method, headers, ...tls });
     req.on('response', resolve);
     req.on('error', (err) => reject(kubeletDialError(err, target)));

@@ -180,6 +180,10 @@ export class HeaderDeflater {
       parts.push(h, chunk);
       off += chunk.length;
     } while (off < raw.length);
+    // An empty stored block, as a zlib sync flush ends: readers such as Go's hand out what they
+    // inflated only when the next block starts, so without it the block's end would wait for the
+    // next frame.
+    parts.push(Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]));
     return Buffer.concat(parts);
   }
 }
