@@ -54,6 +54,11 @@ beforeAll(async () => {
   const previousLog = join(dir, 'c-prev.log');
   writeFileSync(previousLog, '2024-05-01T09:00:00Z stdout F from the previous run\n');
   runtime.previous.set(`${NS}/p/c`, { id: 'cid-0', logPath: previousLog, running: false });
+  for (const c of ['a', 'b']) {
+    const path = join(dir, `multi-${c}.log`);
+    writeFileSync(path, `2024-05-01T10:00:00Z stdout F from ${c}\n`);
+    runtime.add(NS, 'multi', c, { id: `cid-${c}`, logPath: path, running: true });
+  }
   kubelet = new KubeletServer({
     nodeName: 'n1',
     bindAddress: '127.0.0.1',
@@ -92,6 +97,18 @@ beforeAll(async () => {
       },
     });
   }
+  await create(server, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'multi', namespace: NS },
+    spec: {
+      nodeName: 'n1',
+      containers: [
+        { name: 'a', image: 'k8ts.local/busybox:1' },
+        { name: 'b', image: 'k8ts.local/busybox:1' },
+      ],
+    },
+  });
   await mergePatch(server, `/api/v1/namespaces/${NS}/pods/p/status`, { status: { phase: 'Running' } });
 }, 120_000);
 
@@ -123,6 +140,22 @@ describe.each(VERSIONS)('kubectl %s', (version) => {
     expect((await k(['logs', 'p', '--limit-bytes=5'])).stdout).toBe('first');
     expect((await k(['logs', 'p', '--previous'])).stdout).toBe('from the previous run\n');
     expect((await k(['logs', 'p', '--since=1h'])).stdout).toBe('');
+  });
+
+  it('logs: several containers, and nodes/proxy to the kubelet', async () => {
+    const all = await k(['logs', 'multi', '--all-containers']);
+    expect(all.code, show(all)).toBe(0);
+    // Older kubectl reads the containers concurrently: any order.
+    expect(all.stdout.split('\n').sort()).toEqual(['', 'from a', 'from b']);
+    const b = await k(['logs', 'multi', '-c', 'b']);
+    expect(b.stdout).toBe('from b\n');
+    const raw = await k(['get', '--raw', `/api/v1/namespaces/${NS}/pods/multi/log`]);
+    expect(raw.code).not.toBe(0);
+    expect(raw.stderr).toContain('a container name must be specified for pod multi, choose one of: [a b]');
+    const health = await k(['get', '--raw', '/api/v1/nodes/n1/proxy/healthz']);
+    expect(health.stdout).toBe('ok');
+    const viaNode = await k(['get', '--raw', `/api/v1/nodes/n1/proxy/containerLogs/${NS}/multi/a`]);
+    expect(viaNode.stdout).toBe('from a\n');
   });
 
   it('logs: errors worded as upstream', async () => {

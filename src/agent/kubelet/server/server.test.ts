@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -31,6 +32,7 @@ let kubelet: KubeletServer;
 let port: number;
 let echo: Server;
 let echoPort: number;
+let main: ChildProcess;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'k8ts-kubelet-'));
@@ -50,6 +52,8 @@ beforeAll(async () => {
   const logPath = join(dir, '0.log');
   writeFileSync(logPath, '2024-05-01T10:00:00.1Z stdout F hello\n2024-05-01T10:00:01.2Z stderr F world\n');
   runtime.add('default', 'p', 'c', { id: 'cid-1', logPath, running: true });
+  main = spawn('sh', ['-c', 'while read l; do echo "got $l"; done'], { stdio: 'pipe' });
+  runtime.add('default', 'p', 'main', { id: 'cid-2', logPath, running: true, process: main });
   kubelet = new KubeletServer({
     nodeName: 'n1',
     bindAddress: '127.0.0.1',
@@ -67,6 +71,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  main.kill('SIGKILL');
   await kubelet.stop();
   await streaming.stop();
   echo.close();
@@ -206,6 +211,29 @@ describe('kubelet server: exec', () => {
     };
     expect(status.reason).toBe('NonZeroExitCode');
     expect(status.details?.causes?.[0]?.message).toBe('3');
+  });
+
+  it('attaches to the main process over WebSocket v5', async () => {
+    const ws = new WebSocket(
+      `wss://127.0.0.1:${port}/attach/default/p/main?input=1&output=1`,
+      ['v5.channel.k8s.io'],
+      tlsFor(apiCert),
+    );
+    let out = '';
+    const got = new Promise<void>((resolve) =>
+      ws.on('message', (d: Buffer) => {
+        if (d[0] === 1) out += d.subarray(1).toString();
+        if (out.includes('got hi')) resolve();
+      }),
+    );
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => resolve());
+      ws.on('error', reject);
+    });
+    ws.send(Buffer.from([0, ...Buffer.from('hi\n')]));
+    await got;
+    expect(out).toBe('got hi\n');
+    ws.close();
   });
 
   it('passes SPDY through to the runtime (kubectl before 1.30)', async () => {
