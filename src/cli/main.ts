@@ -8,6 +8,7 @@ const USAGE = `k8ts: a Kubernetes-compatible container orchestrator
 Usage:
   k8ts server [flags]     run the control plane (API server, storage) and a local node
   k8ts secrets-encrypt    manage the keys that encrypt Secrets at rest (status, rotate)
+  k8ts images import      import image archives into the node's containerd (offline machines)
   k8ts version            print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -24,6 +25,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'secrets-encrypt': {
       const { runSecretsEncryptCommand } = await import('./secrets-encrypt.js');
       return runSecretsEncryptCommand(rest);
+    }
+    case 'images': {
+      const { runImagesCommand } = await import('./images.js');
+      return runImagesCommand(rest);
     }
     case 'version':
     case '--version': {

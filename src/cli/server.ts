@@ -119,7 +119,7 @@ export async function runServerCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const { parseCidr } = await import('../server/cidr.js');
+  const { parseCidr } = await import('../util/cidr.js');
   try {
     parseCidr(config.clusterCidr);
     parseCidr(config.serviceCidr);

@@ -109,6 +109,14 @@ export interface RawResponse {
   body: Buffer;
 }
 
+/** Per-request options of {@link Client.raw}. */
+export interface RawRequestOptions {
+  /** Cancels the request (it rejects). */
+  signal?: AbortSignal;
+  /** Deadline of this request in ms, overriding the client's (0 = none). */
+  timeoutMs?: number;
+}
+
 /** The client. */
 export interface Client {
   /** The collection `ref` in `namespace` (omit for cluster-scoped kinds or all namespaces). */
@@ -119,6 +127,7 @@ export interface Client {
     path: string,
     body?: Buffer | string,
     headers?: Record<string, string>,
+    opts?: RawRequestOptions,
   ): Promise<RawResponse>;
   /** Closes connections; pending requests fail. */
   close(): void;

@@ -59,8 +59,12 @@ export interface WriteOptions {
   admit?: (obj: StoredObject, old: StoredObject | undefined) => Promise<void>;
 }
 
-/** '' for the main resource; 'status' for /status; 'finalize' for namespaces/finalize (only spec.finalizers changes). */
-export type UpdateSubresource = '' | 'status' | 'finalize';
+/**
+ * '' for the main resource; 'status' for /status; 'finalize' for namespaces/finalize (only
+ * spec.finalizers changes); 'binding' for pods/binding (the server computed the change: nodeName and
+ * the PodScheduled condition, which a plain pod update may not set).
+ */
+export type UpdateSubresource = '' | 'status' | 'finalize' | 'binding';
 
 export interface UpdateOptions extends WriteOptions {
   subresource: UpdateSubresource;
@@ -305,6 +309,7 @@ export class Store extends StoreReader {
     if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
     delete meta.selfLink;
 
+    if (subresource === 'binding') return obj;
     if (subresource === 'finalize') {
       const finalizers = (obj['spec'] as { finalizers?: unknown } | undefined)?.finalizers;
       const next = clone(current);
@@ -354,7 +359,9 @@ export class Store extends StoreReader {
     const errs = validateObjectMetaUpdate(obj.metadata, current.metadata, r.namespaced, this.nameCheck());
     if (subresource === 'status')
       errs.push(...(this.strategy.status?.validateUpdate(obj, current, ctx) ?? []));
-    else
+    else if (subresource === 'binding') {
+      // bindPod validated the Binding; nothing else of the pod changed.
+    } else
       errs.push(...(this.strategy.validateUpdate?.(obj, current, ctx) ?? this.strategy.validate(obj, ctx)));
     if (errs.length) throw this.invalid(current.metadata.name ?? '', errs);
   }

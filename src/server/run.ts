@@ -29,6 +29,7 @@ import type { Authenticator } from '../auth/types.js';
 import { GarbageCollector } from '../controllers/garbagecollector/gc.js';
 import { configureNamespaceStore, NamespaceController } from '../controllers/namespace/namespace.js';
 import { ClusterRoleAggregator } from '../controllers/clusterroleaggregation/aggregator.js';
+import { NodeIpamController } from '../controllers/nodeipam/nodeipam.js';
 import { ensureClusterPki } from '../pki/cluster.js';
 import { Compactor } from '../storage/compactor.js';
 import {
@@ -44,7 +45,7 @@ import { systemClock, type Clock } from '../util/time.js';
 import { bootstrapObjects } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { registryRbacSource, registryPolicyStore } from './rbac-wiring.js';
-import { firstServiceIP } from './cidr.js';
+import { firstServiceIP } from '../util/cidr.js';
 
 export interface RunningServer {
   port: number;
@@ -217,6 +218,9 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     const aggregator = new ClusterRoleAggregator(served, clock, componentLogger('clusterrole-aggregation'));
     aggregator.start();
     stops.push(() => aggregator.stop());
+    const nodeIpam = new NodeIpamController(served, config.clusterCidr, clock, componentLogger('node-ipam'));
+    nodeIpam.start();
+    stops.push(() => nodeIpam.stop());
     const compactor = new Compactor({
       backend,
       intervalMs: config.compactionIntervalMs,

@@ -172,11 +172,16 @@ export async function handleBinding(
   const meta = (binding.metadata ??= {});
   meta.name ||= ctx.info.name;
   const dry = dryRun(ctx);
-  await store.mutate(ctx.info.name, strategyContext(deps, ctx), { dryRun: dry, subresource: '' }, (pod) => {
-    const result = bindPod(pod, binding, ctx.info.name, deps.clock.now());
-    if (result.error) throw result.error;
-    return result.pod as StoredObject;
-  });
+  await store.mutate(
+    ctx.info.name,
+    strategyContext(deps, ctx),
+    { dryRun: dry, subresource: 'binding' },
+    (pod) => {
+      const result = bindPod(pod, binding, ctx.info.name, deps.clock.now());
+      if (result.error) throw result.error;
+      return result.pod as StoredObject;
+    },
+  );
   writeValue(ctx, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 

@@ -242,6 +242,25 @@ export function bootstrapClusterRoles(): ClusterRole[] {
         ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'],
       ),
     ]),
+    // What a node agent needs (upstream's system:node rules). Upstream binds no one to it and uses the
+    // Node authorizer instead; k8ts binds the system:nodes group until it has a node authorizer.
+    clusterRole('system:node', [
+      res(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+      res(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews', 'subjectaccessreviews']),
+      res(READ, [''], ['services']),
+      res(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], [''], ['nodes']),
+      res(['patch', 'update'], [''], ['nodes/status']),
+      res(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
+      res(['create', 'delete', 'get', 'list', 'watch'], [''], ['pods']),
+      res(['patch', 'update'], [''], ['pods/status']),
+      res(['create'], [''], ['pods/eviction']),
+      res(READ, [''], ['configmaps', 'secrets']),
+      res(['get'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
+      res(['update', 'patch'], [''], ['persistentvolumeclaims/status']),
+      res(['create'], [''], ['serviceaccounts/token']),
+      res(['create', 'delete', 'get', 'patch', 'update'], ['coordination.k8s.io'], ['leases']),
+      res(READ, ['storage.k8s.io'], ['csidrivers', 'storageclasses']),
+    ]),
     clusterRole('system:auth-delegator', [
       res(['create'], ['authentication.k8s.io'], ['tokenreviews']),
       res(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
@@ -271,5 +290,6 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     clusterRoleBinding('system:discovery', ['system:authenticated']),
     clusterRoleBinding('system:monitoring', ['system:monitoring']),
     clusterRoleBinding('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
+    clusterRoleBinding('system:node', ['system:nodes']),
   ];
 }

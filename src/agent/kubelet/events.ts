@@ -1,0 +1,117 @@
+/**
+ * Records core/v1 Events about the pods and the node, as upstream's event recorder does: repeats of
+ * the same event (same object, reason and message) within ten minutes bump `count` and
+ * `lastTimestamp` on the existing Event instead of creating another one. Failures to record are
+ * logged, never thrown: events are best effort.
+ */
+import { randomBytes } from 'node:crypto';
+import { ApiError } from '../../api/errors.js';
+import type { ApiObject, Client } from '../../client/types.js';
+import { EVENTS } from '../../client/resources.js';
+import type { Logger } from '../../util/log.js';
+import { rfc3339, systemClock, type Clock } from '../../util/time.js';
+
+/** The object an event is about. */
+export interface EventTarget {
+  kind: string;
+  apiVersion: string;
+  namespace?: string;
+  name: string;
+  uid?: string;
+  resourceVersion?: string;
+  /** `spec.containers{web}` for container events. */
+  fieldPath?: string;
+}
+
+interface Recorded {
+  name: string;
+  namespace: string;
+  count: number;
+  last: number;
+}
+
+const AGGREGATE_MS = 10 * 60_000;
+const MAX_REMEMBERED = 4096;
+
+export class EventRecorder {
+  private readonly seen = new Map<string, Recorded>();
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly client: Client,
+    private readonly node: string,
+    private readonly log: Logger,
+    clock?: Clock,
+    private readonly component = 'kubelet',
+  ) {
+    this.clock = clock ?? systemClock;
+  }
+
+  /** Records an event; resolves when written (or given up). */
+  async record(
+    target: EventTarget,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    const namespace = target.namespace || 'default';
+    const key = [
+      namespace,
+      target.kind,
+      target.name,
+      target.uid,
+      target.fieldPath,
+      type,
+      reason,
+      message,
+    ].join('\u0000');
+    const now = this.clock.now();
+    const events = this.client.resource(EVENTS, namespace);
+    try {
+      const prev = this.seen.get(key);
+      if (prev && now.getTime() - prev.last < AGGREGATE_MS) {
+        prev.count++;
+        prev.last = now.getTime();
+        try {
+          await events.patch(prev.name, 'merge', { count: prev.count, lastTimestamp: rfc3339(now) });
+          return;
+        } catch (err) {
+          if (!(err instanceof ApiError && err.code === 404)) throw err;
+        }
+      }
+      const name = `${target.name}.${now.getTime().toString(16)}${randomBytes(2).toString('hex')}`;
+      const event: ApiObject = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace },
+        involvedObject: {
+          kind: target.kind,
+          apiVersion: target.apiVersion,
+          name: target.name,
+          ...(target.namespace ? { namespace: target.namespace } : {}),
+          ...(target.uid ? { uid: target.uid } : {}),
+          ...(target.resourceVersion ? { resourceVersion: target.resourceVersion } : {}),
+          ...(target.fieldPath ? { fieldPath: target.fieldPath } : {}),
+        },
+        reason,
+        message,
+        source: { component: this.component, host: this.node },
+        firstTimestamp: rfc3339(now),
+        lastTimestamp: rfc3339(now),
+        eventTime: null,
+        count: 1,
+        type,
+        reportingComponent: this.component,
+        reportingInstance: this.node,
+      };
+      await events.create(event);
+      if (this.seen.size >= MAX_REMEMBERED) {
+        const oldest = this.seen.keys().next().value;
+        if (oldest !== undefined) this.seen.delete(oldest);
+      }
+      this.seen.set(key, { name, namespace, count: 1, last: now.getTime() });
+    } catch (err) {
+      this.log.warn({ err, reason, object: `${namespace}/${target.name}` }, 'could not record event');
+    }
+  }
+}
