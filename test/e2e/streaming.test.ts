@@ -191,7 +191,8 @@ describe.each(VERSIONS)('kubectl %s', (version) => {
 
   it('cp: into the pod and back out', async () => {
     const local = join(dir, `upload-${version}.txt`);
-    writeFileSync(local, `payload for ${version}\n`.repeat(1000));
+    // Megabytes, well past every buffer and the 64 KiB SPDY window nobody updates.
+    writeFileSync(local, `payload for ${version}: ${'x'.repeat(100)}\n`.repeat(80_000));
     const podDir = join(dir, `pod-fs-${version}`);
     mkdirSync(podDir, { recursive: true });
     const up = await k(['cp', local, `${NS}/p:${podDir}/copied.txt`]);
