@@ -31,6 +31,16 @@ import { configureNamespaceStore, NamespaceController } from '../controllers/nam
 import { ClusterRoleAggregator } from '../controllers/clusterroleaggregation/aggregator.js';
 import { NodeIpamController } from '../controllers/nodeipam/nodeipam.js';
 import { ensureClusterPki } from '../pki/cluster.js';
+import { ensureServiceAccountKey } from '../pki/service-account.js';
+import { registryBoundObjects } from '../auth/serviceaccount-objects.js';
+import { serviceAccountTokenAuthenticator } from '../auth/serviceaccount.js';
+import {
+  DEFAULT_SERVICE_ACCOUNT_ISSUER,
+  ServiceAccountTokenSigner,
+  ServiceAccountTokenVerifier,
+} from '../auth/serviceaccount-token.js';
+import { ServiceAccountsController } from '../controllers/serviceaccount/serviceaccount.js';
+import { RootCaPublisher } from '../controllers/rootcacert/publisher.js';
 import { Compactor } from '../storage/compactor.js';
 import {
   AesGcmTransformer,
@@ -94,6 +104,11 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     serviceCidrs: [config.serviceCidr],
   });
   for (const change of pki.changes) log.info({ change }, 'PKI');
+  const saKey = await ensureServiceAccountKey(config.dataDir);
+  for (const change of saKey.changes) log.info({ change }, 'PKI');
+  // Service-account tokens: issuer and API audience as kubeadm and k3s set them upstream.
+  const saIssuer = DEFAULT_SERVICE_ACCOUNT_ISSUER;
+  const apiAudiences = [saIssuer];
 
   const backend = await openBackend(config);
   await backend.start();
@@ -103,7 +118,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
       ? await prepareSecretsEncryption(config.dataDir, backend, log)
       : undefined;
     // Reviews need the authorizer, which needs the RBAC caches: resolve them lazily.
-    const late: { authorizer?: ReturnType<typeof rbacAuthorizer> } = {};
+    const late: { authorizer?: ReturnType<typeof rbacAuthorizer>; tokens?: Authenticator } = {};
     const tokenAuth = config.tokenAuthFile ? await loadTokenFile(config.tokenAuthFile) : undefined;
     const virtuals = reviewResources({
       authorizer: {
@@ -116,7 +131,9 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
             ? late.authorizer.rulesFor(u, ns)
             : Promise.resolve({ resourceRules: [], nonResourceRules: [], incomplete: true }),
       },
-      tokenAuthenticator: tokenAuth,
+      tokenAuthenticator: {
+        authenticate: (r) => (late.tokens ? late.tokens.authenticate(r) : Promise.resolve(undefined)),
+      },
     });
     const served = new ServedResources({
       backend,
@@ -148,6 +165,19 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
 
     const authenticators: Authenticator[] = [x509Authenticator({ clientCaPem: pki.clientCA.certPem })];
     if (tokenAuth) authenticators.push(tokenAuth);
+    const coreStore = (plural: string) => served.get('', 'v1', plural)?.store;
+    const saAuth = serviceAccountTokenAuthenticator({
+      verifier: new ServiceAccountTokenVerifier({
+        publicKeysPem: [saKey.publicKeyPem],
+        issuers: [saIssuer],
+        audiences: apiAudiences,
+        now: () => clock.now(),
+      }),
+      objects: registryBoundObjects(coreStore),
+      now: () => clock.now(),
+    });
+    authenticators.push(saAuth);
+    late.tokens = unionAuthenticator(...(tokenAuth ? [tokenAuth, saAuth] : [saAuth]));
     const metrics = new ApiMetrics();
     const handlers = {
       served,
@@ -163,6 +193,11 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
         caPem: pki.serverCA.certPem,
         certPem: pki.kubeletClient.certPem,
         keyPem: pki.kubeletClient.keyPem,
+      },
+      serviceAccountTokens: {
+        objects: registryBoundObjects(coreStore, { consistent: true }),
+        signer: new ServiceAccountTokenSigner(saKey.privateKeyPem, saIssuer),
+        audiences: apiAudiences,
       },
     };
     const caches = served.caches;
@@ -215,6 +250,21 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     const nsController = new NamespaceController(served, clock, componentLogger('namespace-controller'));
     nsController.start();
     stops.push(() => nsController.stop());
+    const saController = new ServiceAccountsController(
+      served,
+      clock,
+      componentLogger('serviceaccount-controller'),
+    );
+    saController.start();
+    stops.push(() => saController.stop());
+    const rootCa = new RootCaPublisher(
+      served,
+      pki.serverCA.certPem,
+      clock,
+      componentLogger('root-ca-cert-publisher'),
+    );
+    rootCa.start();
+    stops.push(() => rootCa.stop());
     const aggregator = new ClusterRoleAggregator(served, clock, componentLogger('clusterrole-aggregation'));
     aggregator.start();
     stops.push(() => aggregator.stop());

@@ -3,6 +3,7 @@
  * pluggable schema-driven steps (structural checks, patch application).
  */
 import type { KubeObject } from '../../api/meta.js';
+import type { TokenRequestDeps } from '../../registry/serviceaccount-token.js';
 import type { Clock } from '../../util/time.js';
 import type { Logger } from '../../util/log.js';
 import type { AdmissionChain } from '../admission/types.js';
@@ -44,4 +45,6 @@ export interface HandlerDeps {
   schema: SchemaOps;
   /** How to reach kubelets (logs, exec, attach, port-forward, nodes/proxy); absent: those answer 404. */
   kubelet?: KubeletClientConfig;
+  /** Issues service-account tokens (`serviceaccounts/token`); absent: the subresource is not served. */
+  serviceAccountTokens?: TokenRequestDeps;
 }

@@ -9,6 +9,7 @@ import type { HandlerDeps } from './context.js';
 import { handleDelete, handleDeleteCollection } from './delete.js';
 import { handleGet, handleList, handleWatch } from './read.js';
 import { handleBinding, handleEviction, handleFinalize, handleScale } from './subresources.js';
+import { handleServiceAccountToken } from './subresources-token.js';
 import { handleCreate, handlePatch, handleUpdate } from './write.js';
 import { handleNodeProxy, handlePodStreaming, POD_STREAMING_SUBRESOURCES } from '../streaming/pods.js';
 
@@ -107,6 +108,8 @@ async function handleSubresource(
   if (sub === 'scale' && t.scale) return handleScale(deps, ctx, served, out);
   if (t.group === '' && t.plural === 'pods' && sub === 'binding') return handleBinding(deps, ctx, served);
   if (t.group === '' && t.plural === 'pods' && sub === 'eviction') return handleEviction(deps, ctx, served);
+  if (t.group === '' && t.plural === 'serviceaccounts' && sub === 'token')
+    return handleServiceAccountToken(deps, ctx, served, out);
   if (t.group === '' && t.plural === 'namespaces' && sub === 'finalize')
     return handleFinalize(deps, ctx, served, out);
   if (deps.kubelet && t.group === '' && t.plural === 'pods' && POD_STREAMING_SUBRESOURCES.has(sub))
