@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import { stringify as toYaml, parse as parseYaml, parseAllDocuments } from 'yaml';
 import { ApiError, apiErrors, type Status } from '../api/errors.js';
 import type { UserInfo } from '../auth/types.js';
@@ -36,6 +37,8 @@ export interface RequestContext {
   user: UserInfo;
   warnings: string[];
   accept: string;
+  /** An HTTP/1.1 upgrade request (WebSocket, SPDY): its raw socket and the bytes read past the head. */
+  upgrade?: { socket: Duplex; head: Buffer };
 }
 
 interface MediaRange {

@@ -2,11 +2,14 @@
  * The API server: HTTPS only (HTTP/2 and HTTP/1.1 on one port), and the request pipeline
  * authentication → authorization → handler, with metrics and structured logs per request.
  */
+import type { IncomingMessage } from 'node:http';
 import { createSecureServer, type Http2SecureServer, type Http2ServerRequest } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { apiErrors, ApiError } from '../api/errors.js';
 import type { AuthorizationAttributes, Authenticator, Authorizer, UserInfo } from '../auth/types.js';
 import { VERSION } from '../version.js';
+import { responseOnSocket } from '../util/http-upgrade.js';
 import type { Logger } from '../util/log.js';
 import {
   aggregatedDiscovery,
@@ -31,6 +34,9 @@ import { handleResource } from './handlers/resource.js';
 import type { ApiMetrics } from './metrics.js';
 import { metricVerb } from './metrics.js';
 import { authorizationName, parseRequestInfo } from './request-info.js';
+
+/** Subresources whose requests stay open (upstream's long-running request check). */
+const LONG_RUNNING_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
 
 /** Paths anyone may read without credentials (upstream's system:public-info-viewer). */
 const PUBLIC_PATHS = /^\/(healthz|livez|readyz)(\/.*)?$|^\/version\/?$/;
@@ -89,6 +95,17 @@ export class ApiServer {
         writeStatusTo(res, toApiError(err).status);
       });
     });
+    // HTTP/1.1 upgrades (exec, attach, port-forward over WebSocket or SPDY) run the same pipeline
+    // with the raw socket at hand; an ordinary response can still be written on it.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', (err) => this.opts.log.debug({ err }, 'upgraded connection error'));
+      const res = responseOnSocket(req, socket);
+      this.handle(req, res, { socket, head }).catch((err: unknown) => {
+        this.opts.log.error({ err }, 'upgrade handler failed');
+        if (!res.headersSent) writeStatusTo(res, toApiError(err).status);
+        else socket.destroy();
+      });
+    });
     server.on('sessionError', (err) => this.opts.log.debug({ err }, 'http2 session error'));
     server.on('tlsClientError', (err) => this.opts.log.debug({ err }, 'TLS handshake failed'));
     this.server = server;
@@ -142,7 +159,11 @@ export class ApiServer {
     return user;
   }
 
-  private async handle(req: HttpRequest, res: HttpResponse): Promise<void> {
+  private async handle(
+    req: HttpRequest,
+    res: HttpResponse,
+    upgrade?: { socket: Duplex; head: Buffer },
+  ): Promise<void> {
     const started = performance.now();
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
@@ -167,8 +188,10 @@ export class ApiServer {
       user: user ?? this.opts.anonymousUser,
       warnings: [],
       accept,
+      upgrade,
     };
-    const long = info.verb === 'watch';
+    const long =
+      info.verb === 'watch' || (info.isResourceRequest && LONG_RUNNING_SUBRESOURCES.has(info.subresource));
     const labels = {
       verb: metricVerb(method, info.verb),
       dry_run: query.has('dryRun') ? 'All' : '',

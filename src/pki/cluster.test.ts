@@ -62,6 +62,7 @@ describe('ensureClusterPki', () => {
       'client CA created',
       'serving certificate issued (missing)',
       'admin client certificate issued (missing)',
+      'kubelet client certificate issued (missing)',
       'admin kubeconfig written',
     ]);
 
@@ -181,6 +182,7 @@ describe('ensureClusterPki', () => {
     expect(renewed.changes).toEqual([
       expect.stringMatching(/^serving certificate issued \(expires /),
       expect.stringMatching(/^admin client certificate issued \(expires /),
+      expect.stringMatching(/^kubelet client certificate issued \(expires /),
       'admin kubeconfig written',
     ]);
     expect(renewed.serverCA.certPem).toBe(first.serverCA.certPem);

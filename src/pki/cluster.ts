@@ -6,6 +6,8 @@
  *     client-ca.crt, client-ca.key           CA that signs client certificates (the server trusts it)
  *     serving-kube-apiserver.crt, .key       the API server's serving certificate
  *     client-admin.crt, client-admin.key     CN=system:admin, O=system:masters
+ *     client-kube-apiserver-kubelet.crt, .key  CN=kube-apiserver-kubelet-client (the API server
+ *                                            calling kubelets: logs, exec, attach, port-forward)
  *   DATA/kubeconfig.yaml (0600)             admin kubeconfig
  *
  * Two CAs, as k3s: a certificate that the server CA signed for serving (an agent's kubelet, say) can
@@ -44,6 +46,8 @@ import { servingSans, type ServingSanOptions } from './sans.js';
 /** The admin identity of the generated kubeconfig. */
 export const ADMIN_USER = 'system:admin';
 export const ADMIN_GROUP = 'system:masters';
+/** The identity the API server presents to kubelets (kubeadm's name for it); kubelets allow it. */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 
 export interface ClusterPkiOptions extends ServingSanOptions {
   /** The data directory (DATA); certificates go to DATA/tls. */
@@ -65,6 +69,8 @@ export interface ClusterPkiPaths {
   servingKey: string;
   adminCert: string;
   adminKey: string;
+  kubeletClientCert: string;
+  kubeletClientKey: string;
   kubeconfig: string;
 }
 
@@ -75,6 +81,8 @@ export interface ClusterPki {
   clientCA: CertificateAuthority;
   serving: { certPem: string; keyPem: string; sans: SubjectAltNames; notAfter: Date };
   admin: { certPem: string; keyPem: string };
+  /** The API server's client certificate for kubelets (CN=kube-apiserver-kubelet-client). */
+  kubeletClient: { certPem: string; keyPem: string };
   /** What this start created or re-issued, for the log (e.g. "server CA created", "serving certificate renewed: SANs changed"). */
   changes: string[];
 }
@@ -92,6 +100,8 @@ export function clusterPkiPaths(dataDir: string): ClusterPkiPaths {
     servingKey: join(dir, 'serving-kube-apiserver.key'),
     adminCert: join(dir, 'client-admin.crt'),
     adminKey: join(dir, 'client-admin.key'),
+    kubeletClientCert: join(dir, 'client-kube-apiserver-kubelet.crt'),
+    kubeletClientKey: join(dir, 'client-kube-apiserver-kubelet.key'),
     kubeconfig: join(dataDir, 'kubeconfig.yaml'),
   };
 }
@@ -237,7 +247,24 @@ export async function ensureClusterPki(opts: ClusterPkiOptions): Promise<Cluster
   } else {
     await chmod(paths.adminKey, 0o600);
   }
+  // The API server's client certificate for kubelets.
+  let kubeletCert = await readIfExists(paths.kubeletClientCert);
+  let kubeletKey = await readIfExists(paths.kubeletClientKey);
+  const kubeletProblem = leafProblem(kubeletCert, kubeletKey, clientCA, now, (cert) =>
+    subjectIdentity(cert).commonName === KUBELET_CLIENT_USER ? undefined : 'wrong subject',
+  );
+  if (kubeletProblem !== undefined) {
+    const issued = await issueClientCertificate(clientCA, { name: KUBELET_CLIENT_USER, now });
+    await writeLeaf(paths.kubeletClientCert, paths.kubeletClientKey, issued);
+    kubeletCert = issued.certPem;
+    kubeletKey = issued.keyPem;
+    changes.push(`kubelet client certificate issued (${kubeletProblem})`);
+  } else {
+    await chmod(paths.kubeletClientKey, 0o600);
+  }
   if (
+    kubeletCert === undefined ||
+    kubeletKey === undefined ||
     servingCert === undefined ||
     servingKey === undefined ||
     adminCert === undefined ||
@@ -272,6 +299,7 @@ export async function ensureClusterPki(opts: ClusterPkiOptions): Promise<Cluster
       notAfter: notAfter(serving),
     },
     admin: { certPem: adminCert, keyPem: adminKey },
+    kubeletClient: { certPem: kubeletCert, keyPem: kubeletKey },
     changes,
   };
 }

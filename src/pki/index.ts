@@ -4,6 +4,7 @@ export * from './cluster.js';
 export * from './inspect.js';
 export * from './ip.js';
 export * from './keys.js';
+export * from './kubelet.js';
 export * from './kubeconfig.js';
 export * from './pem.js';
 export * from './sans.js';

@@ -188,6 +188,12 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
       clock,
       log: componentLogger('apiserver'),
       schema: schemaOps(),
+      // Logs, exec, attach, port-forward and nodes/proxy reach kubelets with this identity.
+      kubelet: {
+        caPem: pki.serverCA.certPem,
+        certPem: pki.kubeletClient.certPem,
+        keyPem: pki.kubeletClient.keyPem,
+      },
       serviceAccountTokens: {
         objects: registryBoundObjects(coreStore, { consistent: true }),
         signer: new ServiceAccountTokenSigner(saKey.privateKeyPem, saIssuer),

@@ -8,6 +8,7 @@ import type { Clock } from '../../util/time.js';
 import type { Logger } from '../../util/log.js';
 import type { AdmissionChain } from '../admission/types.js';
 import type { ServedResources, ServedResource } from '../served.js';
+import type { KubeletClientConfig } from '../streaming/kubelet.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -42,6 +43,8 @@ export interface HandlerDeps {
   clock: Clock;
   log: Logger;
   schema: SchemaOps;
+  /** How to reach kubelets (logs, exec, attach, port-forward, nodes/proxy); absent: those answer 404. */
+  kubelet?: KubeletClientConfig;
   /** Issues service-account tokens (`serviceaccounts/token`); absent: the subresource is not served. */
   serviceAccountTokens?: TokenRequestDeps;
 }

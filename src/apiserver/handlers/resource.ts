@@ -11,6 +11,7 @@ import { handleGet, handleList, handleWatch } from './read.js';
 import { handleBinding, handleEviction, handleFinalize, handleScale } from './subresources.js';
 import { handleServiceAccountToken } from './subresources-token.js';
 import { handleCreate, handlePatch, handleUpdate } from './write.js';
+import { handleNodeProxy, handlePodStreaming, POD_STREAMING_SUBRESOURCES } from '../streaming/pods.js';
 
 const READ_TRANSFORMS = ['Table', 'PartialObjectMetadata', 'PartialObjectMetadataList'];
 
@@ -111,5 +112,9 @@ async function handleSubresource(
     return handleServiceAccountToken(deps, ctx, served, out);
   if (t.group === '' && t.plural === 'namespaces' && sub === 'finalize')
     return handleFinalize(deps, ctx, served, out);
+  if (deps.kubelet && t.group === '' && t.plural === 'pods' && POD_STREAMING_SUBRESOURCES.has(sub))
+    return handlePodStreaming({ served: deps.served, kubelet: deps.kubelet }, ctx, sub);
+  if (deps.kubelet && t.group === '' && t.plural === 'nodes' && sub === 'proxy')
+    return handleNodeProxy({ served: deps.served, kubelet: deps.kubelet }, ctx);
   throw apiErrors.pathNotFound();
 }

@@ -1,0 +1,6 @@
+/** The kubelet's HTTPS API (port 10250) and what the agent wires into it. */
+export { allowUsers, forbiddenMessage, requestAttributes } from './auth.js';
+export { CriStreamingRuntime, type CriStreamingService } from './cri-runtime.js';
+export { KubeletServer, type KubeletServerOptions } from './server.js';
+export * from './types.js';
+export { subjectAccessReviewAuthorizer, tokenReviewAuthenticator } from './webhook-auth.js';
