@@ -29,6 +29,8 @@ export interface AgentConfig {
   pauseImage: string;
   /** cgroup path under which pod cgroups are made (tests give each test host its own). */
   cgroupRoot: string;
+  /** Name of the pod bridge ('' = cni0; tests running several nodes in one network namespace differ). */
+  cniBridge: string;
 }
 
 export const DEFAULT_AGENT_CONFIG: AgentConfig = {
@@ -47,6 +49,7 @@ export const DEFAULT_AGENT_CONFIG: AgentConfig = {
   registriesFile: '',
   pauseImage: 'k8ts.local/pause:3.10',
   cgroupRoot: '/k8ts',
+  cniBridge: '',
 };
 
 /** Parses `key=value` node labels. */

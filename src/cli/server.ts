@@ -3,8 +3,10 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, type ServerConfig } from '../server/config.js';
+import { AGENT_FLAG_OPTIONS, AGENT_FLAGS_HELP, agentConfigFromFlags } from './agent-flags.js';
 
-const HELP = `Run the k8ts control plane: the Kubernetes API server on embedded SQLite (or etcd).
+const HELP = `Run the k8ts control plane (the Kubernetes API server on embedded SQLite or etcd, and the
+controllers) and a node agent that runs this machine's pods.
 
 Usage:
   k8ts server [flags]
@@ -24,7 +26,10 @@ Flags:
   --secrets-encryption BOOL   encrypt Secrets at rest (default true)
   --sqlite-synchronous MODE   normal (default): every acknowledged write survives a crash of the
                               process; full: also a power loss (an fsync per commit, slower)
-  -h, --help                  show this help
+  --disable-agent             run no node agent (control plane only)
+
+Node agent flags:
+${AGENT_FLAGS_HELP}  -h, --help                  show this help
 `;
 
 /** Parses `k8ts server` flags; throws an Error with a one-line message on bad input. */
@@ -49,6 +54,8 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       'sqlite-synchronous': { type: 'string' },
       // Hidden: tests compact storage history quickly.
       'compaction-interval': { type: 'string' },
+      'disable-agent': { type: 'boolean' },
+      ...AGENT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -90,6 +97,8 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
   }
   if (values['compaction-interval'] !== undefined)
     config.compactionIntervalMs = parseDuration(values['compaction-interval'], '--compaction-interval');
+  config.disableAgent = values['disable-agent'] === true;
+  config.agent = agentConfigFromFlags(values, config.dataDir, true);
   return config;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The configuration of `k8ts server`, with upstream/k3s-like defaults.
  */
+import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../agent/config.js';
 
 export interface ServerConfig {
   /** State, certificates and the kubeconfig live here. */
@@ -29,6 +30,10 @@ export interface ServerConfig {
   sqliteSynchronous: 'NORMAL' | 'FULL';
   /** Storage compaction interval. */
   compactionIntervalMs: number;
+  /** Run no node agent in this process. */
+  disableAgent: boolean;
+  /** The local node agent (its dataDir follows the server's). */
+  agent: AgentConfig;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -46,4 +51,6 @@ export const DEFAULT_CONFIG: ServerConfig = {
   secretsEncryption: true,
   sqliteSynchronous: 'NORMAL',
   compactionIntervalMs: 5 * 60 * 1000,
+  disableAgent: false,
+  agent: { ...DEFAULT_AGENT_CONFIG, controlPlane: true },
 };

@@ -30,7 +30,7 @@ import { GarbageCollector } from '../controllers/garbagecollector/gc.js';
 import { configureNamespaceStore, NamespaceController } from '../controllers/namespace/namespace.js';
 import { ClusterRoleAggregator } from '../controllers/clusterroleaggregation/aggregator.js';
 import { NodeIpamController } from '../controllers/nodeipam/nodeipam.js';
-import { ensureClusterPki } from '../pki/cluster.js';
+import { ensureClusterPki, userKubeconfig } from '../pki/cluster.js';
 import { ensureServiceAccountKey } from '../pki/service-account.js';
 import { registryBoundObjects } from '../auth/serviceaccount-objects.js';
 import { serviceAccountTokenAuthenticator } from '../auth/serviceaccount.js';
@@ -279,6 +279,11 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     await compactor.start();
     stops.push(() => compactor.stop());
 
+    if (!config.disableAgent) {
+      const agent = await startLocalAgent(config, pki, port);
+      stops.push(() => agent.stop());
+    }
+
     return {
       port,
       kubeconfigPath: pki.paths.kubeconfig,
@@ -295,6 +300,54 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
   } catch (err) {
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Starts the node agent of this machine in-process, with its own client certificate
+ * (`system:node:<name>` in group `system:nodes`) talking HTTPS to the API server like any agent.
+ */
+async function startLocalAgent(
+  config: ServerConfig,
+  pki: Awaited<ReturnType<typeof ensureClusterPki>>,
+  port: number,
+): Promise<{ stop(): Promise<void> }> {
+  const { startAgent } = await import('../agent/agent.js');
+  const { clientFromKubeconfig } = await import('../client/http.js');
+  const { hostname } = await import('node:os');
+  const { writeFile } = await import('node:fs/promises');
+  const agentConfig = { ...config.agent, dataDir: config.dataDir };
+  const nodeName = (agentConfig.nodeName || hostname()).toLowerCase();
+  agentConfig.nodeName = nodeName;
+  await mkdir(join(config.dataDir, 'agent'), { recursive: true, mode: 0o700 });
+  const kubeconfigPath = join(config.dataDir, 'agent', 'kubelet.kubeconfig');
+  await writeFile(
+    kubeconfigPath,
+    await userKubeconfig(pki, { name: `system:node:${nodeName}`, groups: ['system:nodes'], port }),
+    { mode: 0o600 },
+  );
+  const client = clientFromKubeconfig(kubeconfigPath, { component: 'kubelet' });
+  try {
+    const { issueKubeletServingCertificate } = await import('../pki/kubelet.js');
+    const { KUBELET_CLIENT_USER } = await import('../pki/cluster.js');
+    const agent = await startAgent(agentConfig, {
+      client,
+      serviceCidr: config.serviceCidr,
+      kubeletTls: async (name, addresses) => {
+        const issued = await issueKubeletServingCertificate(pki.serverCA, { nodeName: name, addresses });
+        return { certPem: issued.certPem, keyPem: issued.keyPem, clientCaPem: pki.clientCA.certPem };
+      },
+      kubeletUsers: [KUBELET_CLIENT_USER],
+    });
+    return {
+      stop: async () => {
+        await agent.stop();
+        client.close();
+      },
+    };
+  } catch (err) {
+    client.close();
+    throw new Error(`node agent: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -6,9 +6,17 @@
  */
 import fs from 'node:fs';
 
+/** True when `pid` runs; a zombie (killed, not yet reaped by its parent) holds nothing and counts as gone. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command (in parentheses): the first is the state letter.
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    } catch {
+      // No /proc (not Linux) or the process just ended: trust kill(0).
+    }
     return true;
   } catch (err) {
     // EPERM: the process exists but belongs to someone else.
