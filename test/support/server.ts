@@ -26,6 +26,11 @@ export interface ServerOptions {
   args?: string[];
   /** How long to wait for `/readyz` (default 60 s). */
   readyTimeoutMs?: number;
+  /**
+   * Run the server's node agent too (default false: `--disable-agent`). Only inside a network
+   * namespace the test run owns (see scripts/in-netns.sh): the agent's pod network is made there.
+   */
+  agent?: boolean;
 }
 
 /** A running (or stopped, restartable) test server. */
@@ -145,6 +150,7 @@ class ServerProcess implements TestServer {
       '--https-port',
       String(this.port),
       ...(this.etcd ? ['--datastore-endpoint', this.etcd.endpoint] : []),
+      ...(this.opts.agent ? [] : ['--disable-agent']),
       ...(this.opts.args ?? []),
     ];
   }
