@@ -26,6 +26,7 @@ import {
 } from './runtime-state.js';
 import { sandboxConfig } from './sandbox-config.js';
 import { containerSpecHash } from './spec-hash.js';
+import { removePodCgroups } from './pod-cgroups.js';
 
 /** Emits an event about the pod (fieldPath set for container events). */
 export type PodEventSink = (
@@ -476,6 +477,8 @@ export class PodSyncer {
       if (s.state === 'SANDBOX_READY') await this.d.runtime.stopPodSandbox({ podSandboxId: s.id });
       await this.d.runtime.removePodSandbox({ podSandboxId: s.id });
     }
+    const busy = await removePodCgroups(this.d.cgroupRoot, uid);
+    if (busy.length) this.d.log.warn({ podUid: uid, cgroups: busy }, 'pod cgroups not removed');
     await this.d.volumes.tearDown(uid);
     this.d.lifecycle.forget(uid);
     this.d.backoff.forget(`${uid}/`);

@@ -158,6 +158,21 @@ describe('podStatus', () => {
     );
   });
 
+  it('a pod bound without a scheduler reports PodScheduled=True', () => {
+    const s = podStatus(pod(), state([{}]), ctx);
+    expect(s.conditions?.find((c) => c.type === 'PodScheduled')).toMatchObject({
+      status: 'True',
+      lastTransitionTime: '2026-11-29T10:00:00Z',
+    });
+    expect(s.conditions?.map((c) => c.type)).toEqual([
+      'PodReadyToStartContainers',
+      'Initialized',
+      'Ready',
+      'ContainersReady',
+      'PodScheduled',
+    ]);
+  });
+
   it('host-network pods report the node address as pod IP', () => {
     const s = podStatus(pod({ hostNetwork: true }), state([{}]), ctx);
     expect(s.podIP).toBe('10.0.0.5');
