@@ -164,6 +164,10 @@ describe('PodSyncer', () => {
       containers: [{ name: 'web', image: 'k8ts.local/missing:1', imagePullPolicy: 'Never' }],
     });
     expect((await status(never)).containerStatuses?.[0]?.state?.waiting?.reason).toBe('ErrImageNeverPull');
+    expect(events).toContain(
+      'Warning ErrImageNeverPull Container image "k8ts.local/missing:1" is not present with pull policy of Never',
+    );
+    expect(events).toContain('Warning Failed Error: ErrImageNeverPull');
     cri.failPull.add('k8ts.local/missing:2');
     const p = pod({ containers: [{ name: 'web', image: 'k8ts.local/missing:2' }] });
     p.metadata = { ...p.metadata, uid: 'uid-2' };
@@ -172,7 +176,8 @@ describe('PodSyncer', () => {
     const s = await status(p);
     expect(s.containerStatuses?.[0]?.state?.waiting).toEqual({
       reason: 'ImagePullBackOff',
-      message: 'Back-off pulling image "k8ts.local/missing:2"',
+      message:
+        'Back-off pulling image "k8ts.local/missing:2": ErrImagePull: failed to pull and unpack image "k8ts.local/missing:2": not found',
     });
   });
 
@@ -180,7 +185,14 @@ describe('PodSyncer', () => {
     cri.failStart.add('/nope');
     const p = pod({ containers: [{ name: 'web', image: 'k8ts.local/busybox:1', command: ['/nope'] }] });
     let s = await status(p);
-    expect(s.containerStatuses?.[0]?.state?.waiting?.reason).toBe('RunContainerError');
+    expect(s.containerStatuses?.[0]?.state?.waiting).toEqual({
+      reason: 'RunContainerError',
+      message: 'failed to create containerd task: exec: "/nope": executable file not found in $PATH',
+    });
+    // The runtime's message alone, without the gRPC status wrapping, as upstream.
+    expect(events).toContain(
+      'Warning Failed Error: failed to create containerd task: exec: "/nope": executable file not found in $PATH',
+    );
     s = await status(p);
     s = await status(p);
     expect(s.containerStatuses?.[0]?.state?.waiting?.reason).toBe('CrashLoopBackOff');

@@ -5,7 +5,7 @@
  * changed; it never waits for a container to finish.
  */
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import type { RuntimeService } from '../../cri/client.js';
+import { CriError, type RuntimeService } from '../../cri/client.js';
 import type { Mount } from '../../cri/types.js';
 import type { ProbeResults } from '../probes/types.js';
 import type { MountedVolume, VolumeContext, VolumeManager } from '../volumes/types.js';
@@ -102,6 +102,10 @@ const fieldPath = (pod: Pod, name: string): string => {
   const init = (pod.spec?.initContainers ?? []).some((c) => c.name === name);
   return `spec.${init ? 'initContainers' : 'containers'}{${name}}`;
 };
+
+/** What the runtime said, without the gRPC wrapping (upstream shows the status message alone). */
+const runtimeMessage = (err: unknown): string =>
+  err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err);
 
 const podRef = (pod: Pod): string =>
   `${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}(${pod.metadata?.uid ?? ''})`;
@@ -400,7 +404,7 @@ export class PodSyncer {
         await this.d.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: sandboxCfg })
       ).containerId;
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = runtimeMessage(err);
       emit('Warning', 'Failed', `Error: ${msg}`);
       waiting.set(c.name, { reason: 'CreateContainerError', message: msg });
       return false;
@@ -409,7 +413,7 @@ export class PodSyncer {
     try {
       await this.d.runtime.startContainer({ containerId });
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = runtimeMessage(err);
       emit('Warning', 'Failed', `Error: ${msg}`);
       waiting.set(c.name, { reason: 'RunContainerError', message: msg });
       return false;
