@@ -243,6 +243,7 @@ describe('PodSyncer.prune', () => {
     for (let attempt = 0; attempt < 4; attempt++) {
       const { containerId } = await runtime.createContainer({
         podSandboxId: 's',
+        sandboxConfig: { metadata: { name: 'p', uid: 'u', namespace: 'default', attempt: 0 } },
         config: {
           metadata: { name: 'web', attempt },
           image: { image: 'b' },
