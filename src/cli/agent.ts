@@ -124,5 +124,7 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
   });
   await agent.stop();
   client.close();
+  // Everything is stopped; a connection still closing must not hold the process for long.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }
