@@ -19,9 +19,36 @@ export function summaryTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** A CRI timestamp (ns since the epoch; 0 when the runtime left it unset) as a Summary time. */
+/**
+ * A CRI timestamp (ns since the epoch; 0 when the runtime left it unset) in ms, to the microsecond
+ * (int64 nanoseconds lose their last bits as JavaScript numbers; rounding keeps them from pushing a
+ * whole millisecond back).
+ */
+export function criMs(ns: number | undefined, fallbackMs: number): number {
+  return ns && ns > 0 ? Math.round(ns / 1e3) / 1e3 : fallbackMs;
+}
+
+/** A CRI timestamp as a Summary time. */
 export function criTime(ns: number | undefined, fallbackMs: number): string {
-  return summaryTime(ns && ns > 0 ? ns / 1e6 : fallbackMs);
+  return summaryTime(criMs(ns, fallbackMs));
+}
+
+/**
+ * Exact sample times (ms) of Summary pieces. The JSON `time` keeps whole seconds only, but
+ * /metrics/resource stamps samples in milliseconds, and rate consumers (metrics-server) divide by
+ * the difference of those stamps.
+ */
+const sampleTimes = new WeakMap<object, number>();
+
+/** Records the exact sample time of a Summary piece and returns the piece. */
+export function stamped<T extends { time: string }>(piece: T, ms: number): T {
+  sampleTimes.set(piece, Math.floor(ms));
+  return piece;
+}
+
+/** The exact sample time of a Summary piece in ms (else its whole-second `time`). */
+export function sampleTimeMs(piece: { time: string }): number {
+  return sampleTimes.get(piece) ?? Date.parse(piece.time);
 }
 
 /** The value of an optional CRI counter. */
@@ -42,15 +69,19 @@ export function defined<T extends object>(fields: T): { [K in keyof T]: Exclude<
  * earlier sample itself, which would read as "idle").
  */
 export function cpuStats(cpu: CpuUsage | undefined, rate: number | undefined, nowMs: number): CPUStats {
-  if (!cpu) return { time: summaryTime(nowMs), usageNanoCores: 0, usageCoreNanoSeconds: 0 };
+  if (!cpu) return stamped({ time: summaryTime(nowMs), usageNanoCores: 0, usageCoreNanoSeconds: 0 }, nowMs);
   const runtimeRate = val(cpu.usageNanoCores);
-  return {
-    time: criTime(cpu.timestamp, nowMs),
-    ...defined({
-      usageNanoCores: rate ?? (runtimeRate !== undefined && runtimeRate > 0 ? runtimeRate : undefined),
-      usageCoreNanoSeconds: val(cpu.usageCoreNanoSeconds),
-    }),
-  };
+  const ms = criMs(cpu.timestamp, nowMs);
+  return stamped(
+    {
+      time: summaryTime(ms),
+      ...defined({
+        usageNanoCores: rate ?? (runtimeRate !== undefined && runtimeRate > 0 ? runtimeRate : undefined),
+        usageCoreNanoSeconds: val(cpu.usageCoreNanoSeconds),
+      }),
+    },
+    ms,
+  );
 }
 
 /**
@@ -58,31 +89,39 @@ export function cpuStats(cpu: CpuUsage | undefined, rate: number | undefined, no
  * limit; the Summary leaves it out then (it is "limit − working set", meaningless without a limit).
  */
 export function memoryStats(mem: MemoryUsage | undefined, nowMs: number): MemoryStats {
-  if (!mem) return { time: summaryTime(nowMs), workingSetBytes: 0 };
+  if (!mem) return stamped({ time: summaryTime(nowMs), workingSetBytes: 0 }, nowMs);
   const available = val(mem.availableBytes);
-  return {
-    time: criTime(mem.timestamp, nowMs),
-    ...defined({
-      availableBytes: available ? available : undefined,
-      usageBytes: val(mem.usageBytes),
-      workingSetBytes: val(mem.workingSetBytes),
-      rssBytes: val(mem.rssBytes),
-      pageFaults: val(mem.pageFaults),
-      majorPageFaults: val(mem.majorPageFaults),
-    }),
-  };
+  const ms = criMs(mem.timestamp, nowMs);
+  return stamped(
+    {
+      time: summaryTime(ms),
+      ...defined({
+        availableBytes: available ? available : undefined,
+        usageBytes: val(mem.usageBytes),
+        workingSetBytes: val(mem.workingSetBytes),
+        rssBytes: val(mem.rssBytes),
+        pageFaults: val(mem.pageFaults),
+        majorPageFaults: val(mem.majorPageFaults),
+      }),
+    },
+    ms,
+  );
 }
 
 /** Summary swap of a CRI sample (zeros when the runtime gives none, as upstream's kubelet does). */
 export function swapStats(swap: SwapUsage | undefined, nowMs: number): SwapStats {
-  if (!swap) return { time: summaryTime(nowMs), swapAvailableBytes: 0, swapUsageBytes: 0 };
-  return {
-    time: criTime(swap.timestamp, nowMs),
-    ...defined({
-      swapAvailableBytes: val(swap.swapAvailableBytes),
-      swapUsageBytes: val(swap.swapUsageBytes),
-    }),
-  };
+  if (!swap) return stamped({ time: summaryTime(nowMs), swapAvailableBytes: 0, swapUsageBytes: 0 }, nowMs);
+  const ms = criMs(swap.timestamp, nowMs);
+  return stamped(
+    {
+      time: summaryTime(ms),
+      ...defined({
+        swapAvailableBytes: val(swap.swapAvailableBytes),
+        swapUsageBytes: val(swap.swapUsageBytes),
+      }),
+    },
+    ms,
+  );
 }
 
 function iface(i: NetworkInterfaceUsage): InterfaceStats {

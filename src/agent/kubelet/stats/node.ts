@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { ImageService } from '../../cri/client.js';
 import { readCgroup } from './cgroup.js';
-import { criFsStats, defined, fsStats, summaryTime } from './convert.js';
+import { criFsStats, defined, fsStats, stamped, summaryTime } from './convert.js';
 import type { FsInfo } from './fs-usage.js';
 import type { HostReader, NodeNetwork } from './host.js';
 import type { CpuRates } from './rate.js';
@@ -62,8 +62,8 @@ function selfStats(rates: CpuRates, nowMs: number): ContainerStats {
   return {
     name: SYSTEM_CONTAINER_KUBELET,
     startTime: summaryTime(performance.timeOrigin),
-    cpu: { time, ...defined({ usageNanoCores: rate }), usageCoreNanoSeconds: usage },
-    memory: { time, usageBytes: rss, workingSetBytes: rss, rssBytes: rss },
+    cpu: stamped({ time, ...defined({ usageNanoCores: rate }), usageCoreNanoSeconds: usage }, nowMs),
+    memory: stamped({ time, usageBytes: rss, workingSetBytes: rss, rssBytes: rss }, nowMs),
   };
 }
 
@@ -78,22 +78,28 @@ async function podsCgroupStats(src: NodeSources, nowMs: number): Promise<Contain
       usageCoreNanoSeconds: cg.usageCoreNanoSeconds,
       timestampNs: nowMs * 1e6,
     });
-    out.cpu = { time, ...defined({ usageNanoCores: rate }), usageCoreNanoSeconds: cg.usageCoreNanoSeconds };
+    out.cpu = stamped(
+      { time, ...defined({ usageNanoCores: rate }), usageCoreNanoSeconds: cg.usageCoreNanoSeconds },
+      nowMs,
+    );
   }
   if (cg.memory) {
     const m = cg.memory;
-    out.memory = {
-      time,
-      ...defined({
-        availableBytes:
-          m.limitBytes !== undefined ? Math.max(0, m.limitBytes - m.workingSetBytes) : undefined,
-        usageBytes: m.usageBytes,
-        workingSetBytes: m.workingSetBytes,
-        rssBytes: m.rssBytes,
-        pageFaults: m.pageFaults,
-        majorPageFaults: m.majorPageFaults,
-      }),
-    };
+    out.memory = stamped(
+      {
+        time,
+        ...defined({
+          availableBytes:
+            m.limitBytes !== undefined ? Math.max(0, m.limitBytes - m.workingSetBytes) : undefined,
+          usageBytes: m.usageBytes,
+          workingSetBytes: m.workingSetBytes,
+          rssBytes: m.rssBytes,
+          pageFaults: m.pageFaults,
+          majorPageFaults: m.majorPageFaults,
+        }),
+      },
+      nowMs,
+    );
   }
   return out;
 }
@@ -136,22 +142,29 @@ export async function nodeStats(src: NodeSources, full: boolean, nowMs: number):
       usageCoreNanoSeconds: cpu.usageCoreNanoSeconds,
       timestampNs: nowMs * 1e6,
     });
-    node.cpu = { time, ...defined({ usageNanoCores: rate }), usageCoreNanoSeconds: cpu.usageCoreNanoSeconds };
+    node.cpu = stamped(
+      { time, ...defined({ usageNanoCores: rate }), usageCoreNanoSeconds: cpu.usageCoreNanoSeconds },
+      nowMs,
+    );
   }
   if (memory) {
-    node.memory = {
-      time,
-      availableBytes: memory.availableBytes,
-      usageBytes: memory.usageBytes,
-      workingSetBytes: memory.workingSetBytes,
-      rssBytes: memory.rssBytes,
-      ...defined({ pageFaults: memory.pageFaults, majorPageFaults: memory.majorPageFaults }),
-    };
+    node.memory = stamped(
+      {
+        time,
+        availableBytes: memory.availableBytes,
+        usageBytes: memory.usageBytes,
+        workingSetBytes: memory.workingSetBytes,
+        rssBytes: memory.rssBytes,
+        ...defined({ pageFaults: memory.pageFaults, majorPageFaults: memory.majorPageFaults }),
+      },
+      nowMs,
+    );
   }
   if (network) node.network = networkStats(network, time);
   if (dataFs) node.fs = fsStats(time, dataFs, dataFs.usedBytes, dataFs.inodesUsed);
   if (runtime) node.runtime = runtime;
   if (tasks) node.rlimit = { time, ...defined({ maxpid: tasks.maxpid, curproc: tasks.curproc }) };
-  if (memory?.swapUsageBytes !== undefined) node.swap = { time, swapUsageBytes: memory.swapUsageBytes };
+  if (memory?.swapUsageBytes !== undefined)
+    node.swap = stamped({ time, swapUsageBytes: memory.swapUsageBytes }, nowMs);
   return node;
 }

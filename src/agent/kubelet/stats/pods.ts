@@ -22,6 +22,8 @@ import {
   fsStats,
   memoryStats,
   networkStats,
+  sampleTimeMs,
+  stamped,
   sum,
   summaryTime,
   swapStats,
@@ -101,38 +103,52 @@ async function containerStats(
 
 /** Pod CPU as the sum of its containers' (runtimes without pod-level stats). */
 function summedCpu(containers: ContainerStats[], nowMs: number): CPUStats {
-  return {
-    time: containers.find((c) => c.cpu)?.cpu?.time ?? summaryTime(nowMs),
-    usageNanoCores: sum(0, ...containers.map((c) => c.cpu?.usageNanoCores)),
-    usageCoreNanoSeconds: sum(0, ...containers.map((c) => c.cpu?.usageCoreNanoSeconds)),
-  };
+  const first = containers.find((c) => c.cpu)?.cpu;
+  const ms = first ? sampleTimeMs(first) : nowMs;
+  return stamped(
+    {
+      time: summaryTime(ms),
+      usageNanoCores: sum(0, ...containers.map((c) => c.cpu?.usageNanoCores)),
+      usageCoreNanoSeconds: sum(0, ...containers.map((c) => c.cpu?.usageCoreNanoSeconds)),
+    },
+    ms,
+  );
 }
 
 /** Pod memory as the sum of its containers'. */
 function summedMemory(containers: ContainerStats[], nowMs: number): MemoryStats {
   const total = (pick: (m: MemoryStats) => number | undefined): number | undefined =>
     sum(0, ...containers.map((c) => (c.memory ? pick(c.memory) : undefined)));
-  return {
-    time: containers.find((c) => c.memory)?.memory?.time ?? summaryTime(nowMs),
-    ...defined({
-      availableBytes: sum(...containers.map((c) => c.memory?.availableBytes)),
-      usageBytes: total((m) => m.usageBytes),
-      workingSetBytes: total((m) => m.workingSetBytes),
-      rssBytes: total((m) => m.rssBytes),
-      pageFaults: total((m) => m.pageFaults),
-      majorPageFaults: total((m) => m.majorPageFaults),
-    }),
-  };
+  const first = containers.find((c) => c.memory)?.memory;
+  const ms = first ? sampleTimeMs(first) : nowMs;
+  return stamped(
+    {
+      time: summaryTime(ms),
+      ...defined({
+        availableBytes: sum(...containers.map((c) => c.memory?.availableBytes)),
+        usageBytes: total((m) => m.usageBytes),
+        workingSetBytes: total((m) => m.workingSetBytes),
+        rssBytes: total((m) => m.rssBytes),
+        pageFaults: total((m) => m.pageFaults),
+        majorPageFaults: total((m) => m.majorPageFaults),
+      }),
+    },
+    ms,
+  );
 }
 
 function summedSwap(containers: ContainerStats[], nowMs: number): SwapStats | undefined {
   const swaps = containers.flatMap((c) => (c.swap ? [c.swap] : []));
   if (!swaps.length) return undefined;
-  return {
-    time: swaps[0]?.time ?? summaryTime(nowMs),
-    swapAvailableBytes: sum(0, ...swaps.map((s) => s.swapAvailableBytes)),
-    swapUsageBytes: sum(0, ...swaps.map((s) => s.swapUsageBytes)),
-  };
+  const ms = swaps[0] ? sampleTimeMs(swaps[0]) : nowMs;
+  return stamped(
+    {
+      time: summaryTime(ms),
+      swapAvailableBytes: sum(0, ...swaps.map((s) => s.swapAvailableBytes)),
+      swapUsageBytes: sum(0, ...swaps.map((s) => s.swapUsageBytes)),
+    },
+    ms,
+  );
 }
 
 /** Volumes of a pod with their usage; `local` tells whether one counts as ephemeral storage. */

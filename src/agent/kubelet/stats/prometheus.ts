@@ -10,6 +10,7 @@
  * shortest `%g` form, timestamps in integer milliseconds, families without samples left out.
  * (`scrape_error`, deprecated in 1.29, is hidden from 1.30 on; only `resource_scrape_error` remains.)
  */
+import { sampleTimeMs } from './convert.js';
 import type { ContainerStats, PodStats, Summary } from './types.js';
 
 type Stability = 'STABLE' | 'ALPHA';
@@ -127,13 +128,14 @@ function epochMs(time: string): number | undefined {
 class Collector {
   readonly samples = new Map<string, Sample[]>();
 
-  add(name: string, value: number, labels: Record<string, string> = {}, time?: string): void {
+  /** Adds a sample, stamped with the sample time of the Summary piece `at` when given. */
+  add(name: string, value: number, labels: Record<string, string> = {}, at?: { time: string }): void {
     const list = this.samples.get(name) ?? [];
-    const ts = time === undefined ? undefined : epochMs(time);
+    const ts = at === undefined ? undefined : sampleTimeMs(at);
     list.push({
       labels: Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       value,
-      ...(ts !== undefined ? { timestampMs: ts } : {}),
+      ...(ts !== undefined && Number.isFinite(ts) ? { timestampMs: ts } : {}),
     });
     this.samples.set(name, list);
   }
@@ -164,18 +166,18 @@ function containerSamples(c: Collector, pod: PodStats, ctr: ContainerStats): voi
   const start = epochMs(ctr.startTime);
   if (start !== undefined && start > 0) c.add('container_start_time_seconds', start / 1000, labels);
   if (ctr.cpu?.usageCoreNanoSeconds !== undefined)
-    c.add('container_cpu_usage_seconds_total', ctr.cpu.usageCoreNanoSeconds / 1e9, labels, ctr.cpu.time);
+    c.add('container_cpu_usage_seconds_total', ctr.cpu.usageCoreNanoSeconds / 1e9, labels, ctr.cpu);
   if (ctr.memory?.workingSetBytes !== undefined)
-    c.add('container_memory_working_set_bytes', ctr.memory.workingSetBytes, labels, ctr.memory.time);
+    c.add('container_memory_working_set_bytes', ctr.memory.workingSetBytes, labels, ctr.memory);
   if (ctr.swap) {
     if (ctr.swap.swapUsageBytes !== undefined)
-      c.add('container_swap_usage_bytes', ctr.swap.swapUsageBytes, labels, ctr.swap.time);
+      c.add('container_swap_usage_bytes', ctr.swap.swapUsageBytes, labels, ctr.swap);
     if (ctr.swap.swapAvailableBytes !== undefined)
       c.add(
         'container_swap_limit_bytes',
         ctr.swap.swapAvailableBytes + (ctr.swap.swapUsageBytes ?? 0),
         labels,
-        ctr.swap.time,
+        ctr.swap,
       );
   }
 }
@@ -189,20 +191,20 @@ export function resourceMetricsText(summary: Summary | undefined): string {
   if (summary) {
     const node = summary.node;
     if (node.cpu?.usageCoreNanoSeconds !== undefined)
-      c.add('node_cpu_usage_seconds_total', node.cpu.usageCoreNanoSeconds / 1e9, {}, node.cpu.time);
+      c.add('node_cpu_usage_seconds_total', node.cpu.usageCoreNanoSeconds / 1e9, {}, node.cpu);
     if (node.memory?.workingSetBytes !== undefined)
-      c.add('node_memory_working_set_bytes', node.memory.workingSetBytes, {}, node.memory.time);
+      c.add('node_memory_working_set_bytes', node.memory.workingSetBytes, {}, node.memory);
     if (node.swap?.swapUsageBytes !== undefined)
-      c.add('node_swap_usage_bytes', node.swap.swapUsageBytes, {}, node.memory?.time ?? node.swap.time);
+      c.add('node_swap_usage_bytes', node.swap.swapUsageBytes, {}, node.memory ?? node.swap);
     for (const pod of summary.pods) {
       for (const ctr of pod.containers) containerSamples(c, pod, ctr);
       const labels = { pod: pod.podRef.name, namespace: pod.podRef.namespace };
       if (pod.cpu?.usageCoreNanoSeconds !== undefined)
-        c.add('pod_cpu_usage_seconds_total', pod.cpu.usageCoreNanoSeconds / 1e9, labels, pod.cpu.time);
+        c.add('pod_cpu_usage_seconds_total', pod.cpu.usageCoreNanoSeconds / 1e9, labels, pod.cpu);
       if (pod.memory?.workingSetBytes !== undefined)
-        c.add('pod_memory_working_set_bytes', pod.memory.workingSetBytes, labels, pod.memory.time);
+        c.add('pod_memory_working_set_bytes', pod.memory.workingSetBytes, labels, pod.memory);
       if (pod.swap?.swapUsageBytes !== undefined)
-        c.add('pod_swap_usage_bytes', pod.swap.swapUsageBytes, labels, pod.swap.time);
+        c.add('pod_swap_usage_bytes', pod.swap.swapUsageBytes, labels, pod.swap);
     }
   }
   c.add('resource_scrape_error', summary ? 0 : 1);

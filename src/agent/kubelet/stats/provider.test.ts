@@ -282,9 +282,10 @@ describe('the Summary document', () => {
     expect(await provider.resourceMetrics()).toContain('\nresource_scrape_error 1\n');
   });
 
-  it('serves /metrics/resource from the CPU-and-memory summary', async () => {
+  it('serves /metrics/resource from the CPU-and-memory summary, stamped to the millisecond', async () => {
+    clock += 250;
     const text = await provider.resourceMetrics();
-    const ms = Date.parse(T0);
+    const ms = Date.parse(T0) + 250;
     expect(text).toContain(
       `container_cpu_usage_seconds_total{container="burn",namespace="default",pod="web"} 9 ${ms}\n`,
     );
