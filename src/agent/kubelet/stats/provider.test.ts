@@ -278,7 +278,9 @@ describe('the Summary document', () => {
 
   it('fails the summary when the runtime fails, and says so in /metrics/resource', async () => {
     cri.failWith = new CriError('RuntimeService/ListPodSandbox', CriCode.UNAVAILABLE, 'connection refused');
-    await expect(provider.summary({ onlyCpuAndMemory: false })).rejects.toThrow(/Unavailable/);
+    await expect(provider.summary({ onlyCpuAndMemory: false })).rejects.toThrow(
+      'Internal Error: failed to list pod stats: rpc error: code = Unavailable desc = connection refused',
+    );
     expect(await provider.resourceMetrics()).toContain('\nresource_scrape_error 1\n');
   });
 

@@ -14,7 +14,7 @@ import type { ImageService, RuntimeService } from '../../cri/client.js';
 import { CriCode, isCriError } from '../../cri/client.js';
 import type { Container, ContainerStats as CriContainerStats, PodSandbox } from '../../cri/types.js';
 import { componentLogger } from '../../../util/log.js';
-import type { StatsProvider } from '../server/types.js';
+import { KubeletHttpError, type StatsProvider } from '../server/types.js';
 import { DirUsageCache, statFs, type FsInfo } from './fs-usage.js';
 import { HostReader } from './host.js';
 import { nodeStats } from './node.js';
@@ -78,7 +78,11 @@ export class CriStatsProvider implements StatsProvider {
     };
     const agentDir = path.join(this.opts.dataDir, 'agent');
     const [samples, node, nodeFs] = await Promise.all([
-      this.podSamples(),
+      this.podSamples().catch((err: unknown) => {
+        // As upstream's kubelet words a failed summary.
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new KubeletHttpError(500, `Internal Error: failed to list pod stats: ${msg}`);
+      }),
       nodeStats(
         {
           nodeName: this.opts.nodeName,
