@@ -35,6 +35,7 @@ import { PodManager } from './kubelet/pods/pod-manager.js';
 import { PodSyncer, type MountBuilder } from './kubelet/pods/pod-sync.js';
 import { podHostname } from './kubelet/pods/sandbox-config.js';
 import { StaticPods } from './kubelet/static/static-runner.js';
+import { createStatsProvider } from './kubelet/stats/index.js';
 import {
   allowUsers,
   CriStreamingRuntime,
@@ -160,6 +161,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
       runtime: new CriStreamingRuntime(cri.runtime),
       authorize: allowUsers(deps.kubeletUsers ?? [], subjectAccessReviewAuthorizer(client)),
       authenticateToken: tokenReviewAuthenticator(client),
+      stats: createStatsProvider({ ...cri, dataDir: cfg.dataDir, nodeName, cgroupRoot: cfg.cgroupRoot }),
       pods: async () => ({
         kind: 'PodList',
         apiVersion: 'v1',
