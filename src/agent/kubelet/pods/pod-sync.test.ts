@@ -245,3 +245,27 @@ describe('PodSyncer', () => {
     expect(cri.latest('web')?.config.metadata?.attempt).toBe(1);
   });
 });
+
+describe('PodSyncer.prune', () => {
+  it('keeps the latest two attempts of each container', async () => {
+    const cri = new FakeCri(() => 1_000_000);
+    const runtime = cri.runtime();
+    const syncer = new PodSyncer({ runtime, log } as unknown as ConstructorParameters<typeof PodSyncer>[0]);
+    const ids: string[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const { containerId } = await runtime.createContainer({
+        podSandboxId: 's',
+        sandboxConfig: { metadata: { name: 'p', uid: 'u', namespace: 'default', attempt: 0 } },
+        config: {
+          metadata: { name: 'web', attempt },
+          image: { image: 'b' },
+          labels: { 'io.kubernetes.pod.uid': 'u' },
+        },
+      });
+      cri.exit(containerId, 1);
+      ids.push(containerId);
+    }
+    await syncer.prune(await syncer.observe('u', new Map()));
+    expect([...cri.containers.keys()].sort()).toEqual(ids.slice(2).sort());
+  });
+});

@@ -475,6 +475,24 @@ export class PodSyncer {
     return { state: this.withProbes(pod, after), allStopped };
   }
 
+  /**
+   * Removes dead containers of a live pod beyond the latest two attempts of each name (the current
+   * and the previous one, for `kubectl logs --previous`), as upstream's container GC keeps few.
+   */
+  async prune(state: PodRuntimeState): Promise<void> {
+    const byName = new Map<string, ObservedContainer[]>();
+    for (const c of state.containers) (byName.get(c.name) ?? byName.set(c.name, []).get(c.name))?.push(c);
+    for (const list of byName.values()) {
+      list.sort((a, b) => b.attempt - a.attempt);
+      for (const c of list.slice(2)) {
+        if (c.state !== 'exited') continue;
+        await this.d.runtime.removeContainer({ containerId: c.id }).catch((err: unknown) => {
+          this.d.log.warn({ err, container: c.id }, 'removing a dead container failed');
+        });
+      }
+    }
+  }
+
   /** Removes the pod's sandboxes (with their containers) and volumes: the pod is gone. */
   async removeAll(uid: string): Promise<void> {
     for (const s of await podSandboxes(this.d.runtime, uid)) {

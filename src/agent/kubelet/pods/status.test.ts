@@ -178,3 +178,20 @@ describe('podStatus', () => {
     expect(s.podIP).toBe('10.0.0.5');
   });
 });
+
+describe('podStatus PodScheduled', () => {
+  it('reports PodScheduled True for a pod created with nodeName', () => {
+    const s = podStatus(
+      {
+        metadata: { name: 'p', namespace: 'default', uid: 'u' },
+        spec: { nodeName: 'n1', containers: [{ name: 'web', image: 'b' }] },
+      },
+      { containers: [], waiting: new Map(), ready: new Map(), started: new Map() },
+      { now: new Date('2026-11-29T10:00:00Z'), hostIP: '10.0.0.5', runtimeName: 'containerd' },
+    );
+    expect(s.conditions?.find((c) => c.type === 'PodScheduled')).toMatchObject({
+      status: 'True',
+      lastTransitionTime: '2026-11-29T10:00:00Z',
+    });
+  });
+});

@@ -2,7 +2,7 @@
  * PodStatus from the pod's spec and the kubelet's view of its containers, as upstream's kubelet
  * reports it: container statuses with state and lastState, the phase, and the conditions
  * PodReadyToStartContainers, Initialized, ContainersReady and Ready (PodScheduled is the
- * scheduler's and is kept; a pod bound without one gets PodScheduled=True).
+ * scheduler's and is kept).
  */
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { computePodQOS } from '../../../api/core/qos.js';
@@ -269,11 +269,10 @@ export function podStatus(pod: Pod, state: PodRuntimeState, ctx: StatusContext):
         : reasonMsg.message || undefined,
     ),
   );
-  // Conditions owned by others (PodScheduled, readiness gates, DisruptionTarget) are kept.
+  // Conditions owned by others (PodScheduled, readiness gates, DisruptionTarget) are kept; a pod
+  // that reached a node is scheduled, whoever put it there (as upstream's kubelet reports).
   const mine = new Set(conds.map((c) => c.type));
   for (const c of prev?.conditions ?? []) if (!mine.has(c.type)) conds.push(c);
-  // A pod bound without a scheduler (spec.nodeName set at creation) is scheduled all the same: the
-  // kubelet reports PodScheduled=True when nobody else did.
   if (!conds.some((c) => c.type === 'PodScheduled'))
     conds.push({
       type: 'PodScheduled',
