@@ -14,6 +14,7 @@ import {
   apply,
   containerStatusOf,
   criOf,
+  eventsFor,
   getPod,
   httpGet,
   podRow,
@@ -124,6 +125,26 @@ describe('a pod with init container, env, volumes and probes', () => {
     expect(web?.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
     expect(web?.imageID).toMatch(/sha256:[0-9a-f]{64}$/);
     expect(web?.state?.running?.startedAt).toBeTruthy();
+
+    const wide = await kubectlOk(node, ['get', 'pod', 'web', '-n', NS, '-o', 'wide']);
+    expect(wide).toMatch(
+      new RegExp(
+        `^web\\s+2/2\\s+Running\\s+0\\s+\\S+\\s+${pod.status?.podIP?.replace(/\./g, '\\.')}\\s+${node.nodeName}\\s`,
+        'm',
+      ),
+    );
+    const events = (await eventsFor(node, NS, 'web')).map((e) => `${e.type} ${e.reason} ${e.message}`);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'Normal Pulled Container image "k8ts.local/busybox:1" already present on machine',
+        'Normal Created Created container: init',
+        'Normal Started Started container init',
+        'Normal Created Created container: web',
+        'Normal Started Started container web',
+        'Normal Created Created container: ticker',
+        'Normal Started Started container ticker',
+      ]),
+    );
   });
 
   it('serves its page over HTTP at the pod IP', async () => {
@@ -146,6 +167,12 @@ describe('a pod with init container, env, volumes and probes', () => {
       { timeoutMs: 20_000, intervalMs: 300 },
     );
     expect(ticks).toMatch(/^tick 1\ntick 2\ntick 3\n/);
+    const all = await kubectlOk(node, ['logs', '-n', NS, 'web', '--all-containers', '--prefix']);
+    expect(all).toContain('[pod/web/init] init done\n');
+    expect(all).toContain('[pod/web/web] web starting as alice\n');
+    expect(all).toMatch(/^\[pod\/web\/ticker\] tick 1$/m);
+    const stamped = await kubectlOk(node, ['logs', '-n', NS, 'web', '-c', 'init', '--timestamps']);
+    expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z init done\n$/);
     const tail = await kubectlOk(node, ['logs', '-n', NS, 'web', '-c', 'ticker', '--tail=1']);
     expect(tail).toMatch(/^tick \d+\n$/);
     const last = Number(/tick (\d+)/.exec(tail)?.[1]);
@@ -197,6 +224,43 @@ describe('a pod with init container, env, volumes and probes', () => {
       expect(r.stderr).toContain('done');
     });
   }
+
+  it('kubectl attach -i talks to the container’s own stdin and stdout', async () => {
+    const ns = await createNamespace(node, 'attach');
+    await apply(node, [
+      podOn(
+        node.nodeName,
+        ns,
+        'echo',
+        [
+          shContainer('app', 'echo ready; while read line; do echo "got $line"; done; echo "stdin closed"', {
+            stdin: true,
+            stdinOnce: true,
+          }),
+        ],
+        { restartPolicy: 'Never' },
+      ),
+    ]);
+    await waitRunningReady(node, ns, 'echo');
+    const args = ['attach', '-i', '-n', ns, 'echo', '-c', 'app'];
+    const r = await kubectl(node, args, { stdin: 'one\ntwo\n', timeoutMs: 30_000 });
+    expect(r.code, describeRun(args, r)).toBe(0);
+    expect(r.stdout).toContain('got one\ngot two\n');
+    // stdinOnce: the container saw the end of its input once the attach session ended.
+    const pod = await waitPod(
+      node,
+      ns,
+      'echo',
+      'the container to end after its stdin closed',
+      (p) => containerStatusOf(p, 'app')?.state?.terminated !== undefined,
+      30_000,
+    );
+    expect(containerStatusOf(pod, 'app')?.state?.terminated).toMatchObject({
+      exitCode: 0,
+      reason: 'Completed',
+    });
+    expect(await kubectlOk(node, ['logs', '-n', ns, 'echo'])).toBe('ready\ngot one\ngot two\nstdin closed\n');
+  });
 
   it('kubectl port-forward serves the pod port on a local port', async () => {
     const pf = kubectlStream(node, ['port-forward', '-n', NS, 'pod/web', ':8080'], { timeoutMs: 60_000 });
