@@ -11,6 +11,67 @@ export interface ValueTransformer {
   fromStorage(stored: Buffer, key: string): { value: Buffer; stale: boolean };
 }
 
+/**
+ * The stored JSON text of an object and where its resourceVersion goes: the object's own JSON (what
+ * `JSON.stringify(obj)` gives once resourceVersion is set) is the text with the member
+ * `"resourceVersion":…` inserted at `at`, after a comma when `comma` is `'before'`, followed by one
+ * when it is `'after'` (resourceVersion is the first of several metadata members), or alone.
+ */
+interface Encoding {
+  text: string;
+  at: number;
+  comma: 'before' | 'after' | 'none';
+}
+
+/** Encodings kept for {@link Codec.json}: enough for every write of a large group commit. */
+const RECENT_ENCODINGS = 1024;
+
+/**
+ * `JSON.stringify` of a stored object without metadata.resourceVersion, built member by member so
+ * that the place of resourceVersion in the text is known: the same text as stringifying a copy
+ * without it (members in the same order, `undefined` members left out).
+ */
+function encodeText(obj: StoredObject): Encoding {
+  let text = '{';
+  let at = -1;
+  let comma: Encoding['comma'] = 'none';
+  let members = 0;
+  const top = obj as unknown as Record<string, unknown>;
+  for (const k of Object.keys(top)) {
+    if (k === 'metadata') {
+      const meta = obj.metadata as unknown as Record<string, unknown>;
+      let part = '{';
+      let before = 0;
+      let rvAt = -1;
+      for (const m of Object.keys(meta)) {
+        if (m === 'resourceVersion') {
+          rvAt = part.length;
+          continue;
+        }
+        const v = JSON.stringify(meta[m]);
+        if (v === undefined) continue;
+        if (rvAt < 0) before++;
+        part += `${part.length > 1 ? ',' : ''}${JSON.stringify(m)}:${v}`;
+      }
+      // A resourceVersion absent so far (a create) will be the last member once set.
+      if (rvAt < 0) rvAt = part.length;
+      const after = part.length > rvAt;
+      part += '}';
+      text += `${members > 0 ? ',' : ''}"metadata":`;
+      at = text.length + rvAt;
+      comma = before > 0 ? 'before' : after ? 'after' : 'none';
+      text += part;
+      members++;
+      continue;
+    }
+    const v = JSON.stringify(top[k]);
+    if (v === undefined) continue;
+    text += `${members > 0 ? ',' : ''}${JSON.stringify(k)}:${v}`;
+    members++;
+  }
+  return { text: `${text}}`, at, comma };
+}
+
 export class Codec {
   /**
    * Objects this process just encoded, by their stored bytes: when the store's watch hands the same
@@ -20,19 +81,45 @@ export class Codec {
   private readonly written = new WeakMap<Buffer, StoredObject>();
   /** The same, by key, for backends whose watch delivers copies of the bytes (etcd). */
   private readonly writtenByKey = new Map<string, { bytes: Buffer; obj: StoredObject }>();
+  /**
+   * The encodings of the objects written last (insertion order, bounded), so that the answer to a
+   * write and the watch cache's JSON of the written object reuse the stored text instead of
+   * serialising the object again. Written objects are not mutated after their write (the store
+   * returns them and the cache adopts them), so the text stays theirs.
+   */
+  private readonly recent = new Map<StoredObject, Encoding>();
 
   constructor(private readonly transformer?: ValueTransformer) {}
 
   /** The stored bytes of an object (its resourceVersion is not stored). */
   encode(key: string, obj: StoredObject): Buffer {
-    const { resourceVersion: _rv, ...meta } = obj.metadata;
-    const plain = Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
+    const enc = encodeText(obj);
+    const plain = Buffer.from(enc.text);
     const stored = this.transformer ? this.transformer.toStorage(plain, key) : plain;
     this.written.set(stored, obj);
     // Bounded: entries of writes that failed are dropped wholesale now and then.
     if (this.writtenByKey.size > 4096) this.writtenByKey.clear();
     this.writtenByKey.set(key, { bytes: stored, obj });
+    this.recent.delete(obj);
+    this.recent.set(obj, enc);
+    if (this.recent.size > RECENT_ENCODINGS) {
+      const oldest = this.recent.keys().next();
+      if (!oldest.done) this.recent.delete(oldest.value);
+    }
     return stored;
+  }
+
+  /**
+   * `JSON.stringify(obj)` for an object this codec encoded lately and that has its resourceVersion,
+   * spliced from the stored text; undefined when the encoding is no longer at hand.
+   */
+  json(obj: StoredObject): string | undefined {
+    const enc = this.recent.get(obj);
+    const rv = obj.metadata.resourceVersion;
+    if (enc === undefined || rv === undefined) return undefined;
+    const member = `"resourceVersion":${JSON.stringify(rv)}`;
+    const insert = enc.comma === 'before' ? `,${member}` : enc.comma === 'after' ? `${member},` : member;
+    return enc.text.slice(0, enc.at) + insert + enc.text.slice(enc.at);
   }
 
   /** The object a stored value holds, with resourceVersion set from its revision. */

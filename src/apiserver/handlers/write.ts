@@ -10,7 +10,7 @@ import { decodeBody, readBody, requestMediaType, type OutputFormat, type Request
 import type { ServedResource } from '../served.js';
 import type { AdmissionAttributes, Operation } from '../admission/types.js';
 import type { FieldValidation, HandlerDeps } from './context.js';
-import { present, writeObject } from './encode.js';
+import { present, writeObject, writeWritten } from './encode.js';
 
 export const PATCH_TYPES = [
   'application/json-patch+json',
@@ -225,7 +225,7 @@ export async function handleCreate(
     dryRun: dry,
     admit: admitter(deps, ctx, served, 'CREATE', '', dry),
   });
-  writeObject(ctx, served, 201, present(served, created), { mediaType: out.mediaType }, deps.clock.now());
+  writeWritten(ctx, served, 201, created, { mediaType: out.mediaType }, deps.clock.now());
 }
 
 export async function handleUpdate(
@@ -252,14 +252,7 @@ export async function handleUpdate(
     subresource,
     admit: admitter(deps, ctx, served, 'UPDATE', subresource, dry),
   });
-  writeObject(
-    ctx,
-    served,
-    created ? 201 : 200,
-    present(served, object),
-    { mediaType: out.mediaType },
-    deps.clock.now(),
-  );
+  writeWritten(ctx, served, created ? 201 : 200, object, { mediaType: out.mediaType }, deps.clock.now());
 }
 
 export async function handlePatch(
@@ -303,5 +296,5 @@ export async function handlePatch(
       return toStorage(served, checked) as StoredObject;
     },
   );
-  writeObject(ctx, served, 200, present(served, patched), { mediaType: out.mediaType }, deps.clock.now());
+  writeWritten(ctx, served, 200, patched, { mediaType: out.mediaType }, deps.clock.now());
 }
