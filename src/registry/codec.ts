@@ -26,47 +26,61 @@ interface Encoding {
 /** Encodings kept for {@link Codec.json}: enough for every write of a large group commit. */
 const RECENT_ENCODINGS = 1024;
 
+/** Member names as JSON strings, cached (an object's top-level names are few and fixed by its kind). */
+const quotedNames = new Map<string, string>();
+function quoted(name: string): string {
+  let q = quotedNames.get(name);
+  if (q === undefined) {
+    q = JSON.stringify(name);
+    if (quotedNames.size < 1000) quotedNames.set(name, q);
+  }
+  return q;
+}
+
 /**
  * `JSON.stringify` of a stored object without metadata.resourceVersion, built member by member so
  * that the place of resourceVersion in the text is known: the same text as stringifying a copy
  * without it (members in the same order, `undefined` members left out).
  */
 function encodeText(obj: StoredObject): Encoding {
+  const top = obj as unknown as Record<string, unknown>;
+  const meta = obj.metadata as unknown as Record<string, unknown>;
+  const hasRv = Object.prototype.hasOwnProperty.call(meta, 'resourceVersion');
   let text = '{';
   let at = -1;
   let comma: Encoding['comma'] = 'none';
   let members = 0;
-  const top = obj as unknown as Record<string, unknown>;
   for (const k of Object.keys(top)) {
-    if (k === 'metadata') {
-      const meta = obj.metadata as unknown as Record<string, unknown>;
-      let part = '{';
+    let v: string | undefined;
+    let rvAt = -1;
+    if (k === 'metadata' && hasRv) {
+      // An update: the client's resourceVersion keeps its place among the other members.
       let before = 0;
-      let rvAt = -1;
+      v = '{';
       for (const m of Object.keys(meta)) {
         if (m === 'resourceVersion') {
-          rvAt = part.length;
+          rvAt = v.length;
           continue;
         }
-        const v = JSON.stringify(meta[m]);
-        if (v === undefined) continue;
+        const mv = JSON.stringify(meta[m]);
+        if (mv === undefined) continue;
         if (rvAt < 0) before++;
-        part += `${part.length > 1 ? ',' : ''}${JSON.stringify(m)}:${v}`;
+        v += `${v.length > 1 ? ',' : ''}${quoted(m)}:${mv}`;
       }
-      // A resourceVersion absent so far (a create) will be the last member once set.
-      if (rvAt < 0) rvAt = part.length;
-      const after = part.length > rvAt;
-      part += '}';
-      text += `${members > 0 ? ',' : ''}"metadata":`;
-      at = text.length + rvAt;
-      comma = before > 0 ? 'before' : after ? 'after' : 'none';
-      text += part;
-      members++;
-      continue;
+      comma = before > 0 ? 'before' : v.length > rvAt ? 'after' : 'none';
+      v += '}';
+    } else {
+      v = JSON.stringify(top[k]);
+      if (v === undefined) continue;
+      if (k === 'metadata') {
+        // A create: resourceVersion will be the last member once the write has its revision.
+        rvAt = v.length - 1;
+        comma = v.length > 2 ? 'before' : 'none';
+      }
     }
-    const v = JSON.stringify(top[k]);
-    if (v === undefined) continue;
-    text += `${members > 0 ? ',' : ''}${JSON.stringify(k)}:${v}`;
+    text += `${members > 0 ? ',' : ''}${quoted(k)}:`;
+    if (rvAt >= 0) at = text.length + rvAt;
+    text += v;
     members++;
   }
   return { text: `${text}}`, at, comma };
@@ -116,7 +130,7 @@ export class Codec {
   json(obj: StoredObject): string | undefined {
     const enc = this.recent.get(obj);
     const rv = obj.metadata.resourceVersion;
-    if (enc === undefined || rv === undefined) return undefined;
+    if (enc === undefined || enc.at < 0 || rv === undefined) return undefined;
     const member = `"resourceVersion":${JSON.stringify(rv)}`;
     const insert = enc.comma === 'before' ? `,${member}` : enc.comma === 'after' ? `${member},` : member;
     return enc.text.slice(0, enc.at) + insert + enc.text.slice(enc.at);
