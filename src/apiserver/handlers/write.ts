@@ -6,7 +6,13 @@ import { isObject, type KubeObject, type StoredObject } from '../../api/meta.js'
 import { PROTOBUF_MEDIA_TYPE } from '../../api/protobuf/index.js';
 import type { Store, WriteOptions } from '../../registry/store.js';
 import type { StrategyContext } from '../../registry/strategy.js';
-import { decodeBody, readBody, requestMediaType, type OutputFormat, type RequestContext } from '../http.js';
+import {
+  decodeBodyText,
+  readBody,
+  requestMediaType,
+  type OutputFormat,
+  type RequestContext,
+} from '../http.js';
 import type { ServedResource } from '../served.js';
 import type { AdmissionAttributes, Operation } from '../admission/types.js';
 import type { FieldValidation, HandlerDeps } from './context.js';
@@ -183,14 +189,9 @@ async function readObjectBody(
     throw apiErrors.unsupportedMediaType(media);
   }
   const body = await readBody(ctx.req);
-  const value = decodeBody(body, media || 'application/json');
-  return checkObject(
-    deps,
-    ctx,
-    served,
-    value,
-    media === 'application/yaml' ? undefined : body.toString('utf8'),
-  );
+  const { value, text } = decodeBodyText(body, media || 'application/json');
+  // Duplicate fields are looked for in JSON text (the YAML decoder refuses duplicate keys itself).
+  return checkObject(deps, ctx, served, value, media === 'application/yaml' ? undefined : text);
 }
 
 function requireStore(served: ServedResource, verb: string): Store {
