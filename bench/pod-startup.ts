@@ -21,6 +21,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { createInformer } from '../src/client/informer.js';
 import { PODS, SERVICES } from '../src/client/resources.js';
 import type { ApiObject, Informer } from '../src/client/types.js';
+import type { CriConnection } from '../src/agent/cri/client.js';
 import { CriFloor } from './lib/cri-floor.js';
 import { forEachParallel } from './lib/load.js';
 import { inBenchHost, type BenchHost } from './lib/netns.js';
@@ -36,7 +37,7 @@ import { knob, type BenchOptions } from './lib/options.js';
 import { loadAverage, procCpuSeconds } from './lib/proc.js';
 import { newestProfile, printProfile, summarizeProfile } from './lib/profile.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
-import { summarize, type LatencySummary } from './lib/stats.js';
+import { median, summarize, type LatencySummary } from './lib/stats.js';
 
 const NS = 'bench-pods';
 const SLO_MS = 5000;
@@ -54,6 +55,38 @@ interface Round {
   serverCpuMsPerPod?: number;
   containerdCpuMsPerPod?: number;
   loadAverage: number;
+  /** Median milliseconds of each phase, from the runtime's own timestamps (see {@link PHASES}). */
+  phases: Record<Phase, number>;
+}
+
+/**
+ * Where a pod's time goes, cut by the runtime's timestamps (sandbox created, container created,
+ * container started) around the client's own start and end times.
+ */
+const PHASES = ['start → sandbox created', '→ container created', '→ container started', '→ end'] as const;
+type Phase = (typeof PHASES)[number];
+
+/** The client's start and end of one pod (epoch milliseconds), by sandbox name. */
+type Marks = Map<string, { start: number; end: number }>;
+
+const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/** Median phase times of the pods in `marks`, from the runtime's timestamps. */
+async function phasesOf(cri: CriConnection, marks: Marks): Promise<Record<Phase, number>> {
+  const sandboxes = (await cri.runtime.listPodSandbox({})).items ?? [];
+  const containers = (await cri.runtime.listContainers({})).containers ?? [];
+  const cols: number[][] = PHASES.map(() => []);
+  for (const sb of sandboxes) {
+    const m = marks.get(sb.metadata?.name ?? '');
+    const ctr = containers.find((c) => c.podSandboxId === sb.id);
+    if (!m || !ctr) continue;
+    const st = (await cri.runtime.containerStatus({ containerId: ctr.id })).status;
+    if (!st) continue;
+    const ms = (ns: number): number => ns / 1e6;
+    const points = [m.start, ms(sb.createdAt), ms(st.createdAt), ms(st.startedAt), m.end];
+    for (let i = 0; i < PHASES.length; i++) cols[i]?.push((points[i + 1] ?? NaN) - (points[i] ?? NaN));
+  }
+  return Object.fromEntries(PHASES.map((p, i) => [p, median(cols[i] ?? [])])) as Record<Phase, number>;
 }
 
 /** Records when each pod of the namespace is first seen Ready through a watch (an informer). */
@@ -67,7 +100,7 @@ class ReadyWatch {
     const seen = (obj: ApiObject): void => {
       const name = obj.metadata.name ?? '';
       if (this.readyAt.has(name) || !podIsReady(obj as Pod)) return;
-      const t = performance.now();
+      const t = epochNow();
       this.readyAt.set(name, t);
       this.waiters.get(name)?.(t);
       this.waiters.delete(name);
@@ -76,7 +109,7 @@ class ReadyWatch {
     this.informer.start(signal);
   }
 
-  /** Resolves with the moment `name` was seen Ready. */
+  /** Resolves with the moment (epoch ms) `name` was seen Ready. */
   ready(name: string): Promise<number> {
     const t = this.readyAt.get(name);
     if (t !== undefined) return Promise.resolve(t);
@@ -116,11 +149,13 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
     const pods = node.client.resource<Pod & ApiObject>(PODS, NS);
 
     let seq = 0;
-    const k8tsPod = async (prefix: string): Promise<number> => {
+    const k8tsPod = async (prefix: string, marks?: Marks): Promise<number> => {
       const name = `${prefix}-${seq++}`;
-      const t0 = performance.now();
+      const start = epochNow();
       await pods.create(benchPod(name, NS));
-      return (await watch.ready(name)) - t0;
+      const end = await watch.ready(name);
+      marks?.set(name, { start, end });
+      return end - start;
     };
 
     // Warm-up (not counted): one pod through k8ts; it is also the floor's template.
@@ -154,14 +189,18 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
       const samples: number[] = [];
       const configs = await Promise.all(Array.from({ length: count }, () => floor.configs()));
       const cpu0 = [cpuOf(node.srv.pid), cpuOf(node.containerdPid())];
+      const marks: Marks = new Map();
       const seconds = await forEachParallel(count, c, async (i) => {
         const cfg = configs[i];
         if (!cfg) return;
-        const t0 = performance.now();
+        const start = epochNow();
         await floor.start(cfg);
-        samples.push(performance.now() - t0);
+        const end = epochNow();
+        marks.set(cfg.sandbox.metadata?.name ?? '', { start, end });
+        samples.push(end - start);
       });
       const round = finish('floor (raw CRI)', count, c, seconds, samples, cpu0, node);
+      round.phases = await phasesOf(cri, marks);
       await floor.cleanup();
       return round;
     };
@@ -169,10 +208,12 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
       const samples: number[] = [];
       const cpu0 = [cpuOf(node.srv.pid), cpuOf(node.containerdPid())];
       const prefix = `p${c}`;
+      const marks: Marks = new Map();
       const seconds = await forEachParallel(count, c, async () => {
-        samples.push(await k8tsPod(prefix));
+        samples.push(await k8tsPod(prefix, marks));
       });
       const round = finish('k8ts', count, c, seconds, samples, cpu0, node);
+      round.phases = await phasesOf(cri, marks);
       await deleteAllPods(node, NS);
       return round;
     };
@@ -229,6 +270,11 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
       r.containerdCpuMsPerPod,
       r.loadAverage,
     ]),
+  );
+  printTable(
+    "Where the time goes: median ms per phase, cut by the runtime's own timestamps (end = Ready seen for k8ts, StartContainer returned for the floor)",
+    ['system', 'in flight', ...PHASES],
+    rounds.map((r) => [r.system, r.concurrency, ...PHASES.map((p) => r.phases[p])]),
   );
   const pick = (system: Round['system'], c: number): Round | undefined => {
     const list = (byKey.get(`${system}|${c}`) ?? []).sort((a, b) => a.latency.p50 - b.latency.p50);
@@ -311,6 +357,7 @@ function finish(
     serverCpuMsPerPod: (1000 * serverCpu) / pods,
     containerdCpuMsPerPod: (1000 * containerdCpu) / pods,
     loadAverage: loadAverage(),
+    phases: Object.fromEntries(PHASES.map((p) => [p, NaN])) as Record<Phase, number>,
   };
 }
 
