@@ -136,7 +136,11 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   const concurrency = knob(o, 'concurrency', 10, 10);
   const repeat = Math.max(1, knob(o, 'repeat', 1));
   const profileDir = path.resolve('bench/results/profiles/pod-startup');
-  const node = await startNode(host, o.profile ? { cpuProfileDir: profileDir } : {});
+  const bin = o.knobs.get('bin');
+  const node = await startNode(host, {
+    ...(o.profile ? { cpuProfileDir: profileDir } : {}),
+    ...(bin ? { bin } : {}),
+  });
   const abort = new AbortController();
   const rounds: Round[] = [];
   let profile: string | undefined;
@@ -325,7 +329,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   );
   if (profile) printProfile(summarizeProfile(profile));
   writeResult('pod-startup', {
-    options: { serial, pods: total, concurrency, repeat, namespace: NS },
+    options: { serial, pods: total, concurrency, repeat, namespace: NS, ...(bin ? { bin } : {}) },
     pod: 'busybox (k8ts.local/busybox:1) running sleep 3600, no probes: Ready once its container runs',
     rounds,
     goals,

@@ -44,6 +44,8 @@ export interface NodeOptions {
   disableAgent?: boolean;
   /** Write a CPU profile of the server into this directory. */
   cpuProfileDir?: string;
+  /** Another build's bin/k8ts.js (A/B runs: `--set bin=PATH`). */
+  bin?: string;
 }
 
 /** Reads containerd's PID from the agent's pid file, if that process is alive. */
@@ -76,6 +78,7 @@ export async function startNode(host: BenchHost, opts: NodeOptions = {}): Promis
   const since = Date.now();
   const srv = await startK8ts({
     dataDir,
+    ...(opts.bin ? { bin: opts.bin } : {}),
     ...(opts.cpuProfileDir ? { cpuProfileDir: opts.cpuProfileDir } : {}),
     extraArgs: [
       ...(opts.disableAgent ? ['--disable-agent'] : []),
