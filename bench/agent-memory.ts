@@ -26,7 +26,7 @@ import { knob, type BenchOptions } from './lib/options.js';
 import { pollUntil, procMemory, sleep, type ProcMemory } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
 import { forEachParallel } from './lib/load.js';
-import { startStandaloneAgent } from './lib/standalone-agent.js';
+import { startStandaloneAgent, type HeapStats } from './lib/standalone-agent.js';
 import { median } from './lib/stats.js';
 import path from 'node:path';
 
@@ -47,6 +47,8 @@ interface Samples {
   /** containerd, while the in-process agent ran it, and while the standalone agent did. */
   containerdInProcess: ProcMemory[];
   containerdStandalone: ProcMemory[];
+  /** V8's view of the standalone agent's memory, read right after its RSS. */
+  standaloneHeap: HeapStats[];
 }
 
 const empty = (): Samples => ({
@@ -55,6 +57,7 @@ const empty = (): Samples => ({
   standalone: [],
   containerdInProcess: [],
   containerdStandalone: [],
+  standaloneHeap: [],
 });
 
 const rss = (list: ProcMemory[]): number => median(list.map((m) => m.rssMiB));
@@ -103,6 +106,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
       try {
         await settle('standalone agent');
         s.standalone.push(procMemory(agent.pid));
+        s.standaloneHeap.push(await agent.heapStats());
         const c = containerd();
         if (c) s.containerdStandalone.push(c);
       } finally {
@@ -164,6 +168,38 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
       ],
     );
   }
+  const MiB = (b: number | undefined): number => (b ?? NaN) / 2 ** 20;
+  const heapRow = (label: string, list: HeapStats[]): (string | number)[] => {
+    const med = (f: (h: HeapStats) => number | undefined): number => median(list.map((h) => MiB(f(h))));
+    return [
+      label,
+      med((h) => h.memory.rss),
+      med((h) => h.memory.heapTotal),
+      med((h) => h.memory.heapUsed),
+      med((h) => h.spaces['new_space']?.size),
+      med((h) => h.spaces['new_space']?.used),
+      med((h) => h.spaces['old_space']?.size),
+      med((h) => h.spaces['old_space']?.used),
+      med((h) => h.spaces['code_space']?.size),
+      med((h) => h.memory.external),
+    ];
+  };
+  printTable(
+    "The standalone agent's V8 heap (MiB, medians): committed vs live",
+    [
+      'moment',
+      'rss',
+      'heap total',
+      'heap used',
+      'new space',
+      'new used',
+      'old space',
+      'old used',
+      'code',
+      'external',
+    ],
+    [heapRow('idle', samples.idle.standaloneHeap), heapRow(`${podCount} pods`, samples.pods.standaloneHeap)],
+  );
   if (afterCreate)
     process.stdout.write(
       `\n  Right after creating the ${podCount} pods (same server process): server ${fmt(afterCreate.server.rssMiB, 1)} MiB` +

@@ -44,14 +44,27 @@ const agent = await startAgent(
 );
 release();
 process.stdout.write('agent ready\\n');
+const v8 = await import('node:v8');
+process.on('SIGUSR2', () => {
+  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]));
+  process.stdout.write('HEAPSTATS ' + JSON.stringify({ memory: process.memoryUsage(), spaces }) + '\\n');
+});
 const stop = async () => { await agent.stop(); client.close(); process.exit(0); };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 `;
 
+/** V8 heap figures of the standalone agent (bytes). */
+export interface HeapStats {
+  memory: NodeJS.MemoryUsage;
+  spaces: Record<string, { size: number; used: number }>;
+}
+
 /** A running standalone agent. */
 export interface StandaloneAgent {
   pid: number;
+  /** Asks the agent for its V8 heap figures (SIGUSR2). */
+  heapStats(timeoutMs?: number): Promise<HeapStats>;
   /** What it printed (tail). */
   log(): string;
   /** SIGTERM, SIGKILL after 15 s. */
@@ -91,9 +104,15 @@ export async function startStandaloneAgent(opts: {
     },
   );
   let out = '';
+  let partial = '';
+  const reports: HeapStats[] = [];
   const keep = (d: Buffer): void => {
-    out += d.toString();
+    const text = d.toString();
+    out += text;
     if (out.length > 200_000) out = out.slice(-100_000);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) if (l.startsWith('HEAPSTATS ')) reports.push(JSON.parse(l.slice(10)) as HeapStats);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -117,5 +136,16 @@ export async function startStandaloneAgent(opts: {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { pid: child.pid ?? 0, log: () => out, stop };
+  const heapStats = async (timeoutMs = 5000): Promise<HeapStats> => {
+    const seen = reports.length;
+    child.kill('SIGUSR2');
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const r = reports[seen];
+      if (r) return r;
+      if (Date.now() > end) throw new Error('the standalone agent did not report its heap');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { pid: child.pid ?? 0, log: () => out, stop, heapStats };
 }
