@@ -20,6 +20,14 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> 
     about: 'LIST of 10,000 pods: full, paged (limit=500) and Table, vs a static transfer floor',
     load: async () => (await import('./apiserver-list.js')).run,
   },
+  'pod-startup': {
+    about: 'pod creation → Ready through a watch, 1 and 10 at a time, vs raw CRI calls (runs a node)',
+    load: async () => (await import('./pod-startup.js')).run,
+  },
+  'agent-memory': {
+    about: "node agent's RSS (in-process delta and own process) and its containerd's, idle and with 50 pods",
+    load: async () => (await import('./agent-memory.js')).run,
+  },
   'idle-rss': {
     about: 'server RSS 10 s after start, and after kubectl get all -A / api-resources',
     load: async () => (await import('./idle-rss.js')).run,

@@ -18,6 +18,8 @@ export interface BenchOptions {
   compare?: string;
   /** Knobs of one benchmark (e.g. watchers, writes, pods), from `--set key=value`. */
   knobs: Map<string, string>;
+  /** The flags as given (a benchmark that re-runs itself elsewhere passes them on). */
+  argv: string[];
 }
 
 export const OPTIONS_HELP = `Flags:
@@ -72,6 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: values.profile === true,
     ...(values.compare !== undefined ? { compare: values.compare } : {}),
     knobs,
+    argv: [...argv],
   };
 }
 

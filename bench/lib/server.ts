@@ -61,6 +61,11 @@ export interface StartOptions {
   bin?: string;
   /** Extra flags for `k8ts server`. */
   extraArgs?: string[];
+  /**
+   * Use this data directory (created if missing; a restart on the same data when it exists) instead
+   * of a fresh temporary one.
+   */
+  dataDir?: string;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -70,7 +75,8 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Starts the server and resolves once /readyz answers 200 with the admin certificate. */
 export async function startK8ts(opts: StartOptions = {}): Promise<K8tsServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-'));
+  fs.mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   const nodeArgs = [
     ...(opts.nodeArgs ?? []),

@@ -232,7 +232,13 @@ export class Containerd extends EventEmitter {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timeout = this.opts.stopTimeoutMs ?? 10_000;
-      const done = await Promise.race([exited.then(() => true), delay(timeout).then(() => false)]);
+      // The timer must not outlive a quick exit: it would hold the process open for `timeout`.
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeout))),
+      ]);
+      clearTimeout(timer);
       if (!done) {
         this.log.warn(
           { containerdPid: child.pid, timeoutMs: timeout },

@@ -132,6 +132,15 @@ describe('Containerd supervisor', () => {
     expect(c.restarts).toBe(0);
   });
 
+  it('leaves no timer behind once stopped (a pending one would hold the process open)', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const c = make('ok', { stopTimeoutMs: 60_000 });
+    await c.start();
+    const before = timers();
+    await c.stop();
+    expect(timers()).toBeLessThan(before + 1);
+  });
+
   it('restarts it with backoff when it dies, until stopped', async () => {
     const c = make('ok');
     await c.start();

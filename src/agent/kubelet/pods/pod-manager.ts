@@ -5,6 +5,7 @@
  * away only after its containers stopped) and removes what the runtime still holds of pods that are
  * gone.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../../api/errors.js';
 import type { ApiObject, Client, Informer } from '../../../client/types.js';
@@ -37,7 +38,29 @@ interface Worker {
   again: boolean;
   timer?: NodeJS.Timeout;
   lastStatus?: string;
+  /** The status this agent last wrote (what its echo from the watch will carry). */
+  lastSent?: PodStatus;
   deleting?: boolean;
+}
+
+/** Metadata without the fields every write changes. */
+function stableMeta(p: ApiObject): unknown {
+  const { resourceVersion: _rv, managedFields: _mf, ...rest } = p.metadata;
+  return rest;
+}
+
+/**
+ * True when `next` differs from `prev` only by carrying the status this agent itself wrote (`sent`):
+ * the watch echo of its own status update. Upstream's kubelet does not sync a pod for status-only
+ * changes either (they are a reconcile, not an update); a sync here would redo the pod's volumes
+ * and runtime reads for nothing.
+ */
+export function isOwnStatusEcho(prev: ApiObject, next: ApiObject, sent: PodStatus | undefined): boolean {
+  if (!sent) return false;
+  if (!isDeepStrictEqual(prev['spec'], next['spec'])) return false;
+  if (!isDeepStrictEqual(stableMeta(prev), stableMeta(next))) return false;
+  const status = (next['status'] ?? {}) as Record<string, unknown>;
+  return Object.entries(sent).every(([k, v]) => isDeepStrictEqual(status[k], v));
 }
 
 export class PodManager {
@@ -56,7 +79,11 @@ export class PodManager {
   start(): void {
     this.o.informer.addHandlers({
       add: (p) => this.schedule(p.metadata.uid ?? ''),
-      update: (_, p) => this.schedule(p.metadata.uid ?? ''),
+      update: (prev, p) => {
+        const uid = p.metadata.uid ?? '';
+        if (isOwnStatusEcho(prev, p, this.workers.get(uid)?.lastSent)) return;
+        this.schedule(uid);
+      },
       delete: (p) => this.schedule(p.metadata.uid ?? ''),
     });
     const relist = (): void => {
@@ -190,12 +217,16 @@ export class PodManager {
     if (!name) return;
     const text = JSON.stringify(status);
     if (text === JSON.stringify(pod.status ?? {}) || text === w.lastStatus) return;
+    // Set before the request: the watch may deliver the echo before the answer arrives.
+    const sentBefore = w.lastSent;
+    w.lastSent = JSON.parse(text) as PodStatus;
     try {
       await this.o.client
         .resource(PODS, meta.namespace)
         .patch(name, 'merge', { metadata: { uid: meta.uid }, status }, { subresource: 'status' });
       w.lastStatus = text;
     } catch (err) {
+      w.lastSent = sentBefore;
       if (err instanceof ApiError && (err.code === 404 || err.code === 409 || err.code === 422)) return;
       throw err;
     }

@@ -1,10 +1,12 @@
 /**
  * The few mount operations volumes need (tmpfs for memory-backed volumes, bind mounts for subPaths,
  * unmount), behind an interface so unit tests can run without root. The system implementation runs
- * util-linux's mount(8)/umount(8) and reads the mount table from /proc/self/mountinfo.
+ * util-linux's mount(8)/umount(8) (through a long-lived shell, see shell-helper.ts) and reads the mount
+ * table from /proc/self/mountinfo.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { ShellHelper, ShellHelperTimeout } from './shell-helper.js';
 
 /** Mounts and unmounts on the host. */
 export interface Mounter {
@@ -34,19 +36,36 @@ export function parseMountInfo(text: string): string[] {
   return out;
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
+function failure(cmd: string, args: string[], code: string, output: string): Error {
+  return new Error(
+    `${cmd} failed: ${code}\nMounting command: ${cmd}\nMounting arguments: ${args.join(' ')}\nOutput: ${output}`,
+  );
+}
+
+/** Runs the command as a child of this process (the fallback when the shell helper cannot). */
+function runDirect(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { timeout: 60_000 }, (err, stdout, stderr) => {
       if (!err) return resolve();
       const code = typeof err.code === 'number' ? `exit status ${err.code}` : String(err.message);
-      const output = `${stdout}${stderr}`.trim();
-      reject(
-        new Error(
-          `${cmd} failed: ${code}\nMounting command: ${cmd}\nMounting arguments: ${args.join(' ')}\nOutput: ${output}`,
-        ),
-      );
+      reject(failure(cmd, args, code, `${stdout}${stderr}`.trim()));
     });
   });
+}
+
+/** One shell helper for the process: mounts and unmounts then cost no fork of the agent itself. */
+let helper: ShellHelper | undefined;
+
+async function run(cmd: string, args: string[]): Promise<void> {
+  helper ??= new ShellHelper();
+  let res;
+  try {
+    res = await helper.run(cmd, args);
+  } catch (err) {
+    if (err instanceof ShellHelperTimeout) throw failure(cmd, args, err.message, '');
+    return runDirect(cmd, args);
+  }
+  if (res.code !== 0) throw failure(cmd, args, `exit status ${res.code}`, res.output.trim());
 }
 
 /** The host's mount(8)/umount(8); needs root (CAP_SYS_ADMIN). */
