@@ -6,7 +6,7 @@
  */
 import type { Container, EnvVar, Pod } from 'kubernetes-types/core/v1.js';
 import { Quantity } from '../../../api/quantity.js';
-import { formatMap } from '../volumes/downward.js';
+import { volumeFieldValue } from '../volumes/downward.js';
 import { expandVars } from './expand.js';
 
 /** Reads objects the environment refers to; undefined when the object does not exist. */
@@ -63,22 +63,14 @@ export function serviceEnv(s: ServiceLink): [string, string][] {
 
 /** The value of a downward API field path (`metadata.labels['app']`, `status.podIP` …). */
 export function fieldRefValue(pod: Pod, fieldPath: string, ctx: DownwardContext): string {
-  const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(fieldPath);
-  if (m) {
-    const map = (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations) ?? {};
-    return map[m[2] ?? ''] ?? '';
+  if (fieldPath.startsWith('metadata.')) {
+    try {
+      return volumeFieldValue(pod, fieldPath);
+    } catch {
+      throw new ContainerConfigError(`unsupported fieldRef ${fieldPath}`);
+    }
   }
   switch (fieldPath) {
-    case 'metadata.name':
-      return pod.metadata?.name ?? '';
-    case 'metadata.namespace':
-      return pod.metadata?.namespace ?? '';
-    case 'metadata.uid':
-      return pod.metadata?.uid ?? '';
-    case 'metadata.labels':
-      return formatMap(pod.metadata?.labels);
-    case 'metadata.annotations':
-      return formatMap(pod.metadata?.annotations);
     case 'spec.nodeName':
       return pod.spec?.nodeName ?? '';
     case 'spec.serviceAccountName':
