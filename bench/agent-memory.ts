@@ -23,11 +23,12 @@ import {
   startNode,
 } from './lib/node.js';
 import { knob, type BenchOptions } from './lib/options.js';
-import { pollUntil, procMemory, sleep, type ProcMemory } from './lib/proc.js';
+import { pollUntil, procMemory, procPssMiB, sleep, type ProcMemory } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
 import { forEachParallel } from './lib/load.js';
 import { startStandaloneAgent, type HeapStats } from './lib/standalone-agent.js';
 import { median } from './lib/stats.js';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const NS = 'bench-mem';
@@ -39,14 +40,14 @@ type Moment = 'idle' | 'pods';
 /** The samples of one moment. */
 interface Samples {
   /** k8ts server with its agent. */
-  serverWithAgent: ProcMemory[];
+  serverWithAgent: Mem[];
   /** k8ts server --disable-agent. */
-  serverAlone: ProcMemory[];
+  serverAlone: Mem[];
   /** The standalone agent process. */
-  standalone: ProcMemory[];
+  standalone: Mem[];
   /** containerd, while the in-process agent ran it, and while the standalone agent did. */
-  containerdInProcess: ProcMemory[];
-  containerdStandalone: ProcMemory[];
+  containerdInProcess: Mem[];
+  containerdStandalone: Mem[];
   /** V8's view of the standalone agent's memory, read right after its RSS. */
   standaloneHeap: HeapStats[];
 }
@@ -62,17 +63,34 @@ const empty = (): Samples => ({
 
 const rss = (list: ProcMemory[]): number => median(list.map((m) => m.rssMiB));
 
+/** VmRSS and friends, plus PSS (shared pages counted in shares). */
+type Mem = ProcMemory & { pssMiB?: number };
+function memoryOf(pid: number): Mem {
+  const pss = procPssMiB(pid);
+  return { ...procMemory(pid), ...(pss !== undefined ? { pssMiB: pss } : {}) };
+}
+
 async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   const starts = Math.max(1, knob(o, 'starts', 2, 1));
   const waitMs = knob(o, 'waitSeconds', 10, 3) * 1000;
   const podCount = knob(o, 'pods', 50, 10);
   const dataDir = path.join(host.dir, 'data');
+  const snapshotDir = o.knobs.has('heapSnapshot')
+    ? path.resolve('bench/results/profiles/agent-memory')
+    : undefined;
+  if (snapshotDir) fs.mkdirSync(snapshotDir, { recursive: true });
+  // --set semiSpace=N: every node process measured gets --max-semi-space-size=N (MiB), to see how
+  // much of the RSS is V8's young generation grown by allocation churn.
+  const semiSpace = o.knobs.get('semiSpace');
+  const nodeArgs = semiSpace ? [`--max-semi-space-size=${semiSpace}`] : undefined;
+  const bin = o.knobs.get('bin');
+  const nodeOpts = { ...(nodeArgs ? { nodeArgs } : {}), ...(bin ? { bin } : {}) };
   const samples: Record<Moment, Samples> = { idle: empty(), pods: empty() };
   let afterCreate: { server: ProcMemory; containerd?: ProcMemory } | undefined;
 
   const containerd = (): ProcMemory | undefined => {
     const pid = containerdPidOf(dataDir);
-    return pid ? procMemory(pid) : undefined;
+    return pid ? memoryOf(pid) : undefined;
   };
   const settle = async (what: string): Promise<void> => {
     process.stdout.write(`  ${what}: waiting ${waitMs / 1000} s…\n`);
@@ -83,29 +101,31 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   const pass = async (m: Moment, i: number): Promise<void> => {
     const s = samples[m];
     process.stdout.write(`${m}, start ${i + 1}/${starts}\n`);
-    const withAgent = await startNode(host, { dataDir });
+    const withAgent = await startNode(host, { dataDir, ...nodeOpts });
     try {
       await settle('k8ts server with its agent');
-      s.serverWithAgent.push(procMemory(withAgent.srv.pid));
+      s.serverWithAgent.push(memoryOf(withAgent.srv.pid));
       const c = containerd();
       if (c) s.containerdInProcess.push(c);
     } finally {
       await withAgent.stop();
     }
-    const alone = await startNode(host, { dataDir, disableAgent: true });
+    const alone = await startNode(host, { dataDir, disableAgent: true, ...nodeOpts });
     try {
       await settle('k8ts server --disable-agent');
-      s.serverAlone.push(procMemory(alone.srv.pid));
+      s.serverAlone.push(memoryOf(alone.srv.pid));
       const agent = await startStandaloneAgent({
         dataDir,
         port: alone.srv.port,
         nodeName: BENCH_NODE,
         cgroupRoot: host.cgroupRoot,
         serviceCidr: DEFAULT_CONFIG.serviceCidr,
+        ...(snapshotDir ? { heapSnapshotDir: snapshotDir } : {}),
+        ...(nodeArgs ? { nodeArgs } : {}),
       });
       try {
         await settle('standalone agent');
-        s.standalone.push(procMemory(agent.pid));
+        s.standalone.push(memoryOf(agent.pid));
         s.standaloneHeap.push(await agent.heapStats());
         const c = containerd();
         if (c) s.containerdStandalone.push(c);
@@ -120,7 +140,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   for (let i = 0; i < starts; i++) await pass('idle', i);
 
   process.stdout.write(`creating ${podCount} pods…\n`);
-  const node = await startNode(host, { dataDir });
+  const node = await startNode(host, { dataDir, ...nodeOpts });
   try {
     await ensurePodNamespace(node.client, NS);
     const pods = node.client.resource<Pod & ApiObject>(PODS, NS);
@@ -145,7 +165,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   for (let i = 0; i < starts; i++) await pass('pods', i);
 
   // Tables.
-  const row = (label: string, list: ProcMemory[]): (string | number)[] => [
+  const row = (label: string, list: Mem[]): (string | number)[] => [
     label,
     list.length,
     rss(list),
@@ -153,12 +173,13 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
     Math.max(...list.map((m) => m.rssMiB)),
     median(list.map((m) => m.anonMiB)),
     median(list.map((m) => m.fileMiB)),
+    median(list.map((m) => m.pssMiB ?? NaN)),
   ];
   for (const m of ['idle', 'pods'] as const) {
     const s = samples[m];
     printTable(
       `VmRSS (MiB), ${m === 'idle' ? 'no pods' : `${podCount} pods running`}, ${waitMs / 1000} s after ready`,
-      ['process', 'starts', 'median', 'min', 'max', 'RssAnon', 'RssFile'],
+      ['process', 'starts', 'median', 'min', 'max', 'RssAnon', 'RssFile', 'Pss'],
       [
         row('k8ts server with its agent', s.serverWithAgent),
         row('k8ts server --disable-agent', s.serverAlone),
@@ -240,7 +261,9 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   process.stdout.write(
     '  (a) is what running the agent adds to the k8ts server process; (c) is a whole node process of its\n' +
       "  own (node's own ~40 MiB included), the shape of a separate `k8ts agent`. RSS varies by several\n" +
-      '  MiB from start to start (how far V8 grew its heaps), so (a) is a difference of medians.\n',
+      '  MiB from start to start (how far V8 grew its heaps), so (a) is a difference of medians. RssFile\n' +
+      "  is mostly the node (or containerd) binary's pages, shared with every process running it; Pss\n" +
+      '  counts shared pages in shares. Goals use VmRSS.\n',
   );
   const goals: Goal[] = [];
   for (const m of ['idle', 'pods'] as const) {
@@ -258,7 +281,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   }
   printGoals(goals);
   writeResult('agent-memory', {
-    options: { starts, waitMs, pods: podCount },
+    options: { starts, waitMs, pods: podCount, ...(semiSpace ? { semiSpace } : {}), ...(bin ? { bin } : {}) },
     samples,
     afterCreate,
     figures: f,
