@@ -25,6 +25,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Real k8ts servers with their node agents (containerd, runc, CNI): run through
+          // scripts/in-netns.sh (`npm test -- agent`), which gives the run its own network namespace.
+          name: 'agent',
+          include: ['test/agent/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 120_000,

@@ -6,11 +6,13 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
+# The local node runs containerd, runc and CNI plugins (and builds its pause image from catatonit).
+section "system packages"
+ensure_system_packages || die "installing system packages failed (see above)"
 if [[ ! -d node_modules ]]; then
   section "installing node modules"
   ensure_node_modules || die "npm ci failed (see above)"
 fi
-# etcd is needed only for --datastore-endpoint with a local etcd; the embedded SQLite needs nothing.
 section "building"
 npm run build --silent
 section "starting k8ts server $*"

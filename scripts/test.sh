@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: installs what the tests need, builds, and runs every check and test tier in order:
-#   typecheck, lint, format, unit, integration, e2e
+#   typecheck, lint, format, unit, integration, e2e, agent
 # Every step runs even when an earlier one failed (install and build excepted: nothing can run
 # without them); a summary with each step's time and result closes the output, and the exit code is
 # non-zero when any step failed.
@@ -10,12 +10,14 @@
 #   K8TS_TEST_NO_APT=1     never call apt-get (fail later if something is missing)
 #   K8TS_TEST_NPM_CI=1     always run `npm ci`, even when node_modules matches package-lock.json
 #   K8TS_E2E_WORKERS=N     e2e test files run at once (default 4)
+#   K8TS_AGENT_WORKERS=N   agent test files (each with its own server, containerd and pods) run at
+#                          once (default 3)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-ALL_STEPS=(typecheck lint format unit integration e2e)
+ALL_STEPS=(typecheck lint format unit integration e2e agent)
 if (($# > 0)); then
   STEPS=("$@")
   for s in "${STEPS[@]}"; do
@@ -26,7 +28,7 @@ else
 fi
 
 # Per-step time limits: CI kills the whole run at 90 minutes; a hung step must fail long before.
-declare -A LIMIT=([typecheck]=10m [lint]=15m [format]=5m [unit]=15m [integration]=20m [e2e]=30m)
+declare -A LIMIT=([typecheck]=10m [lint]=15m [format]=5m [unit]=15m [integration]=20m [e2e]=30m [agent]=15m)
 declare -A COMMAND=(
   [typecheck]='npx tsc -p tsconfig.json --noEmit'
   [lint]='npx eslint .'
@@ -35,6 +37,8 @@ declare -A COMMAND=(
   [integration]='npx vitest run --project integration'
   # e2e files wait on child processes (servers, kubectl) more than they compute: run several at once.
   [e2e]='npx vitest run --project e2e --maxWorkers=${K8TS_E2E_WORKERS:-4}'
+  # Real pods: the whole run inside a network namespace of its own (needs root), torn down after.
+  [agent]='bash scripts/in-netns.sh npx vitest run --project agent --maxWorkers=${K8TS_AGENT_WORKERS:-3}'
 )
 
 RESULTS=()

@@ -35,6 +35,7 @@ import { PodManager } from './kubelet/pods/pod-manager.js';
 import { PodSyncer, type MountBuilder } from './kubelet/pods/pod-sync.js';
 import { podHostname } from './kubelet/pods/sandbox-config.js';
 import { StaticPods } from './kubelet/static/static-runner.js';
+import { createStatsProvider } from './kubelet/stats/index.js';
 import {
   allowUsers,
   CriStreamingRuntime,
@@ -79,9 +80,16 @@ export interface AgentDeps {
   log?: Logger;
 }
 
-/** The first non-internal IPv4 address of the machine (127.0.0.1 when there is none). */
-export function detectNodeIP(): string {
-  for (const addrs of Object.values(os.networkInterfaces())) {
+/** Interfaces that carry pod traffic, never the node's own address. */
+const POD_INTERFACE = /^(cni|veth|cbr|flannel|docker|kube-)/;
+
+/**
+ * The first non-internal IPv4 address of the machine that is not on a pod bridge (127.0.0.1 when
+ * there is none).
+ */
+export function detectNodeIP(bridge = ''): string {
+  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
+    if (POD_INTERFACE.test(name) || (bridge && name === bridge)) continue;
     for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return '127.0.0.1';
@@ -105,7 +113,7 @@ function decodeSecretData(secret: Secret | undefined): Record<string, Buffer> | 
 export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
   const log = deps.log ?? componentLogger('agent');
   const nodeName = (cfg.nodeName || os.hostname()).toLowerCase();
-  const nodeIP = cfg.nodeIP || detectNodeIP();
+  const nodeIP = cfg.nodeIP || detectNodeIP(cfg.cniBridge);
   const agentDir = join(cfg.dataDir, 'agent');
   const logsRoot = join(agentDir, 'pod-logs');
   await mkdir(logsRoot, { recursive: true });
@@ -153,6 +161,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
       runtime: new CriStreamingRuntime(cri.runtime),
       authorize: allowUsers(deps.kubeletUsers ?? [], subjectAccessReviewAuthorizer(client)),
       authenticateToken: tokenReviewAuthenticator(client),
+      stats: createStatsProvider({ ...cri, dataDir: cfg.dataDir, nodeName, cgroupRoot: cfg.cgroupRoot }),
       pods: async () => ({
         kind: 'PodList',
         apiVersion: 'v1',

@@ -70,7 +70,8 @@ export function negotiate(
   accept: string | undefined,
   transforms: readonly string[],
 ): OutputFormat | undefined {
-  if (!accept || accept.trim() === '') return { mediaType: 'json' };
+  // The common answers, without parsing: no preference, or plain JSON (what client-go sends for writes).
+  if (!accept || accept === 'application/json' || accept.trim() === '') return { mediaType: 'json' };
   for (const r of parseAccept(accept)) {
     let mediaType: OutputFormat['mediaType'] | undefined;
     if (r.type === 'application/json' || r.type === 'application/*' || r.type === '*/*' || r.type === '*')
@@ -135,14 +136,26 @@ export function readBody(req: HttpRequest, limit = MAX_REQUEST_BODY_BYTES): Prom
 export function requestMediaType(req: HttpRequest): string {
   const ct = req.headers['content-type'];
   const v = Array.isArray(ct) ? (ct[0] ?? '') : (ct ?? '');
+  if (v === 'application/json') return v;
   return (v.split(';')[0] ?? '').trim().toLowerCase();
 }
 
-/** Decodes a JSON, YAML or Kubernetes protobuf body into a JSON value, with errors a user can act on (400). */
-export function decodeBody(body: Buffer, mediaType: string): unknown {
+const EMPTY_BODY = 'the body of the request was empty';
+
+/** A decoded body, and its text when it was text (JSON or YAML). */
+export interface DecodedBody {
+  value: unknown;
+  text: string | undefined;
+}
+
+/**
+ * Decodes a JSON, YAML or Kubernetes protobuf body into a JSON value, with errors a user can act on
+ * (400), and hands back the text it decoded so callers need not decode the bytes again.
+ */
+export function decodeBodyText(body: Buffer, mediaType: string): DecodedBody {
   if (mediaType === PROTOBUF_MEDIA_TYPE) {
     try {
-      return decodeProtobufObject(body, definitions).object;
+      return { value: decodeProtobufObject(body, definitions).object, text: undefined };
     } catch (err) {
       if (err instanceof ProtobufDecodeError)
         throw apiErrors.badRequest(`cannot decode the protobuf body: ${err.message}`);
@@ -150,13 +163,13 @@ export function decodeBody(body: Buffer, mediaType: string): unknown {
     }
   }
   const text = body.toString('utf8');
-  if (text.trim() === '') throw apiErrors.badRequest('the body of the request was empty');
   if (mediaType === 'application/yaml' || mediaType === 'application/apply-patch+yaml') {
+    if (text.trim() === '') throw apiErrors.badRequest(EMPTY_BODY);
     const docs = parseAllDocuments(text);
     if (Array.isArray(docs) && docs.length > 1)
       throw apiErrors.badRequest('the body of the request must hold exactly one YAML document');
     try {
-      return parseYaml(text, { strict: true, uniqueKeys: true }) as unknown;
+      return { value: parseYaml(text, { strict: true, uniqueKeys: true }) as unknown, text };
     } catch (err) {
       throw apiErrors.badRequest(
         `error converting YAML to JSON: ${err instanceof Error ? err.message : String(err)}`,
@@ -164,12 +177,19 @@ export function decodeBody(body: Buffer, mediaType: string): unknown {
     }
   }
   try {
-    return JSON.parse(text) as unknown;
+    return { value: JSON.parse(text) as unknown, text };
   } catch (err) {
+    // An empty (or blank) body is not JSON either; say so rather than quote the parser.
+    if (text.trim() === '') throw apiErrors.badRequest(EMPTY_BODY);
     throw apiErrors.badRequest(
       `couldn't get version/kind; json parse error: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+}
+
+/** Decodes a JSON, YAML or Kubernetes protobuf body into a JSON value, with errors a user can act on (400). */
+export function decodeBody(body: Buffer, mediaType: string): unknown {
+  return decodeBodyText(body, mediaType).value;
 }
 
 function setWarnings(ctx: RequestContext): void {

@@ -113,6 +113,7 @@ export class ServedResources {
         obj,
         obj.metadata.labels ?? {},
         selectable(strategy, obj, namespaced),
+        codec,
       );
     };
     const cache = this.caches.register({

@@ -31,7 +31,7 @@ import {
 } from './http.js';
 import type { HandlerDeps } from './handlers/context.js';
 import { handleResource } from './handlers/resource.js';
-import type { ApiMetrics } from './metrics.js';
+import type { ApiMetrics, RequestLabels } from './metrics.js';
 import { metricVerb } from './metrics.js';
 import { authorizationName, parseRequestInfo } from './request-info.js';
 
@@ -192,7 +192,7 @@ export class ApiServer {
     };
     const long =
       info.verb === 'watch' || (info.isResourceRequest && LONG_RUNNING_SUBRESOURCES.has(info.subresource));
-    const labels = {
+    const labels: RequestLabels = {
       verb: metricVerb(method, info.verb),
       dry_run: query.has('dryRun') ? 'All' : '',
       group: info.apiGroup,
@@ -228,7 +228,11 @@ export class ApiServer {
       writeStatus(ctx, apiErr);
     } finally {
       const code = String(res.statusCode);
-      this.opts.metrics.requests.inc({ ...labels, code });
+      this.opts.metrics.requests.record(
+        labels,
+        code,
+        long ? undefined : (performance.now() - started) / 1000,
+      );
       if (long) {
         this.opts.metrics.watchers.dec({
           verb: labels.verb,
@@ -239,8 +243,6 @@ export class ApiServer {
           scope: labels.scope,
           component: 'apiserver',
         });
-      } else {
-        this.opts.metrics.duration.observe(labels, (performance.now() - started) / 1000);
       }
       if (this.opts.log.isLevelEnabled('debug')) {
         this.opts.log.debug(

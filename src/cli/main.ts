@@ -7,6 +7,7 @@ const USAGE = `k8ts: a Kubernetes-compatible container orchestrator
 
 Usage:
   k8ts server [flags]     run the control plane (API server, storage) and a local node
+  k8ts agent [flags]      run a node agent that joins a server
   k8ts secrets-encrypt    manage the keys that encrypt Secrets at rest (status, rotate)
   k8ts images import      import image archives into the node's containerd (offline machines)
   k8ts version            print the version
@@ -21,6 +22,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'server': {
       const { runServerCommand } = await import('./server.js');
       return runServerCommand(rest);
+    }
+    case 'agent': {
+      const { runAgentCommand } = await import('./agent.js');
+      return runAgentCommand(rest);
     }
     case 'secrets-encrypt': {
       const { runSecretsEncryptCommand } = await import('./secrets-encrypt.js');

@@ -163,5 +163,7 @@ export async function runServerCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await running.stop();
+  // Everything is stopped; a connection still closing must not hold the process for long.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }

@@ -27,6 +27,9 @@ function cm(ns: string, name: string, data: Record<string, string> = { key: 'val
 
 const nameOf = (o: ApiObject): string => o.metadata.name ?? '?';
 
+/** Every namespace holds the root CA ConfigMap (kube-root-ca.crt); the tests watch their own objects. */
+const NOT_ROOT_CA = 'metadata.name!=kube-root-ca.crt';
+
 async function rejection(p: Promise<unknown>): Promise<ApiError> {
   const err = await p.then(
     () => undefined,
@@ -118,15 +121,17 @@ describe('client against a real server', () => {
     await cms.create(cm(ns, 'two'), { fieldManager: 'tester' });
     expect((await cms.get('one'))['data']).toEqual({ key: 'value' });
 
-    const list = await cms.list();
+    // Every namespace also holds the root CA ConfigMap: leave it out.
+    const mine = { fieldSelector: NOT_ROOT_CA };
+    const list = await cms.list(mine);
     expect(list.items.map(nameOf)).toEqual(['one', 'two']);
     expect(list.metadata.resourceVersion).toMatch(/^\d+$/);
     expect(list.items[0]).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap' });
-    const page = await cms.list({ limit: 1 });
+    const page = await cms.list({ ...mine, limit: 1 });
     expect(page.items.map(nameOf)).toEqual(['one']);
-    expect((await cms.list({ limit: 1, continue: page.metadata.continue })).items.map(nameOf)).toEqual([
-      'two',
-    ]);
+    expect(
+      (await cms.list({ ...mine, limit: 1, continue: page.metadata.continue })).items.map(nameOf),
+    ).toEqual(['two']);
 
     const updated = await cms.update({ ...created, data: { key: 'v2' } });
     expect(updated['data']).toEqual({ key: 'v2' });
@@ -285,7 +290,12 @@ describe('client against a real server', () => {
       ...cm(ins, 'listed'),
       metadata: { name: 'listed', namespace: ins, labels: { team: 'x' } },
     });
-    const informer = createInformer(client, CONFIGMAPS, { namespace: ins, logger: quiet, pageSize: 1 });
+    const informer = createInformer(client, CONFIGMAPS, {
+      namespace: ins,
+      logger: quiet,
+      pageSize: 1,
+      fieldSelector: NOT_ROOT_CA,
+    });
     informer.addIndex('team', (o) => (o.metadata.labels?.['team'] ? [o.metadata.labels['team']] : []));
     const seen = record(informer);
     const ctl = new AbortController();
@@ -333,6 +343,7 @@ describe('informer recovery (SQLite, --compaction-interval=1s)', () => {
   it('keeps watching across a server restart', async () => {
     const ns = await namespace(client, 'restart');
     const informer = createInformer(client, CONFIGMAPS, {
+      fieldSelector: NOT_ROOT_CA,
       namespace: ns,
       logger: quiet,
       backoff: { initialMs: 100, maxMs: 1000 },
@@ -363,6 +374,7 @@ describe('informer recovery (SQLite, --compaction-interval=1s)', () => {
     await cms.create(cm(ns, 'b'));
     const gated = new GatedClient(client);
     const informer = createInformer(gated, CONFIGMAPS, {
+      fieldSelector: NOT_ROOT_CA,
       namespace: ns,
       logger: quiet,
       backoff: { initialMs: 50, maxMs: 200 },

@@ -96,6 +96,15 @@ export class Store extends StoreReader {
     return this.deps.resource;
   }
 
+  /**
+   * `JSON.stringify(obj)` for an object this store has just written (what create, update, mutate and
+   * delete return), spliced from the stored text instead of serialising it again; undefined when
+   * that text is no longer at hand (then serialise).
+   */
+  writtenJSON(obj: StoredObject): string | undefined {
+    return this.codec.json(obj);
+  }
+
   private nameCheck() {
     return nameChecks[this.strategy.nameValidation ?? 'subdomain'];
   }

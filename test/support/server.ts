@@ -31,6 +31,8 @@ export interface ServerOptions {
    * namespace the test run owns (see scripts/in-netns.sh): the agent's pod network is made there.
    */
   agent?: boolean;
+  /** Called with the data dir before the first start (e.g. to put images into its airgap dir). */
+  prepare?: (dataDir: string) => void;
 }
 
 /** A running (or stopped, restartable) test server. */
@@ -260,6 +262,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   }
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-e2e-'));
   const server = new ServerProcess(root, await freePort(), opts);
+  opts.prepare?.(server.dataDir);
   // The port is reserved then released before the server binds it: retry if another process took it.
   for (let attempt = 1; ; attempt++) {
     try {

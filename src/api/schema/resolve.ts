@@ -84,12 +84,20 @@ export function shortName(definitionName: string): string {
   return i < 0 ? definitionName : definitionName.slice(i + 1);
 }
 
+const goTypeNames = new Map<string, string>();
+
 /** `v1.PodSpec` for `io.k8s.api.core.v1.PodSpec`: the Go package and type, as Go prints them. */
 export function goTypeNameOfDefinition(definitionName: string): string {
-  const parts = definitionName.split('.');
-  const name = parts[parts.length - 1] ?? definitionName;
-  const pkg = parts[parts.length - 2];
-  return pkg === undefined ? name : `${pkg}.${name}`;
+  // Asked once per checked object (its root type): the definition names are few and fixed.
+  let goName = goTypeNames.get(definitionName);
+  if (goName === undefined) {
+    const parts = definitionName.split('.');
+    const name = parts[parts.length - 1] ?? definitionName;
+    const pkg = parts[parts.length - 2];
+    goName = pkg === undefined ? name : `${pkg}.${name}`;
+    goTypeNames.set(definitionName, goName);
+  }
+  return goName;
 }
 
 /** The Go type a value of this schema decodes into, as upstream's decode errors print it. */

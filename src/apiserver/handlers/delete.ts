@@ -15,7 +15,7 @@ import {
 } from '../http.js';
 import type { ServedResource } from '../served.js';
 import type { HandlerDeps } from './context.js';
-import { listKind, present, writeObject } from './encode.js';
+import { listKind, present, writeWritten } from './encode.js';
 import { handleListForDelete } from './delete-collection.js';
 import { dryRun, strategyContext } from './write.js';
 
@@ -131,7 +131,7 @@ export async function handleDelete(
     return;
   }
   const code = opts.orphanDependents === false ? 202 : 200;
-  writeObject(ctx, served, code, present(served, res.object), { mediaType: out.mediaType }, deps.clock.now());
+  writeWritten(ctx, served, code, res.object, { mediaType: out.mediaType }, deps.clock.now());
 }
 
 export async function handleDeleteCollection(

@@ -59,6 +59,28 @@ export function writeObject(
   writeValue(ctx, code, obj, out);
 }
 
+/**
+ * Writes an object a store has just written (the result of a create, update, patch or delete) in the
+ * served version, reusing the text the store wrote for plain JSON rather than serialising again.
+ */
+export function writeWritten(
+  ctx: RequestContext,
+  served: ServedResource,
+  code: number,
+  obj: StoredObject,
+  out: OutputFormat,
+  now: Date,
+): void {
+  if (!served.converter && !out.as && out.mediaType === 'json') {
+    const json = served.store?.writtenJSON(obj);
+    if (json !== undefined) {
+      writeJSONText(ctx, code, json);
+      return;
+    }
+  }
+  writeObject(ctx, served, code, present(served, obj), out, now);
+}
+
 /** Writes a cached object, reusing its serialisation for plain JSON. */
 export function writeCached(
   ctx: RequestContext,

@@ -6,11 +6,17 @@ import { isObject, type KubeObject, type StoredObject } from '../../api/meta.js'
 import { PROTOBUF_MEDIA_TYPE } from '../../api/protobuf/index.js';
 import type { Store, WriteOptions } from '../../registry/store.js';
 import type { StrategyContext } from '../../registry/strategy.js';
-import { decodeBody, readBody, requestMediaType, type OutputFormat, type RequestContext } from '../http.js';
+import {
+  decodeBodyText,
+  readBody,
+  requestMediaType,
+  type OutputFormat,
+  type RequestContext,
+} from '../http.js';
 import type { ServedResource } from '../served.js';
 import type { AdmissionAttributes, Operation } from '../admission/types.js';
 import type { FieldValidation, HandlerDeps } from './context.js';
-import { present, writeObject } from './encode.js';
+import { present, writeObject, writeWritten } from './encode.js';
 
 export const PATCH_TYPES = [
   'application/json-patch+json',
@@ -183,14 +189,9 @@ async function readObjectBody(
     throw apiErrors.unsupportedMediaType(media);
   }
   const body = await readBody(ctx.req);
-  const value = decodeBody(body, media || 'application/json');
-  return checkObject(
-    deps,
-    ctx,
-    served,
-    value,
-    media === 'application/yaml' ? undefined : body.toString('utf8'),
-  );
+  const { value, text } = decodeBodyText(body, media || 'application/json');
+  // Duplicate fields are looked for in JSON text (the YAML decoder refuses duplicate keys itself).
+  return checkObject(deps, ctx, served, value, media === 'application/yaml' ? undefined : text);
 }
 
 function requireStore(served: ServedResource, verb: string): Store {
@@ -225,7 +226,7 @@ export async function handleCreate(
     dryRun: dry,
     admit: admitter(deps, ctx, served, 'CREATE', '', dry),
   });
-  writeObject(ctx, served, 201, present(served, created), { mediaType: out.mediaType }, deps.clock.now());
+  writeWritten(ctx, served, 201, created, { mediaType: out.mediaType }, deps.clock.now());
 }
 
 export async function handleUpdate(
@@ -252,14 +253,7 @@ export async function handleUpdate(
     subresource,
     admit: admitter(deps, ctx, served, 'UPDATE', subresource, dry),
   });
-  writeObject(
-    ctx,
-    served,
-    created ? 201 : 200,
-    present(served, object),
-    { mediaType: out.mediaType },
-    deps.clock.now(),
-  );
+  writeWritten(ctx, served, created ? 201 : 200, object, { mediaType: out.mediaType }, deps.clock.now());
 }
 
 export async function handlePatch(
@@ -303,5 +297,5 @@ export async function handlePatch(
       return toStorage(served, checked) as StoredObject;
     },
   );
-  writeObject(ctx, served, 200, present(served, patched), { mediaType: out.mediaType }, deps.clock.now());
+  writeWritten(ctx, served, 200, patched, { mediaType: out.mediaType }, deps.clock.now());
 }

@@ -6,6 +6,12 @@
 import type { ApiError } from '../../api/errors.js';
 import type { StoredObject } from '../../api/meta.js';
 
+/** Where a cached object's JSON may already exist (the codec that just wrote it). */
+export interface JsonSource {
+  /** `JSON.stringify(obj)`, when known without serialising; undefined otherwise. */
+  json(obj: StoredObject): string | undefined;
+}
+
 export class CachedObject {
   private encoded: string | undefined;
 
@@ -17,11 +23,13 @@ export class CachedObject {
     readonly object: StoredObject,
     readonly labels: Readonly<Record<string, string>>,
     readonly fields: Readonly<Record<string, string>>,
+    private readonly source?: JsonSource,
   ) {}
 
-  /** The object's JSON, computed once and shared. */
+  /** The object's JSON, computed once and shared (taken from the write that stored it when possible). */
   json(): string {
-    if (this.encoded === undefined) this.encoded = JSON.stringify(this.object);
+    if (this.encoded === undefined)
+      this.encoded = this.source?.json(this.object) ?? JSON.stringify(this.object);
     return this.encoded;
   }
 

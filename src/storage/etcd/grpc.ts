@@ -10,6 +10,7 @@
  */
 import http2 from 'node:http2';
 import type { ConnectionOptions } from 'node:tls';
+import { withLeanAsyncBind } from './lean-bind.js';
 
 /** gRPC status codes used here. */
 export const Status = {
@@ -393,7 +394,8 @@ class Connection {
 
   /** Opens a stream; throws synchronously when the session can take no more streams. */
   request(headers: http2.OutgoingHttpHeaders, state: CallState): http2.ClientHttp2Stream {
-    const stream = this.session.request(headers, { endStream: false }) as CallStream;
+    // Node 20 spends ~12 µs per request() on a deprecation wrapper; see ./lean-bind.ts.
+    const stream = withLeanAsyncBind(() => this.session.request(headers, { endStream: false })) as CallStream;
     this.openStreams++;
     if (this.openStreams === 1) this.session.ref();
     stream[kCall] = state;

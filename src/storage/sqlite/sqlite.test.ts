@@ -106,6 +106,72 @@ describe('sqlite backend', () => {
     expect((await backend.list('/registry/pods/')).kvs).toEqual([keep]);
   });
 
+  it('finds every revision of a key through delete, re-create and compaction with one index', async () => {
+    const backend = await openBackend();
+    const key = '/registry/configmaps/default/c';
+    const other = '/registry/configmaps/default/c0';
+    const v1 = await backend.create(key, Buffer.from('1'));
+    await backend.create(other, Buffer.from('o'));
+    const v2 = await backend.update(key, Buffer.from('2'), v1.modRevision);
+    const del = await backend.delete(key, v2.modRevision);
+    const v3 = await backend.create(key, Buffer.from('3'));
+    const v4 = await backend.update(key, Buffer.from('4'), v3.modRevision);
+    const at = async (rev: number): Promise<string | undefined> =>
+      (await backend.get(key, rev)).kv?.value.toString();
+    expect([await at(v1.modRevision), await at(v2.modRevision), await at(del.revision)]).toEqual([
+      '1',
+      '2',
+      undefined,
+    ]);
+    expect([await at(v3.modRevision), await at(v4.modRevision)]).toEqual(['3', '4']);
+    expect((await backend.get(key)).kv).toEqual(v4);
+    const listed = async (rev?: number): Promise<string[]> =>
+      (await backend.list('/registry/configmaps/', rev ? { revision: rev } : {})).kvs.map(
+        (kv) => `${kv.key}=${kv.value.toString()}@${kv.createRevision}`,
+      );
+    expect(await listed(v2.modRevision)).toEqual([
+      `${key}=2@${v1.modRevision}`,
+      `${other}=o@${v1.modRevision + 1}`,
+    ]);
+    expect(await listed(del.revision)).toEqual([`${other}=o@${v1.modRevision + 1}`]);
+    expect(await listed()).toEqual([`${key}=4@${v3.modRevision}`, `${other}=o@${v1.modRevision + 1}`]);
+    expect((await backend.count('/registry/configmaps/')).count).toBe(2);
+    // Compaction removes the first life of the key, tombstone included; the second one stays.
+    await backend.compact(v4.modRevision);
+    expect(countRows(file)).toBe(2);
+    expect((await backend.get(key)).kv).toEqual(v4);
+    await backend.delete(key);
+    await backend.compact(await backend.currentRevision());
+    const again = await backend.create(key, Buffer.from('5'));
+    expect((await backend.get(key)).kv).toEqual(again);
+    await expect(backend.create(key, Buffer.from('6'))).rejects.toThrow(/exists/);
+  });
+
+  it('drops the (name, id) index an older k8ts created', async () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.exec(
+      'CREATE TABLE kine (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, created INTEGER NOT NULL, ' +
+        'deleted INTEGER NOT NULL, create_revision INTEGER NOT NULL, prev_revision INTEGER NOT NULL, value BLOB NOT NULL); ' +
+        'CREATE INDEX kine_name_id_index ON kine (name, id);',
+    );
+    old.close();
+    const backend = await openBackend();
+    await backend.create('/registry/pods/default/a', Buffer.from('1'));
+    await backend.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      const names = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'kine'").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
+      expect(names).toEqual(['kine_name_prev_revision_uindex']);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a watch replaying a long history is not starved and ends live', async () => {
     const backend = await openBackend();
     const start = await backend.currentRevision();

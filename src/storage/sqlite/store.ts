@@ -40,11 +40,13 @@ export class Store {
   private readonly cache = new Map<string, Database.Statement>();
 
   constructor(readonly db: Database.Database) {
+    // Per name, prev_revision order is id order (see schema.ts): ordering by it lets the unique
+    // (name, prev_revision) index find a key's newest row without a second index.
     this.latestStmt = db.prepare(
-      'SELECT id, created, deleted, create_revision, value FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1',
+      'SELECT id, created, deleted, create_revision, value FROM kine WHERE name = ? ORDER BY prev_revision DESC LIMIT 1',
     );
     this.latestAtStmt = db.prepare(
-      'SELECT id, created, deleted, create_revision, value FROM kine WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1',
+      'SELECT id, created, deleted, create_revision, value FROM kine WHERE name = ? AND id <= ? ORDER BY prev_revision DESC LIMIT 1',
     );
     this.insertStmt = db.prepare(
       'INSERT INTO kine (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)',
@@ -89,14 +91,15 @@ export class Store {
   /**
    * Keys in [start, prefixEnd(prefix)) as of `revision`, in key order, at most `limit` (+1 to tell
    * whether there are more). Each candidate row is kept only if it is its key's newest row at
-   * `revision` and not a tombstone; the (name, id) index answers both the scan and that check.
+   * `revision` and not a tombstone; the (name, prev_revision) index answers both the scan and that check.
    */
   list(prefix: string, start: string, revision: number, limit: number): ListRow[] {
     const end = prefixEnd(prefix);
     const sql =
       'SELECT kv.id, kv.name, kv.created, kv.create_revision, kv.value FROM kine AS kv ' +
       `WHERE kv.name >= ?${end === undefined ? '' : ' AND kv.name < ?'} AND kv.id <= ? AND kv.deleted = 0 ` +
-      'AND kv.id = (SELECT MAX(m.id) FROM kine AS m WHERE m.name = kv.name AND m.id <= ?) ' +
+      'AND kv.id = (SELECT m.id FROM kine AS m WHERE m.name = kv.name AND m.id <= ? ' +
+      'ORDER BY m.prev_revision DESC LIMIT 1) ' +
       'ORDER BY kv.name LIMIT ?';
     const params =
       end === undefined ? [start, revision, revision, limit] : [start, end, revision, revision, limit];
@@ -108,7 +111,7 @@ export class Store {
     const sql =
       'SELECT COUNT(*) AS n FROM kine AS kv ' +
       `WHERE kv.name >= ?${end === undefined ? '' : ' AND kv.name < ?'} AND kv.deleted = 0 ` +
-      'AND kv.id = (SELECT MAX(m.id) FROM kine AS m WHERE m.name = kv.name)';
+      'AND kv.id = (SELECT m.id FROM kine AS m WHERE m.name = kv.name ORDER BY m.prev_revision DESC LIMIT 1)';
     const params = end === undefined ? [prefix] : [prefix, end];
     return (this.stmt(sql).get(...params) as { n: number }).n;
   }

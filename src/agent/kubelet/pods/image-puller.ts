@@ -1,6 +1,7 @@
 /**
  * Makes sure a container's image is on the node, per its imagePullPolicy, with upstream's waiting
- * reasons (ErrImagePull, then ImagePullBackOff while backing off; ErrImageNeverPull) and events.
+ * reasons (ErrImagePull, then ImagePullBackOff while backing off; ErrImageNeverPull) and events (each
+ * failure also gives a Warning `Failed` event `Error: <reason>`, as upstream's container start).
  */
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { ImageService } from '../../cri/client.js';
@@ -39,7 +40,7 @@ export interface ImagePullerOptions {
 }
 
 export class ImagePuller {
-  private readonly failures = new Map<string, { delayMs: number; until: number }>();
+  private readonly failures = new Map<string, { delayMs: number; until: number; error: string }>();
   private readonly now: () => number;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
@@ -63,6 +64,7 @@ export class ImagePuller {
         'InspectFailed',
         `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`,
       );
+      emit('Warning', 'Failed', 'Error: InvalidImageName');
       throw new ImageError(
         'InvalidImageName',
         `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`,
@@ -77,6 +79,7 @@ export class ImagePuller {
     if (policy === 'Never') {
       const msg = `Container image "${image}" is not present with pull policy of Never`;
       emit('Warning', 'ErrImageNeverPull', msg);
+      emit('Warning', 'Failed', 'Error: ErrImageNeverPull');
       throw new ImageError('ErrImageNeverPull', msg);
     }
     const key = `${pod.metadata?.uid ?? ''}/${image}`;
@@ -85,7 +88,8 @@ export class ImagePuller {
       const msg = `Back-off pulling image "${image}"`;
       emit('Normal', 'BackOff', msg);
       emit('Warning', 'Failed', 'Error: ImagePullBackOff');
-      throw new ImageError('ImagePullBackOff', msg);
+      // The waiting message also says why the last pull failed (upstream since 1.30).
+      throw new ImageError('ImagePullBackOff', `${msg}: ErrImagePull: ${failed.error}`);
     }
     emit('Normal', 'Pulling', `Pulling image "${image}"`);
     const started = this.now();
@@ -114,7 +118,7 @@ export class ImagePuller {
     const failure = lastErr instanceof Error ? lastErr.message : String(lastErr);
     // Each failure doubles the wait before the next pull (10 s up to 5 min), as upstream.
     const delayMs = failed ? Math.min(this.maxBackoffMs, failed.delayMs * 2) : this.initialBackoffMs;
-    this.failures.set(key, { delayMs, until: this.now() + delayMs });
+    this.failures.set(key, { delayMs, until: this.now() + delayMs, error: failure });
     emit('Warning', 'Failed', `Failed to pull image "${image}": ${failure}`);
     emit('Warning', 'Failed', 'Error: ErrImagePull');
     throw new ImageError('ErrImagePull', failure);

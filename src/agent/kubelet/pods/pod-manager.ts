@@ -181,6 +181,7 @@ export class PodManager {
       res = await this.o.syncer.stopAll(pod, await this.o.syncer.observe(uid, new Map()), 'deleted');
     } else {
       res = await this.o.syncer.sync(pod, this.unhealthy);
+      if (res.state.containers.length > 4) await this.o.syncer.prune(res.state);
     }
     const status = podStatus(pod, res.state, {
       now: this.now(),

@@ -164,6 +164,10 @@ describe('PodSyncer', () => {
       containers: [{ name: 'web', image: 'k8ts.local/missing:1', imagePullPolicy: 'Never' }],
     });
     expect((await status(never)).containerStatuses?.[0]?.state?.waiting?.reason).toBe('ErrImageNeverPull');
+    expect(events).toContain(
+      'Warning ErrImageNeverPull Container image "k8ts.local/missing:1" is not present with pull policy of Never',
+    );
+    expect(events).toContain('Warning Failed Error: ErrImageNeverPull');
     cri.failPull.add('k8ts.local/missing:2');
     const p = pod({ containers: [{ name: 'web', image: 'k8ts.local/missing:2' }] });
     p.metadata = { ...p.metadata, uid: 'uid-2' };
@@ -172,7 +176,8 @@ describe('PodSyncer', () => {
     const s = await status(p);
     expect(s.containerStatuses?.[0]?.state?.waiting).toEqual({
       reason: 'ImagePullBackOff',
-      message: 'Back-off pulling image "k8ts.local/missing:2"',
+      message:
+        'Back-off pulling image "k8ts.local/missing:2": ErrImagePull: failed to pull and unpack image "k8ts.local/missing:2": not found',
     });
   });
 
@@ -180,7 +185,14 @@ describe('PodSyncer', () => {
     cri.failStart.add('/nope');
     const p = pod({ containers: [{ name: 'web', image: 'k8ts.local/busybox:1', command: ['/nope'] }] });
     let s = await status(p);
-    expect(s.containerStatuses?.[0]?.state?.waiting?.reason).toBe('RunContainerError');
+    expect(s.containerStatuses?.[0]?.state?.waiting).toEqual({
+      reason: 'RunContainerError',
+      message: 'failed to create containerd task: exec: "/nope": executable file not found in $PATH',
+    });
+    // The runtime's message alone, without the gRPC status wrapping, as upstream.
+    expect(events).toContain(
+      'Warning Failed Error: failed to create containerd task: exec: "/nope": executable file not found in $PATH',
+    );
     s = await status(p);
     s = await status(p);
     expect(s.containerStatuses?.[0]?.state?.waiting?.reason).toBe('CrashLoopBackOff');
@@ -231,5 +243,29 @@ describe('PodSyncer', () => {
     expect(cri.calls.filter((c) => c === 'runPodSandbox')).toHaveLength(2);
     expect(cri.latest('web')?.state).toBe('CONTAINER_RUNNING');
     expect(cri.latest('web')?.config.metadata?.attempt).toBe(1);
+  });
+});
+
+describe('PodSyncer.prune', () => {
+  it('keeps the latest two attempts of each container', async () => {
+    const cri = new FakeCri(() => 1_000_000);
+    const runtime = cri.runtime();
+    const syncer = new PodSyncer({ runtime, log } as unknown as ConstructorParameters<typeof PodSyncer>[0]);
+    const ids: string[] = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const { containerId } = await runtime.createContainer({
+        podSandboxId: 's',
+        sandboxConfig: { metadata: { name: 'p', uid: 'u', namespace: 'default', attempt: 0 } },
+        config: {
+          metadata: { name: 'web', attempt },
+          image: { image: 'b' },
+          labels: { 'io.kubernetes.pod.uid': 'u' },
+        },
+      });
+      cri.exit(containerId, 1);
+      ids.push(containerId);
+    }
+    await syncer.prune(await syncer.observe('u', new Map()));
+    expect([...cri.containers.keys()].sort()).toEqual(ids.slice(2).sort());
   });
 });

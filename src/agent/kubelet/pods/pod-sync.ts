@@ -5,7 +5,7 @@
  * changed; it never waits for a container to finish.
  */
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import type { RuntimeService } from '../../cri/client.js';
+import { CriError, type RuntimeService } from '../../cri/client.js';
 import type { Mount } from '../../cri/types.js';
 import type { ProbeResults } from '../probes/types.js';
 import type { MountedVolume, VolumeContext, VolumeManager } from '../volumes/types.js';
@@ -26,6 +26,7 @@ import {
 } from './runtime-state.js';
 import { sandboxConfig } from './sandbox-config.js';
 import { containerSpecHash } from './spec-hash.js';
+import { removePodCgroups } from './pod-cgroups.js';
 
 /** Emits an event about the pod (fieldPath set for container events). */
 export type PodEventSink = (
@@ -101,6 +102,10 @@ const fieldPath = (pod: Pod, name: string): string => {
   const init = (pod.spec?.initContainers ?? []).some((c) => c.name === name);
   return `spec.${init ? 'initContainers' : 'containers'}{${name}}`;
 };
+
+/** What the runtime said, without the gRPC wrapping (upstream shows the status message alone). */
+const runtimeMessage = (err: unknown): string =>
+  err instanceof CriError ? err.details : err instanceof Error ? err.message : String(err);
 
 const podRef = (pod: Pod): string =>
   `${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}(${pod.metadata?.uid ?? ''})`;
@@ -399,7 +404,7 @@ export class PodSyncer {
         await this.d.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: sandboxCfg })
       ).containerId;
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = runtimeMessage(err);
       emit('Warning', 'Failed', `Error: ${msg}`);
       waiting.set(c.name, { reason: 'CreateContainerError', message: msg });
       return false;
@@ -408,7 +413,7 @@ export class PodSyncer {
     try {
       await this.d.runtime.startContainer({ containerId });
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = runtimeMessage(err);
       emit('Warning', 'Failed', `Error: ${msg}`);
       waiting.set(c.name, { reason: 'RunContainerError', message: msg });
       return false;
@@ -470,12 +475,32 @@ export class PodSyncer {
     return { state: this.withProbes(pod, after), allStopped };
   }
 
+  /**
+   * Removes dead containers of a live pod beyond the latest two attempts of each name (the current
+   * and the previous one, for `kubectl logs --previous`), as upstream's container GC keeps few.
+   */
+  async prune(state: PodRuntimeState): Promise<void> {
+    const byName = new Map<string, ObservedContainer[]>();
+    for (const c of state.containers) (byName.get(c.name) ?? byName.set(c.name, []).get(c.name))?.push(c);
+    for (const list of byName.values()) {
+      list.sort((a, b) => b.attempt - a.attempt);
+      for (const c of list.slice(2)) {
+        if (c.state !== 'exited') continue;
+        await this.d.runtime.removeContainer({ containerId: c.id }).catch((err: unknown) => {
+          this.d.log.warn({ err, container: c.id }, 'removing a dead container failed');
+        });
+      }
+    }
+  }
+
   /** Removes the pod's sandboxes (with their containers) and volumes: the pod is gone. */
   async removeAll(uid: string): Promise<void> {
     for (const s of await podSandboxes(this.d.runtime, uid)) {
       if (s.state === 'SANDBOX_READY') await this.d.runtime.stopPodSandbox({ podSandboxId: s.id });
       await this.d.runtime.removePodSandbox({ podSandboxId: s.id });
     }
+    const busy = await removePodCgroups(this.d.cgroupRoot, uid);
+    if (busy.length) this.d.log.warn({ podUid: uid, cgroups: busy }, 'pod cgroups not removed');
     await this.d.volumes.tearDown(uid);
     this.d.lifecycle.forget(uid);
     this.d.backoff.forget(`${uid}/`);

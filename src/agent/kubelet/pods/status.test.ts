@@ -158,8 +158,40 @@ describe('podStatus', () => {
     );
   });
 
+  it('a pod bound without a scheduler reports PodScheduled=True', () => {
+    const s = podStatus(pod(), state([{}]), ctx);
+    expect(s.conditions?.find((c) => c.type === 'PodScheduled')).toMatchObject({
+      status: 'True',
+      lastTransitionTime: '2026-11-29T10:00:00Z',
+    });
+    expect(s.conditions?.map((c) => c.type)).toEqual([
+      'PodReadyToStartContainers',
+      'Initialized',
+      'Ready',
+      'ContainersReady',
+      'PodScheduled',
+    ]);
+  });
+
   it('host-network pods report the node address as pod IP', () => {
     const s = podStatus(pod({ hostNetwork: true }), state([{}]), ctx);
     expect(s.podIP).toBe('10.0.0.5');
+  });
+});
+
+describe('podStatus PodScheduled', () => {
+  it('reports PodScheduled True for a pod created with nodeName', () => {
+    const s = podStatus(
+      {
+        metadata: { name: 'p', namespace: 'default', uid: 'u' },
+        spec: { nodeName: 'n1', containers: [{ name: 'web', image: 'b' }] },
+      },
+      { containers: [], waiting: new Map(), ready: new Map(), started: new Map() },
+      { now: new Date('2026-11-29T10:00:00Z'), hostIP: '10.0.0.5', runtimeName: 'containerd' },
+    );
+    expect(s.conditions?.find((c) => c.type === 'PodScheduled')).toMatchObject({
+      status: 'True',
+      lastTransitionTime: '2026-11-29T10:00:00Z',
+    });
   });
 });

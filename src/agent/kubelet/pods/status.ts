@@ -269,9 +269,17 @@ export function podStatus(pod: Pod, state: PodRuntimeState, ctx: StatusContext):
         : reasonMsg.message || undefined,
     ),
   );
-  // Conditions owned by others (PodScheduled, readiness gates, DisruptionTarget) are kept.
+  // Conditions owned by others (PodScheduled, readiness gates, DisruptionTarget) are kept; a pod
+  // that reached a node is scheduled, whoever put it there (as upstream's kubelet reports).
   const mine = new Set(conds.map((c) => c.type));
   for (const c of prev?.conditions ?? []) if (!mine.has(c.type)) conds.push(c);
+  if (!conds.some((c) => c.type === 'PodScheduled'))
+    conds.push({
+      type: 'PodScheduled',
+      status: 'True',
+      lastProbeTime: null as unknown as undefined,
+      lastTransitionTime: now,
+    });
   const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
   conds.sort((a, b) => {
     const ia = order.indexOf(a.type);

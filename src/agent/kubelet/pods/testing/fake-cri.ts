@@ -2,7 +2,7 @@
  * An in-memory CRI runtime for unit tests of the pod worker: sandboxes and containers with states
  * the test drives (exit a container, fail a start, remove an image).
  */
-import type { ImageService, RuntimeService } from '../../../cri/client.js';
+import { CriError, type ImageService, type RuntimeService } from '../../../cri/client.js';
 import type * as T from '../../../cri/types.js';
 
 interface FakeContainer {
@@ -172,7 +172,9 @@ export class FakeCri {
           c.exitCode = 128;
           c.reason = 'StartError';
           c.finishedAt = this.ts();
-          throw new Error(
+          throw new CriError(
+            'RuntimeService/StartContainer',
+            2,
             `failed to create containerd task: exec: "${c.config.command?.[0] ?? ''}": executable file not found in $PATH`,
           );
         }
