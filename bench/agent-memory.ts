@@ -23,7 +23,7 @@ import {
   startNode,
 } from './lib/node.js';
 import { knob, type BenchOptions } from './lib/options.js';
-import { pollUntil, procMemory, procPssMiB, sleep, type ProcMemory } from './lib/proc.js';
+import { pollUntil, procCpuSeconds, procMemory, procPssMiB, sleep, type ProcMemory } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
 import { forEachParallel } from './lib/load.js';
 import { startStandaloneAgent, type HeapStats } from './lib/standalone-agent.js';
@@ -50,6 +50,8 @@ interface Samples {
   containerdStandalone: Mem[];
   /** V8's view of the standalone agent's memory, read right after its RSS. */
   standaloneHeap: HeapStats[];
+  /** CPU use while waiting (% of one core). */
+  cpu: { serverWithAgent: number[]; serverAlone: number[]; standalone: number[]; containerd: number[] };
 }
 
 const empty = (): Samples => ({
@@ -59,6 +61,7 @@ const empty = (): Samples => ({
   containerdInProcess: [],
   containerdStandalone: [],
   standaloneHeap: [],
+  cpu: { serverWithAgent: [], serverAlone: [], standalone: [], containerd: [] },
 });
 
 const rss = (list: ProcMemory[]): number => median(list.map((m) => m.rssMiB));
@@ -92,9 +95,25 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
     const pid = containerdPidOf(dataDir);
     return pid ? memoryOf(pid) : undefined;
   };
-  const settle = async (what: string): Promise<void> => {
+  /**
+   * Waits `waitMs`; returns the CPU use (% of one core) of `pids` over the second half of the wait
+   * (the first half lets start-up work finish).
+   */
+  const settle = async (what: string, pids: (number | undefined)[] = []): Promise<number[]> => {
     process.stdout.write(`  ${what}: waiting ${waitMs / 1000} s…\n`);
-    await sleep(waitMs);
+    await sleep(waitMs / 2);
+    const cpu = (pid: number | undefined): number => {
+      try {
+        return pid ? procCpuSeconds(pid) : NaN;
+      } catch {
+        return NaN;
+      }
+    };
+    const c0 = pids.map(cpu);
+    const t0 = performance.now();
+    await sleep(waitMs / 2);
+    const seconds = (performance.now() - t0) / 1000;
+    return pids.map((pid, i) => (100 * (cpu(pid) - (c0[i] ?? NaN))) / seconds);
   };
 
   /** One start of each shape: server with agent; server alone; server alone + standalone agent. */
@@ -103,7 +122,12 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
     process.stdout.write(`${m}, start ${i + 1}/${starts}\n`);
     const withAgent = await startNode(host, { dataDir, ...nodeOpts });
     try {
-      await settle('k8ts server with its agent');
+      const [cpuServer, cpuContainerd] = await settle('k8ts server with its agent', [
+        withAgent.srv.pid,
+        withAgent.containerdPid(),
+      ]);
+      s.cpu.serverWithAgent.push(cpuServer ?? NaN);
+      s.cpu.containerd.push(cpuContainerd ?? NaN);
       s.serverWithAgent.push(memoryOf(withAgent.srv.pid));
       const c = containerd();
       if (c) s.containerdInProcess.push(c);
@@ -112,7 +136,8 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
     }
     const alone = await startNode(host, { dataDir, disableAgent: true, ...nodeOpts });
     try {
-      await settle('k8ts server --disable-agent');
+      const [cpuAlone] = await settle('k8ts server --disable-agent', [alone.srv.pid]);
+      s.cpu.serverAlone.push(cpuAlone ?? NaN);
       s.serverAlone.push(memoryOf(alone.srv.pid));
       const agent = await startStandaloneAgent({
         dataDir,
@@ -124,7 +149,8 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
         ...(nodeArgs ? { nodeArgs } : {}),
       });
       try {
-        await settle('standalone agent');
+        const [cpuAgent] = await settle('standalone agent', [agent.pid]);
+        s.cpu.standalone.push(cpuAgent ?? NaN);
         s.standalone.push(memoryOf(agent.pid));
         s.standaloneHeap.push(await agent.heapStats());
         const c = containerd();
@@ -220,6 +246,23 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
       'external',
     ],
     [heapRow('idle', samples.idle.standaloneHeap), heapRow(`${podCount} pods`, samples.pods.standaloneHeap)],
+  );
+  printTable(
+    `CPU while idle (% of one core, over the last ${waitMs / 2000} s of each wait, medians)`,
+    ['moment', 'server with agent', 'server --disable-agent', 'difference', 'standalone agent', 'containerd'],
+    (['idle', 'pods'] as const).map((m) => {
+      const c = samples[m].cpu;
+      const w = median(c.serverWithAgent);
+      const a = median(c.serverAlone);
+      return [
+        m === 'idle' ? 'idle' : `${podCount} pods`,
+        w,
+        a,
+        w - a,
+        median(c.standalone),
+        median(c.containerd),
+      ];
+    }),
   );
   if (afterCreate)
     process.stdout.write(
