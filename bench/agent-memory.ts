@@ -23,11 +23,12 @@ import {
   startNode,
 } from './lib/node.js';
 import { knob, type BenchOptions } from './lib/options.js';
-import { pollUntil, procMemory, sleep, type ProcMemory } from './lib/proc.js';
+import { pollUntil, procCpuSeconds, procMemory, procPssMiB, sleep, type ProcMemory } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
 import { forEachParallel } from './lib/load.js';
 import { startStandaloneAgent, type HeapStats } from './lib/standalone-agent.js';
 import { median } from './lib/stats.js';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const NS = 'bench-mem';
@@ -39,16 +40,18 @@ type Moment = 'idle' | 'pods';
 /** The samples of one moment. */
 interface Samples {
   /** k8ts server with its agent. */
-  serverWithAgent: ProcMemory[];
+  serverWithAgent: Mem[];
   /** k8ts server --disable-agent. */
-  serverAlone: ProcMemory[];
+  serverAlone: Mem[];
   /** The standalone agent process. */
-  standalone: ProcMemory[];
+  standalone: Mem[];
   /** containerd, while the in-process agent ran it, and while the standalone agent did. */
-  containerdInProcess: ProcMemory[];
-  containerdStandalone: ProcMemory[];
+  containerdInProcess: Mem[];
+  containerdStandalone: Mem[];
   /** V8's view of the standalone agent's memory, read right after its RSS. */
   standaloneHeap: HeapStats[];
+  /** CPU use while waiting (% of one core). */
+  cpu: { serverWithAgent: number[]; serverAlone: number[]; standalone: number[]; containerd: number[] };
 }
 
 const empty = (): Samples => ({
@@ -58,54 +61,97 @@ const empty = (): Samples => ({
   containerdInProcess: [],
   containerdStandalone: [],
   standaloneHeap: [],
+  cpu: { serverWithAgent: [], serverAlone: [], standalone: [], containerd: [] },
 });
 
 const rss = (list: ProcMemory[]): number => median(list.map((m) => m.rssMiB));
+
+/** VmRSS and friends, plus PSS (shared pages counted in shares). */
+type Mem = ProcMemory & { pssMiB?: number };
+function memoryOf(pid: number): Mem {
+  const pss = procPssMiB(pid);
+  return { ...procMemory(pid), ...(pss !== undefined ? { pssMiB: pss } : {}) };
+}
 
 async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   const starts = Math.max(1, knob(o, 'starts', 2, 1));
   const waitMs = knob(o, 'waitSeconds', 10, 3) * 1000;
   const podCount = knob(o, 'pods', 50, 10);
   const dataDir = path.join(host.dir, 'data');
+  const snapshotDir = o.knobs.has('heapSnapshot')
+    ? path.resolve('bench/results/profiles/agent-memory')
+    : undefined;
+  if (snapshotDir) fs.mkdirSync(snapshotDir, { recursive: true });
+  // --set semiSpace=N: every node process measured gets --max-semi-space-size=N (MiB), to see how
+  // much of the RSS is V8's young generation grown by allocation churn.
+  const semiSpace = o.knobs.get('semiSpace');
+  const nodeArgs = semiSpace ? [`--max-semi-space-size=${semiSpace}`] : undefined;
+  const bin = o.knobs.get('bin');
+  const nodeOpts = { ...(nodeArgs ? { nodeArgs } : {}), ...(bin ? { bin } : {}) };
   const samples: Record<Moment, Samples> = { idle: empty(), pods: empty() };
   let afterCreate: { server: ProcMemory; containerd?: ProcMemory } | undefined;
 
   const containerd = (): ProcMemory | undefined => {
     const pid = containerdPidOf(dataDir);
-    return pid ? procMemory(pid) : undefined;
+    return pid ? memoryOf(pid) : undefined;
   };
-  const settle = async (what: string): Promise<void> => {
+  /**
+   * Waits `waitMs`; returns the CPU use (% of one core) of `pids` over the second half of the wait
+   * (the first half lets start-up work finish).
+   */
+  const settle = async (what: string, pids: (number | undefined)[] = []): Promise<number[]> => {
     process.stdout.write(`  ${what}: waiting ${waitMs / 1000} s…\n`);
-    await sleep(waitMs);
+    await sleep(waitMs / 2);
+    const cpu = (pid: number | undefined): number => {
+      try {
+        return pid ? procCpuSeconds(pid) : NaN;
+      } catch {
+        return NaN;
+      }
+    };
+    const c0 = pids.map(cpu);
+    const t0 = performance.now();
+    await sleep(waitMs / 2);
+    const seconds = (performance.now() - t0) / 1000;
+    return pids.map((pid, i) => (100 * (cpu(pid) - (c0[i] ?? NaN))) / seconds);
   };
 
   /** One start of each shape: server with agent; server alone; server alone + standalone agent. */
   const pass = async (m: Moment, i: number): Promise<void> => {
     const s = samples[m];
     process.stdout.write(`${m}, start ${i + 1}/${starts}\n`);
-    const withAgent = await startNode(host, { dataDir });
+    const withAgent = await startNode(host, { dataDir, ...nodeOpts });
     try {
-      await settle('k8ts server with its agent');
-      s.serverWithAgent.push(procMemory(withAgent.srv.pid));
+      const [cpuServer, cpuContainerd] = await settle('k8ts server with its agent', [
+        withAgent.srv.pid,
+        withAgent.containerdPid(),
+      ]);
+      s.cpu.serverWithAgent.push(cpuServer ?? NaN);
+      s.cpu.containerd.push(cpuContainerd ?? NaN);
+      s.serverWithAgent.push(memoryOf(withAgent.srv.pid));
       const c = containerd();
       if (c) s.containerdInProcess.push(c);
     } finally {
       await withAgent.stop();
     }
-    const alone = await startNode(host, { dataDir, disableAgent: true });
+    const alone = await startNode(host, { dataDir, disableAgent: true, ...nodeOpts });
     try {
-      await settle('k8ts server --disable-agent');
-      s.serverAlone.push(procMemory(alone.srv.pid));
+      const [cpuAlone] = await settle('k8ts server --disable-agent', [alone.srv.pid]);
+      s.cpu.serverAlone.push(cpuAlone ?? NaN);
+      s.serverAlone.push(memoryOf(alone.srv.pid));
       const agent = await startStandaloneAgent({
         dataDir,
         port: alone.srv.port,
         nodeName: BENCH_NODE,
         cgroupRoot: host.cgroupRoot,
         serviceCidr: DEFAULT_CONFIG.serviceCidr,
+        ...(snapshotDir ? { heapSnapshotDir: snapshotDir } : {}),
+        ...(nodeArgs ? { nodeArgs } : {}),
       });
       try {
-        await settle('standalone agent');
-        s.standalone.push(procMemory(agent.pid));
+        const [cpuAgent] = await settle('standalone agent', [agent.pid]);
+        s.cpu.standalone.push(cpuAgent ?? NaN);
+        s.standalone.push(memoryOf(agent.pid));
         s.standaloneHeap.push(await agent.heapStats());
         const c = containerd();
         if (c) s.containerdStandalone.push(c);
@@ -120,7 +166,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   for (let i = 0; i < starts; i++) await pass('idle', i);
 
   process.stdout.write(`creating ${podCount} pods…\n`);
-  const node = await startNode(host, { dataDir });
+  const node = await startNode(host, { dataDir, ...nodeOpts });
   try {
     await ensurePodNamespace(node.client, NS);
     const pods = node.client.resource<Pod & ApiObject>(PODS, NS);
@@ -145,7 +191,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   for (let i = 0; i < starts; i++) await pass('pods', i);
 
   // Tables.
-  const row = (label: string, list: ProcMemory[]): (string | number)[] => [
+  const row = (label: string, list: Mem[]): (string | number)[] => [
     label,
     list.length,
     rss(list),
@@ -153,12 +199,13 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
     Math.max(...list.map((m) => m.rssMiB)),
     median(list.map((m) => m.anonMiB)),
     median(list.map((m) => m.fileMiB)),
+    median(list.map((m) => m.pssMiB ?? NaN)),
   ];
   for (const m of ['idle', 'pods'] as const) {
     const s = samples[m];
     printTable(
       `VmRSS (MiB), ${m === 'idle' ? 'no pods' : `${podCount} pods running`}, ${waitMs / 1000} s after ready`,
-      ['process', 'starts', 'median', 'min', 'max', 'RssAnon', 'RssFile'],
+      ['process', 'starts', 'median', 'min', 'max', 'RssAnon', 'RssFile', 'Pss'],
       [
         row('k8ts server with its agent', s.serverWithAgent),
         row('k8ts server --disable-agent', s.serverAlone),
@@ -200,6 +247,23 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
     ],
     [heapRow('idle', samples.idle.standaloneHeap), heapRow(`${podCount} pods`, samples.pods.standaloneHeap)],
   );
+  printTable(
+    `CPU while idle (% of one core, over the last ${waitMs / 2000} s of each wait, medians)`,
+    ['moment', 'server with agent', 'server --disable-agent', 'difference', 'standalone agent', 'containerd'],
+    (['idle', 'pods'] as const).map((m) => {
+      const c = samples[m].cpu;
+      const w = median(c.serverWithAgent);
+      const a = median(c.serverAlone);
+      return [
+        m === 'idle' ? 'idle' : `${podCount} pods`,
+        w,
+        a,
+        w - a,
+        median(c.standalone),
+        median(c.containerd),
+      ];
+    }),
+  );
   if (afterCreate)
     process.stdout.write(
       `\n  Right after creating the ${podCount} pods (same server process): server ${fmt(afterCreate.server.rssMiB, 1)} MiB` +
@@ -240,7 +304,9 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   process.stdout.write(
     '  (a) is what running the agent adds to the k8ts server process; (c) is a whole node process of its\n' +
       "  own (node's own ~40 MiB included), the shape of a separate `k8ts agent`. RSS varies by several\n" +
-      '  MiB from start to start (how far V8 grew its heaps), so (a) is a difference of medians.\n',
+      '  MiB from start to start (how far V8 grew its heaps), so (a) is a difference of medians. RssFile\n' +
+      "  is mostly the node (or containerd) binary's pages, shared with every process running it; Pss\n" +
+      '  counts shared pages in shares. Goals use VmRSS.\n',
   );
   const goals: Goal[] = [];
   for (const m of ['idle', 'pods'] as const) {
@@ -258,7 +324,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   }
   printGoals(goals);
   writeResult('agent-memory', {
-    options: { starts, waitMs, pods: podCount },
+    options: { starts, waitMs, pods: podCount, ...(semiSpace ? { semiSpace } : {}), ...(bin ? { bin } : {}) },
     samples,
     afterCreate,
     figures: f,

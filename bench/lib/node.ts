@@ -46,6 +46,8 @@ export interface NodeOptions {
   cpuProfileDir?: string;
   /** Another build's bin/k8ts.js (A/B runs: `--set bin=PATH`). */
   bin?: string;
+  /** Flags for node itself (e.g. V8 heap limits). */
+  nodeArgs?: string[];
 }
 
 /** Reads containerd's PID from the agent's pid file, if that process is alive. */
@@ -79,6 +81,7 @@ export async function startNode(host: BenchHost, opts: NodeOptions = {}): Promis
   const srv = await startK8ts({
     dataDir,
     ...(opts.bin ? { bin: opts.bin } : {}),
+    ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     ...(opts.cpuProfileDir ? { cpuProfileDir: opts.cpuProfileDir } : {}),
     extraArgs: [
       ...(opts.disableAgent ? ['--disable-agent'] : []),

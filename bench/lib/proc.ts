@@ -29,6 +29,19 @@ export function procMemory(pid: number): ProcMemory {
   };
 }
 
+/**
+ * Proportional set size of `pid` in MiB (/proc/PID/smaps_rollup): pages shared with other processes
+ * (the node binary, libraries) count in shares. Undefined when the kernel does not provide it.
+ */
+export function procPssMiB(pid: number): number | undefined {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m?.[1] ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU time (user + system) of `pid` so far, in seconds, from /proc/PID/stat. */
 export function procCpuSeconds(pid: number): number {
   const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -47,7 +47,10 @@ process.stdout.write('agent ready\\n');
 const v8 = await import('node:v8');
 process.on('SIGUSR2', () => {
   const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]));
-  process.stdout.write('HEAPSTATS ' + JSON.stringify({ memory: process.memoryUsage(), spaces }) + '\\n');
+  const snapshotDir = process.env.K8TS_HEAP_SNAPSHOT_DIR;
+  const memory = process.memoryUsage();
+  const snapshot = snapshotDir ? v8.writeHeapSnapshot(snapshotDir + '/agent-' + Date.now() + '.heapsnapshot') : undefined;
+  process.stdout.write('HEAPSTATS ' + JSON.stringify({ memory, spaces, snapshot }) + '\\n');
 });
 const stop = async () => { await agent.stop(); client.close(); process.exit(0); };
 process.once('SIGTERM', stop);
@@ -58,6 +61,8 @@ process.once('SIGINT', stop);
 export interface HeapStats {
   memory: NodeJS.MemoryUsage;
   spaces: Record<string, { size: number; used: number }>;
+  /** A heap snapshot written after the figures were read (with `heapSnapshotDir`). */
+  snapshot?: string;
 }
 
 /** A running standalone agent. */
@@ -84,10 +89,15 @@ export async function startStandaloneAgent(opts: {
   cgroupRoot: string;
   serviceCidr: string;
   timeoutMs?: number;
+  /** Also write a heap snapshot here each time {@link StandaloneAgent.heapStats} is asked. */
+  heapSnapshotDir?: string;
+  /** Flags for node itself (e.g. V8 heap limits). */
+  nodeArgs?: string[];
 }): Promise<StandaloneAgent> {
   const child = spawn(
     process.execPath,
     [
+      ...(opts.nodeArgs ?? []),
       '--input-type=module',
       '-e',
       SCRIPT,
@@ -100,7 +110,11 @@ export async function startStandaloneAgent(opts: {
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, K8TS_DIST: path.join(ROOT, 'dist') },
+      env: {
+        ...process.env,
+        K8TS_DIST: path.join(ROOT, 'dist'),
+        ...(opts.heapSnapshotDir ? { K8TS_HEAP_SNAPSHOT_DIR: opts.heapSnapshotDir } : {}),
+      },
     },
   );
   let out = '';
@@ -136,7 +150,7 @@ export async function startStandaloneAgent(opts: {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const heapStats = async (timeoutMs = 5000): Promise<HeapStats> => {
+  const heapStats = async (timeoutMs = 60_000): Promise<HeapStats> => {
     const seen = reports.length;
     child.kill('SIGUSR2');
     const end = Date.now() + timeoutMs;
