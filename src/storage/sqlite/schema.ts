@@ -58,6 +58,18 @@ CREATE TABLE IF NOT EXISTS kine_meta (
 export const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
 /**
+ * WAL pages after which a commit checkpoints (copies the WAL into the database file, then lets the
+ * next write start the WAL over): 4,000 pages of 4 KiB, i.e. the WAL stays near JOURNAL_SIZE_LIMIT.
+ * A checkpoint runs inside the committing call, on the event loop, and under synchronous = NORMAL
+ * fsyncs the WAL and the database file; its cost is mostly those two fsyncs, not the pages it
+ * copies (consecutive commits rewrite the same few pages). SQLite's default of 1,000 pages did that
+ * four times as often: measured on the build VM with apiserver-write (interleaved A/B, medians of 6
+ * rounds), 4,000 pages gave 1,658 -> 2,050 creates/s at 1 client (server CPU 0.32 -> 0.28 ms per
+ * create) and 3,776 -> 4,194/s at 64.
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 4000;
+
+/**
  * Opens (creating if needed) the database file with the pragmas k8ts relies on.
  *
  * Durability decision, `synchronous`: measured on the project's build VM (ext4 on virtio, 1 KB values).
@@ -80,7 +92,7 @@ export function openDatabase(file: string, sync: SyncMode): Database.Database {
     db.pragma(`synchronous = ${sync}`);
     db.pragma('busy_timeout = 10000');
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
-    db.pragma('wal_autocheckpoint = 1000');
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
     db.pragma('foreign_keys = OFF');
