@@ -12,6 +12,10 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> 
     about: 'ConfigMap creates/s and latency at 1/16/64 clients, SQLite and etcd, vs echo/raw floors',
     load: async () => (await import('./apiserver-write.js')).run,
   },
+  'apiserver-write-ir': {
+    about: 'instructions per ConfigMap create under valgrind (load-independent; --compare for A/B)',
+    load: async () => (await import('./apiserver-write-ir.js')).run,
+  },
   'apiserver-watch': {
     about: '1,000 watchers: write-to-delivery latency at all of them, vs an echo fan-out floor',
     load: async () => (await import('./apiserver-watch.js')).run,
