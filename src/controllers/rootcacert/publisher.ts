@@ -7,11 +7,10 @@
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject, StoredObject } from '../../api/meta.js';
 import type { ServedResources } from '../../apiserver/served.js';
+import { coreResource, type CoreResource } from '../served.js';
 import { ROOT_CA_CONFIGMAP } from '../../api/core/defaults/admission.js';
-import type { ResourceCache } from '../../registry/cache/resource-cache.js';
 import { objectKey } from '../../registry/keys.js';
-import type { Store } from '../../registry/store.js';
-import type { Strategy, StrategyContext } from '../../registry/strategy.js';
+import type { StrategyContext } from '../../registry/strategy.js';
 import type { Logger } from '../../util/log.js';
 import type { Clock } from '../../util/time.js';
 import { WorkQueue } from '../queue.js';
@@ -83,25 +82,12 @@ export function rootCaAction(
   return { action: 'update', apply: (current) => withRootCa(current, caPem) };
 }
 
-interface Resource {
-  store: Store;
-  cache: ResourceCache;
-  strategy: Strategy;
-}
-
-function resource(served: ServedResources, plural: string): Resource {
-  const s = served.get('', 'v1', plural);
-  const cache = served.cache('', plural);
-  if (!s?.store || !cache) throw new Error(`${plural} are not served`);
-  return { store: s.store, cache, strategy: s.strategy };
-}
-
 /** Keeps `kube-root-ca.crt` in every active namespace; `start` subscribes, `stop` ends. */
 export class RootCaPublisher {
   private readonly queue: WorkQueue;
   private readonly stops: (() => void)[] = [];
-  private namespaces: Resource | undefined;
-  private configMaps: Resource | undefined;
+  private namespaces: CoreResource | undefined;
+  private configMaps: CoreResource | undefined;
 
   constructor(
     private readonly served: ServedResources,
@@ -114,8 +100,8 @@ export class RootCaPublisher {
   }
 
   start(): void {
-    this.namespaces = resource(this.served, 'namespaces');
-    this.configMaps = resource(this.served, 'configmaps');
+    this.namespaces = coreResource(this.served, 'namespaces');
+    this.configMaps = coreResource(this.served, 'configmaps');
     this.stops.push(
       subscribe(this.namespaces.cache, (ev) => {
         if (ev.type !== 'DELETED' && namespaceActive(ev.object.object)) this.queue.add(ev.object.name);

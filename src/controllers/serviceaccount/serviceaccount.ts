@@ -10,10 +10,9 @@
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { ServedResources } from '../../apiserver/served.js';
-import type { ResourceCache } from '../../registry/cache/resource-cache.js';
+import { coreResource, type CoreResource } from '../served.js';
 import { objectKey } from '../../registry/keys.js';
-import type { Store } from '../../registry/store.js';
-import type { Strategy, StrategyContext } from '../../registry/strategy.js';
+import type { StrategyContext } from '../../registry/strategy.js';
 import type { Logger } from '../../util/log.js';
 import type { Clock } from '../../util/time.js';
 import { WorkQueue } from '../queue.js';
@@ -44,25 +43,12 @@ export function missingServiceAccounts(
   return managed.filter((name) => !exists(name));
 }
 
-interface Resource {
-  store: Store;
-  cache: ResourceCache;
-  strategy: Strategy;
-}
-
-function resource(served: ServedResources, plural: string): Resource {
-  const s = served.get('', 'v1', plural);
-  const cache = served.cache('', plural);
-  if (!s?.store || !cache) throw new Error(`${plural} are not served`);
-  return { store: s.store, cache, strategy: s.strategy };
-}
-
 /** Keeps the managed ServiceAccounts in every active namespace; `start` subscribes, `stop` ends. */
 export class ServiceAccountsController {
   private readonly queue: WorkQueue;
   private readonly stops: (() => void)[] = [];
-  private namespaces: Resource | undefined;
-  private accounts: Resource | undefined;
+  private namespaces: CoreResource | undefined;
+  private accounts: CoreResource | undefined;
 
   constructor(
     private readonly served: ServedResources,
@@ -74,8 +60,8 @@ export class ServiceAccountsController {
   }
 
   start(): void {
-    this.namespaces = resource(this.served, 'namespaces');
-    this.accounts = resource(this.served, 'serviceaccounts');
+    this.namespaces = coreResource(this.served, 'namespaces');
+    this.accounts = coreResource(this.served, 'serviceaccounts');
     this.stops.push(
       subscribe(this.namespaces.cache, (ev) => {
         if (ev.type !== 'DELETED' && namespaceActive(ev.object.object)) this.queue.add(ev.object.name);
