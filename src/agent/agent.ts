@@ -19,7 +19,7 @@ import { nodeImagePaths, prepareImages, prepareRegistries, pullCredentials } fro
 import type { AgentConfig } from './config.js';
 import { writeCniConfig } from './network/cni.js';
 import { Containerd } from './runtime/containerd.js';
-import { EventRecorder } from './kubelet/events.js';
+import { EventRecorder } from '../client/events.js';
 import { readHealth } from './kubelet/node/health.js';
 import { readMachineInfo } from './kubelet/node/machine.js';
 import { NodeManager } from './kubelet/node/node-manager.js';

@@ -27,6 +27,8 @@ Flags:
   --sqlite-synchronous MODE   normal (default): every acknowledged write survives a crash of the
                               process; full: also a power loss (an fsync per commit, slower)
   --disable-agent             run no node agent (control plane only)
+  --controllers LIST          controllers to run, comma-separated: '*' for all (default), 'name' to
+                              turn one on, '-name' to turn one off (e.g. '*,-cronjob')
 
 Node agent flags:
 ${AGENT_FLAGS_HELP}  -h, --help                  show this help
@@ -55,6 +57,7 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       // Hidden: tests compact storage history quickly.
       'compaction-interval': { type: 'string' },
       'disable-agent': { type: 'boolean' },
+      controllers: { type: 'string' },
       ...AGENT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
@@ -79,6 +82,11 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
   if (values['datastore-certfile'] !== undefined) config.datastoreCertFile = values['datastore-certfile'];
   if (values['datastore-keyfile'] !== undefined) config.datastoreKeyFile = values['datastore-keyfile'];
   if (values['cluster-cidr'] !== undefined) config.clusterCidr = values['cluster-cidr'];
+  if (values.controllers !== undefined)
+    config.enabledControllers = values.controllers
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (values['service-cidr'] !== undefined) config.serviceCidr = values['service-cidr'];
   if (values['token-auth-file'] !== undefined) config.tokenAuthFile = values['token-auth-file'];
   if (values['secrets-encryption'] !== undefined) {

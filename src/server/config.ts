@@ -2,6 +2,7 @@
  * The configuration of `k8ts server`, with upstream/k3s-like defaults.
  */
 import { DEFAULT_AGENT_CONFIG, type AgentConfig } from '../agent/config.js';
+import type { ControllerOptions } from '../controllers/framework/types.js';
 
 export interface ServerConfig {
   /** State, certificates and the kubeconfig live here. */
@@ -34,6 +35,10 @@ export interface ServerConfig {
   disableAgent: boolean;
   /** The local node agent (its dataDir follows the server's). */
   agent: AgentConfig;
+  /** Controller tunables. */
+  controllers: ControllerOptions;
+  /** Controllers to run: upstream names, `*` for all, `-name` to turn one off (default all). */
+  enabledControllers: string[];
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -53,4 +58,11 @@ export const DEFAULT_CONFIG: ServerConfig = {
   compactionIntervalMs: 5 * 60 * 1000,
   disableAgent: false,
   agent: { ...DEFAULT_AGENT_CONFIG, controlPlane: true },
+  controllers: {
+    nodeMonitorGracePeriodMs: 15_000,
+    defaultNotReadyTolerationSeconds: 10,
+    defaultUnreachableTolerationSeconds: 10,
+    terminatedPodGcThreshold: 12_500,
+  },
+  enabledControllers: ['*'],
 };

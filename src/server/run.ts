@@ -279,6 +279,9 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     await compactor.start();
     stops.push(() => compactor.stop());
 
+    const controllers = await startControllerManager(config, pki, port, clock);
+    stops.push(() => controllers.stop());
+
     if (!config.disableAgent) {
       const agent = await startLocalAgent(config, pki, port);
       stops.push(() => agent.stop());
@@ -301,6 +304,57 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Starts the controllers of the framework (src/controllers/registry.ts) with a client of their own.
+ */
+async function startControllerManager(
+  config: ServerConfig,
+  pki: Awaited<ReturnType<typeof ensureClusterPki>>,
+  port: number,
+  clock: Clock,
+): Promise<{ stop(): Promise<void> }> {
+  const { clientFromKubeconfig } = await import('../client/http.js');
+  const { writeFile } = await import('node:fs/promises');
+  const { EventRecorder } = await import('../client/events.js');
+  const { ClientInformerFactory } = await import('../controllers/framework/informers.js');
+  const { runControllers } = await import('../controllers/framework/manager.js');
+  const { allControllers } = await import('../controllers/registry.js');
+  const kubeconfigPath = join(config.dataDir, 'server', 'controller.kubeconfig');
+  await mkdir(join(config.dataDir, 'server'), { recursive: true, mode: 0o700 });
+  await writeFile(
+    kubeconfigPath,
+    await userKubeconfig(pki, { name: 'system:kube-controller-manager', groups: ['system:masters'], port }),
+    { mode: 0o600 },
+  );
+  const client = clientFromKubeconfig(kubeconfigPath, { component: 'kube-controller-manager' });
+  const log = componentLogger('controller-manager');
+  const abort = new AbortController();
+  const enabled = config.enabledControllers;
+  const selected = allControllers().filter(
+    (c) => !enabled.includes(`-${c.name}`) && (enabled.includes('*') || enabled.includes(c.name)),
+  );
+  const done = runControllers(
+    selected,
+    {
+      client,
+      informers: new ClientInformerFactory(client, log),
+      clock,
+      options: config.controllers,
+      logger: (component) => componentLogger(component),
+      recorder: (component) => new EventRecorder(client, '', componentLogger(component), clock, component),
+    },
+    abort.signal,
+    log,
+  );
+  return {
+    stop: async () => {
+      abort.abort();
+      await done;
+      client.close();
+    },
+  };
 }
 
 /**

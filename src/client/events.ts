@@ -1,15 +1,15 @@
 /**
- * Records core/v1 Events about the pods and the node, as upstream's event recorder does: repeats of
+ * Records core/v1 Events (for the agent, controllers and the scheduler), as upstream's event recorder does: repeats of
  * the same event (same object, reason and message) within ten minutes bump `count` and
  * `lastTimestamp` on the existing Event instead of creating another one. Failures to record are
  * logged, never thrown: events are best effort.
  */
 import { randomBytes } from 'node:crypto';
-import { ApiError } from '../../api/errors.js';
-import type { ApiObject, Client } from '../../client/types.js';
-import { EVENTS } from '../../client/resources.js';
-import type { Logger } from '../../util/log.js';
-import { rfc3339, systemClock, type Clock } from '../../util/time.js';
+import { ApiError } from '../api/errors.js';
+import type { ApiObject, Client } from './types.js';
+import { EVENTS } from './resources.js';
+import type { Logger } from '../util/log.js';
+import { rfc3339, systemClock, type Clock } from '../util/time.js';
 
 /** The object an event is about. */
 export interface EventTarget {
@@ -95,14 +95,14 @@ export class EventRecorder {
         },
         reason,
         message,
-        source: { component: this.component, host: this.node },
+        source: this.node ? { component: this.component, host: this.node } : { component: this.component },
         firstTimestamp: rfc3339(now),
         lastTimestamp: rfc3339(now),
         eventTime: null,
         count: 1,
         type,
         reportingComponent: this.component,
-        reportingInstance: this.node,
+        reportingInstance: this.node || this.component,
       };
       await events.create(event);
       if (this.seen.size >= MAX_REMEMBERED) {

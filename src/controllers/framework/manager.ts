@@ -1,0 +1,49 @@
+/**
+ * Runs a set of controllers: starts each, restarts one that fails with backoff (a rejected `run` is
+ * a bug, logged with its stack), and stops them all when the signal aborts.
+ */
+import type { Logger } from '../../util/log.js';
+import type { Controller, ControllerContext } from './types.js';
+
+const RESTART_MIN_MS = 1_000;
+const RESTART_MAX_MS = 60_000;
+
+/** Runs `controllers` until `signal` aborts; resolves when all have returned. */
+export async function runControllers(
+  controllers: readonly Controller[],
+  ctx: ControllerContext,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
+  ctx.informers.start(signal);
+  await Promise.all(controllers.map((c) => runOne(c, ctx, signal, log)));
+}
+
+async function runOne(
+  c: Controller,
+  ctx: ControllerContext,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
+  let delay = RESTART_MIN_MS;
+  while (!signal.aborted) {
+    const started = Date.now();
+    try {
+      log.info({ controller: c.name }, 'starting controller');
+      await c.run(ctx, signal);
+      return;
+    } catch (err) {
+      if (signal.aborted) return;
+      if (Date.now() - started > RESTART_MAX_MS) delay = RESTART_MIN_MS;
+      log.error({ err, controller: c.name, restartInMs: delay }, 'controller failed; restarting');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      delay = Math.min(delay * 2, RESTART_MAX_MS);
+    }
+  }
+}

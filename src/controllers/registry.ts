@@ -1,0 +1,10 @@
+/**
+ * The controllers `k8ts server` runs (under leader election) through the controller framework.
+ * Each entry is upstream's controller name; `--controllers` may turn one off.
+ */
+import type { Controller } from './framework/types.js';
+
+/** Every controller of the framework, in start order. */
+export function allControllers(): Controller[] {
+  return [];
+}
