@@ -82,9 +82,3 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: Date): bo
   const since = ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : NaN;
   return Number.isFinite(since) && since + minReadySeconds * 1000 <= now.getTime();
 }
-
-/** `namespace/name` of a namespaced object (the key informers and queues use). */
-export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
-  const ns = obj.metadata?.namespace;
-  return ns ? `${ns}/${obj.metadata?.name ?? ''}` : (obj.metadata?.name ?? '');
-}
