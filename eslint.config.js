@@ -18,6 +18,8 @@ const LAYERS = {
   client: ['util', 'api', 'pki'],
   controllers: ['util', 'api', 'storage', 'registry', 'auth', 'apiserver', 'client'],
   agent: ['util', 'api', 'pki', 'client'],
+  scheduler: ['util', 'api', 'client', 'controllers'],
+  hollow: ['util', 'api', 'pki', 'client'],
   server: [
     'util',
     'api',
@@ -29,6 +31,7 @@ const LAYERS = {
     'controllers',
     'client',
     'agent',
+    'scheduler',
   ],
   cli: [
     'util',
@@ -42,6 +45,8 @@ const LAYERS = {
     'client',
     'agent',
     'server',
+    'scheduler',
+    'hollow',
   ],
 };
 
