@@ -18,6 +18,7 @@ import { connectCri, type CriConnection } from './cri/client.js';
 import { nodeImagePaths, prepareImages, prepareRegistries, pullCredentials } from './images/node-images.js';
 import type { AgentConfig } from './config.js';
 import { writeCniConfig } from './network/cni.js';
+import { capYoungGeneration } from './heap.js';
 import { Containerd } from './runtime/containerd.js';
 import { EventRecorder } from '../client/events.js';
 import { readHealth } from './kubelet/node/health.js';
@@ -77,8 +78,20 @@ export interface AgentDeps {
   kubeletUsers?: string[];
   /** The cluster's service range (for the default cluster DNS address). */
   serviceCidr: string;
+  /**
+   * Ceiling on V8's semi-spaces while the agent runs, in MiB (see heap.ts; default
+   * {@link IN_PROCESS_SEMI_SPACE_MIB}, sized for an agent that shares its process with the API
+   * server); 0 leaves V8 alone.
+   */
+  maxSemiSpaceMiB?: number;
   log?: Logger;
 }
+
+/**
+ * The agent's young-generation ceiling when it shares the process (the default of
+ * {@link AgentDeps.maxSemiSpaceMiB}).
+ */
+export const IN_PROCESS_SEMI_SPACE_MIB = 4;
 
 /** Interfaces that carry pod traffic, never the node's own address. */
 const POD_INTERFACE = /^(cni|veth|cbr|flannel|docker|kube-)/;
@@ -130,6 +143,11 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
   const client = deps.client;
   const abort = new AbortController();
   stops.push(() => abort.abort());
+  const semiSpace = deps.maxSemiSpaceMiB ?? IN_PROCESS_SEMI_SPACE_MIB;
+  if (semiSpace > 0) {
+    const cap = capYoungGeneration(semiSpace);
+    stops.push(() => cap.stop());
+  }
 
   try {
     // Runtime.
