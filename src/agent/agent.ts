@@ -34,6 +34,7 @@ import { ImagePuller } from './kubelet/pods/image-puller.js';
 import { containerLifecycle } from './kubelet/pods/lifecycle.js';
 import { PodManager } from './kubelet/pods/pod-manager.js';
 import { PodSyncer, type MountBuilder } from './kubelet/pods/pod-sync.js';
+import { RuntimeCache } from './kubelet/pods/runtime-cache.js';
 import { podHostname } from './kubelet/pods/sandbox-config.js';
 import { StaticPods } from './kubelet/static/static-runner.js';
 import { createStatsProvider } from './kubelet/stats/index.js';
@@ -388,8 +389,10 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
           return { name: s.metadata.name ?? '', clusterIP: spec.clusterIP ?? '', ports: spec.ports ?? [] };
         });
 
+    const runtimeCache = new RuntimeCache(cri.runtime);
     const syncer = new PodSyncer({
       runtime: cri.runtime,
+      runtimeCache,
       images: new ImagePuller({
         images: cri.images,
         credentials: async (pod, image) => {
@@ -443,6 +446,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
       client,
       informer: pods as Informer<ApiObject>,
       runtime: cri.runtime,
+      runtimeCache,
       syncer,
       hostIP: nodeIP,
       runtimeName,
