@@ -487,7 +487,7 @@ export class PodSyncer {
       }),
     );
     const uid = pod.metadata?.uid ?? '';
-    for (const s of (await this.cache.pod(uid, { fresh: true })).sandboxes) {
+    for (const s of await this.cache.sandboxes(uid)) {
       if (s.ready) await this.cache.change(uid, () => this.d.runtime.stopPodSandbox({ podSandboxId: s.id }));
     }
     this.d.lifecycle.forget(uid);
@@ -518,7 +518,7 @@ export class PodSyncer {
 
   /** Removes the pod's sandboxes (with their containers) and volumes: the pod is gone. */
   async removeAll(uid: string): Promise<void> {
-    for (const s of (await this.cache.pod(uid, { fresh: true })).sandboxes) {
+    for (const s of await this.cache.sandboxes(uid)) {
       await this.cache.change(uid, async () => {
         if (s.ready) await this.d.runtime.stopPodSandbox({ podSandboxId: s.id });
         await this.d.runtime.removePodSandbox({ podSandboxId: s.id });

@@ -178,6 +178,14 @@ export class RuntimeCache {
     return { sandboxes, containers };
   }
 
+  /** The pod's sandboxes as the runtime lists them now, newest first (one call; for stopping them). */
+  async sandboxes(uid: string): Promise<{ id: string; ready: boolean }[]> {
+    const res = await this.runtime.listPodSandbox({ filter: { labelSelector: { [POD_UID_LABEL]: uid } } });
+    return [...(res.items ?? [])]
+      .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))
+      .map((s) => ({ id: s.id, ready: s.state === 'SANDBOX_READY' }));
+  }
+
   /** Lists the pod alone. */
   private async read(uid: string): Promise<Listed> {
     const seq = ++this.seq;
