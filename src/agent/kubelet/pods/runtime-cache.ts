@@ -186,6 +186,23 @@ export class RuntimeCache {
       .map((s) => ({ id: s.id, ready: s.state === 'SANDBOX_READY' }));
   }
 
+  /** One sandbox as the runtime reports it now (its IPs are kept for later reads). */
+  async sandboxStatus(id: string): Promise<ObservedSandbox> {
+    const st = (await this.runtime.podSandboxStatus({ podSandboxId: id })).status;
+    if (!st) throw new Error(`no status for sandbox ${id}`);
+    const net = st.network;
+    const ips = [net?.ip ?? '', ...(net?.additionalIps ?? []).map((a) => a.ip)].filter((ip) => ip !== '');
+    const ready = st.state === 'SANDBOX_READY';
+    if (ready) this.ips.set(id, ips);
+    return {
+      id,
+      ready,
+      attempt: st.metadata?.attempt ?? 0,
+      ips: ready ? ips : [],
+      createdAt: fromNanos(st.createdAt ?? 0),
+    };
+  }
+
   /** Lists the pod alone. */
   private async read(uid: string): Promise<Listed> {
     const seq = ++this.seq;
