@@ -28,7 +28,11 @@ Flags:
                               process; full: also a power loss (an fsync per commit, slower)
   --disable-agent             run no node agent (control plane only)
   --controllers LIST          controllers to run, comma-separated: '*' for all (default), 'name' to
-                              turn one on, '-name' to turn one off (e.g. '*,-cronjob')
+                              turn one on, '-name' to turn one off (e.g. '*,-cronjob'); the
+                              scheduler is 'scheduler'
+  --scheduler-config FILE     KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) with the
+                              scheduler's profiles (default: profiles default-scheduler and
+                              bin-packing-scheduler)
 
 Node agent flags:
 ${AGENT_FLAGS_HELP}  -h, --help                  show this help
@@ -58,6 +62,7 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       'compaction-interval': { type: 'string' },
       'disable-agent': { type: 'boolean' },
       controllers: { type: 'string' },
+      'scheduler-config': { type: 'string' },
       ...AGENT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
@@ -87,6 +92,7 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  if (values['scheduler-config'] !== undefined) config.schedulerConfigFile = values['scheduler-config'];
   if (values['service-cidr'] !== undefined) config.serviceCidr = values['service-cidr'];
   if (values['token-auth-file'] !== undefined) config.tokenAuthFile = values['token-auth-file'];
   if (values['secrets-encryption'] !== undefined) {
@@ -143,6 +149,16 @@ export async function runServerCommand(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
+  }
+  if (config.schedulerConfigFile) {
+    // A bad scheduler configuration stops the server before anything starts.
+    const { loadSchedulerConfig } = await import('../scheduler/config.js');
+    try {
+      await loadSchedulerConfig(config.schedulerConfigFile);
+    } catch (err) {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
   }
   // Start-up would grow V8's young generation to its maximum and leave it so while idle.
   const { holdYoungGenerationSmall } = await import('../util/heap.js');

@@ -29,8 +29,15 @@ export async function startScheduler(
   const { ClientInformerFactory } = await import('../controllers/framework/informers.js');
   const { runControllers } = await import('../controllers/framework/manager.js');
   const { Scheduler } = await import('../scheduler/scheduler.js');
-  const { defaultProfiles } = await import('../scheduler/profile.js');
-  const scheduler = new Scheduler({ profiles: defaultProfiles() });
+  const { defaultSchedulerConfig, loadSchedulerConfig } = await import('../scheduler/config.js');
+  const sc = config.schedulerConfigFile
+    ? await loadSchedulerConfig(config.schedulerConfigFile)
+    : defaultSchedulerConfig();
+  const scheduler = new Scheduler({
+    profiles: sc.profiles,
+    percentageOfNodesToScore: sc.percentageOfNodesToScore,
+    queue: { initialBackoffMs: sc.podInitialBackoffMs, maxBackoffMs: sc.podMaxBackoffMs },
+  });
 
   const kubeconfigPath = join(config.dataDir, 'server', 'scheduler.kubeconfig');
   await mkdir(join(config.dataDir, 'server'), { recursive: true, mode: 0o700 });
