@@ -17,6 +17,14 @@ export function orphanKey(namespace: string): string {
   return `orphan/${namespace}`;
 }
 
+/** Index of objects by namespace. */
+export const BY_NAMESPACE = 'namespace';
+
+/** Adds {@link BY_NAMESPACE} to `informer`. */
+export function indexByNamespace<T extends ApiObject>(informer: Informer<T>): void {
+  ensureIndex(informer, BY_NAMESPACE, (obj) => [obj.metadata.namespace ?? '']);
+}
+
 /** Adds an index unless an index of that name exists (a shared informer may already have it). */
 export function ensureIndex<T extends ApiObject>(
   informer: Informer<T>,

@@ -9,14 +9,11 @@ import { objectKey, type Informer } from '../../client/types.js';
 import { fromLabelSelectorObject } from '../../api/selectors/labels.js';
 import { semanticEqual } from '../../api/validation/equality.js';
 import { Expectations } from '../framework/expectations.js';
-import { ensureIndex, indexByController } from '../framework/indexes.js';
+import { BY_NAMESPACE, indexByController, indexByNamespace } from '../framework/indexes.js';
 import { controllerOf } from '../framework/pods.js';
 import type { Controller, ControllerContext } from '../framework/types.js';
 import { WorkQueue } from '../queue.js';
 import { BURST_REPLICAS, ReplicaSetSyncer, type PodObject, type ReplicaSetObject } from './sync.js';
-
-/** Index of objects by namespace (shared with other controllers under this name). */
-export const BY_NAMESPACE = 'namespace';
 
 /** Tunables (tests use them; the server keeps the defaults). */
 export interface ReplicaSetControllerOptions {
@@ -39,7 +36,7 @@ export class ReplicaSetController implements Controller {
     const pods = ctx.informers.informer<PodObject>(PODS);
     indexByController(pods);
     indexByController(replicaSets);
-    ensureIndex(replicaSets, BY_NAMESPACE, (o) => [o.metadata.namespace ?? '']);
+    indexByNamespace(replicaSets);
     try {
       await ctx.informers.waitForSync(signal);
     } catch (err) {

@@ -4,6 +4,7 @@
  * apart from the spec), manual timers with a clock on them, shared informers, and a simulated kubelet
  * that makes pods Running and Ready after a delay of virtual time.
  */
+import { setMaxListeners } from 'node:events';
 import { pino } from 'pino';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { semanticEqual } from '../../../api/validation/equality.js';
@@ -23,7 +24,8 @@ import type {
   WatchOptions,
   WriteOptions,
 } from '../../../client/types.js';
-import type { KubeObject } from '../../../api/meta.js';
+import { apiErrors } from '../../../api/errors.js';
+import { isObject, type KubeObject } from '../../../api/meta.js';
 import { rfc3339, type Clock } from '../../../util/time.js';
 import { ClientInformerFactory } from '../../framework/informers.js';
 import type { Controller, ControllerContext } from '../../framework/types.js';
@@ -57,6 +59,14 @@ export class ServerLikeFakeClient extends FakeClient {
   }
 }
 
+/**
+ * Writes wait for a macrotask, as real I/O does: a controller that writes in a loop then shows up as
+ * a {@link settle} that never settles instead of starving the event loop with microtasks.
+ */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 class ServerLikeResource<T extends ApiObject> implements ResourceClient<T> {
   constructor(
     private readonly inner: ResourceClient<T>,
@@ -71,7 +81,7 @@ class ServerLikeResource<T extends ApiObject> implements ResourceClient<T> {
     return this.inner.list(opts);
   }
   async create(obj: T, opts?: WriteOptions): Promise<T> {
-    await Promise.resolve();
+    await macrotask();
     this.fake.admit?.(this.ref, obj);
     const copy = structuredClone(obj);
     const meta = copy.metadata;
@@ -82,6 +92,7 @@ class ServerLikeResource<T extends ApiObject> implements ResourceClient<T> {
     return this.inner.create(copy, opts);
   }
   async update(obj: T, opts?: WriteOptions): Promise<T> {
+    await macrotask();
     const cur = await this.inner.get(obj.metadata.name ?? '');
     const next = structuredClone(obj);
     if ('status' in cur) (next as KubeObject)['status'] = cur['status'];
@@ -92,6 +103,7 @@ class ServerLikeResource<T extends ApiObject> implements ResourceClient<T> {
     return this.inner.update(next, opts);
   }
   async updateStatus(obj: T, opts?: WriteOptions): Promise<T> {
+    await macrotask();
     const cur = await this.inner.get(obj.metadata.name ?? '');
     const next = structuredClone(obj);
     (next as KubeObject)['spec'] = cur['spec'];
@@ -105,7 +117,17 @@ class ServerLikeResource<T extends ApiObject> implements ResourceClient<T> {
     body: unknown,
     opts?: WriteOptions & { subresource?: string },
   ): Promise<T> {
+    await macrotask();
     const cur = await this.inner.get(name);
+    // metadata.resourceVersion and uid in a patch are preconditions, as on the server.
+    const meta = isObject(body) && isObject(body['metadata']) ? body['metadata'] : {};
+    if (
+      typeof meta['resourceVersion'] === 'string' &&
+      meta['resourceVersion'] !== cur.metadata.resourceVersion
+    )
+      throw apiErrors.staleUpdate({ group: this.ref.group, resource: this.ref.resource }, name);
+    if (typeof meta['uid'] === 'string' && meta['uid'] !== cur.metadata.uid)
+      throw apiErrors.staleUpdate({ group: this.ref.group, resource: this.ref.resource }, name);
     const out = await this.inner.patch(name, type, body, opts);
     if (!semanticEqual(cur['spec'], out['spec'])) {
       const bumped = structuredClone(out);
@@ -114,7 +136,8 @@ class ServerLikeResource<T extends ApiObject> implements ResourceClient<T> {
     }
     return out;
   }
-  delete(name: string, opts?: DeleteOptions): Promise<T | KubeObject> {
+  async delete(name: string, opts?: DeleteOptions): Promise<T | KubeObject> {
+    await macrotask();
     return this.inner.delete(name, opts);
   }
   createSubresource(name: string, subresource: string, body: KubeObject): Promise<KubeObject> {
@@ -165,6 +188,7 @@ export function harness(): Harness {
   const fake = new ServerLikeFakeClient(clock);
   const informers = new ClientInformerFactory(fake, silent);
   const abort = new AbortController();
+  setMaxListeners(100, abort.signal); // every informer and controller listens to it
   const ctx: ControllerContext = {
     client: fake,
     informers,
