@@ -12,6 +12,7 @@ import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/meta.js';
 import { printerFor } from '../api/printers/index.js';
 import { AdmissionChain } from '../apiserver/admission/types.js';
+import type { HandlerDeps } from '../apiserver/handlers/context.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
 import { rbacEscalation } from '../apiserver/admission/rbac-escalation.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
@@ -179,7 +180,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     authenticators.push(saAuth);
     late.tokens = unionAuthenticator(...(tokenAuth ? [tokenAuth, saAuth] : [saAuth]));
     const metrics = new ApiMetrics();
-    const handlers = {
+    const handlers: HandlerDeps = {
       served,
       admission: new AdmissionChain([
         namespaceLifecycle(async (name) => lookupNamespace(served, name)),
@@ -279,7 +280,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     await compactor.start();
     stops.push(() => compactor.stop());
 
-    const controllers = await startControllerManager(config, pki, port, clock);
+    const controllers = await startControllerManager(config, handlers, clock);
     stops.push(() => controllers.stop());
 
     if (!config.disableAgent) {
@@ -307,28 +308,26 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
 }
 
 /**
- * Starts the controllers of the framework (src/controllers/registry.ts) with a client of their own.
+ * Starts the controllers of the framework (src/controllers/registry.ts) on an in-process client and
+ * informers fed by the watch cache.
  */
+/** Who the in-process controllers act as (admission plugins and audit see this user). */
+const CONTROLLER_MANAGER_USER = {
+  username: 'system:kube-controller-manager',
+  groups: ['system:authenticated'],
+};
+
 async function startControllerManager(
   config: ServerConfig,
-  pki: Awaited<ReturnType<typeof ensureClusterPki>>,
-  port: number,
+  handlers: HandlerDeps,
   clock: Clock,
 ): Promise<{ stop(): Promise<void> }> {
-  const { clientFromKubeconfig } = await import('../client/http.js');
-  const { writeFile } = await import('node:fs/promises');
   const { EventRecorder } = await import('../client/events.js');
-  const { ClientInformerFactory } = await import('../controllers/framework/informers.js');
   const { runControllers } = await import('../controllers/framework/manager.js');
   const { allControllers } = await import('../controllers/registry.js');
-  const kubeconfigPath = join(config.dataDir, 'server', 'controller.kubeconfig');
-  await mkdir(join(config.dataDir, 'server'), { recursive: true, mode: 0o700 });
-  await writeFile(
-    kubeconfigPath,
-    await userKubeconfig(pki, { name: 'system:kube-controller-manager', groups: ['system:masters'], port }),
-    { mode: 0o600 },
-  );
-  const client = clientFromKubeconfig(kubeconfigPath, { component: 'kube-controller-manager' });
+  const { LocalClient } = await import('./local/client.js');
+  const { CacheInformerFactory } = await import('./local/informers.js');
+  const client = new LocalClient(handlers, CONTROLLER_MANAGER_USER);
   const log = componentLogger('controller-manager');
   const abort = new AbortController();
   const enabled = config.enabledControllers;
@@ -339,7 +338,7 @@ async function startControllerManager(
     selected,
     {
       client,
-      informers: new ClientInformerFactory(client, log),
+      informers: new CacheInformerFactory(handlers),
       clock,
       options: config.controllers,
       logger: (component) => componentLogger(component),
@@ -352,7 +351,6 @@ async function startControllerManager(
     stop: async () => {
       abort.abort();
       await done;
-      client.close();
     },
   };
 }
