@@ -13,6 +13,9 @@ import type { KubeObject } from '../api/meta.js';
 import { printerFor } from '../api/printers/index.js';
 import { AdmissionChain } from '../apiserver/admission/types.js';
 import type { HandlerDeps } from '../apiserver/handlers/context.js';
+import { startStopController } from '../controllers/framework/manager.js';
+import { LeaderElector } from '../controllers/framework/leader-election.js';
+import type { Controller } from '../controllers/framework/types.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
 import { rbacEscalation } from '../apiserver/admission/rbac-escalation.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
@@ -245,33 +248,34 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     stops.push(() => apiServer.stop());
     log.info({ port, serviceIP, backend: backend.name }, 'API server listening');
 
-    const gc = new GarbageCollector(served, clock, componentLogger('garbage-collector'));
-    gc.start();
-    stops.push(() => gc.stop());
-    const nsController = new NamespaceController(served, clock, componentLogger('namespace-controller'));
-    nsController.start();
-    stops.push(() => nsController.stop());
-    const saController = new ServiceAccountsController(
-      served,
-      clock,
-      componentLogger('serviceaccount-controller'),
-    );
-    saController.start();
-    stops.push(() => saController.stop());
-    const rootCa = new RootCaPublisher(
-      served,
-      pki.serverCA.certPem,
-      clock,
-      componentLogger('root-ca-cert-publisher'),
-    );
-    rootCa.start();
-    stops.push(() => rootCa.stop());
-    const aggregator = new ClusterRoleAggregator(served, clock, componentLogger('clusterrole-aggregation'));
-    aggregator.start();
-    stops.push(() => aggregator.stop());
-    const nodeIpam = new NodeIpamController(served, config.clusterCidr, clock, componentLogger('node-ipam'));
-    nodeIpam.start();
-    stops.push(() => nodeIpam.stop());
+    // The controllers that work on the stores directly; the others use the in-process client.
+    const storeControllers = [
+      startStopController(
+        'garbagecollector',
+        () => new GarbageCollector(served, clock, componentLogger('garbage-collector')),
+      ),
+      startStopController(
+        'namespace',
+        () => new NamespaceController(served, clock, componentLogger('namespace-controller')),
+      ),
+      startStopController(
+        'serviceaccount',
+        () => new ServiceAccountsController(served, clock, componentLogger('serviceaccount-controller')),
+      ),
+      startStopController(
+        'root-ca-cert-publisher',
+        () =>
+          new RootCaPublisher(served, pki.serverCA.certPem, clock, componentLogger('root-ca-cert-publisher')),
+      ),
+      startStopController(
+        'clusterrole-aggregation',
+        () => new ClusterRoleAggregator(served, clock, componentLogger('clusterrole-aggregation')),
+      ),
+      startStopController(
+        'nodeipam',
+        () => new NodeIpamController(served, config.clusterCidr, clock, componentLogger('node-ipam')),
+      ),
+    ];
     const compactor = new Compactor({
       backend,
       intervalMs: config.compactionIntervalMs,
@@ -280,7 +284,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     await compactor.start();
     stops.push(() => compactor.stop());
 
-    const controllers = await startControllerManager(config, handlers, clock);
+    const controllers = await startControllerManager(config, handlers, clock, storeControllers);
     stops.push(() => controllers.stop());
 
     if (!config.disableAgent) {
@@ -321,6 +325,7 @@ async function startControllerManager(
   config: ServerConfig,
   handlers: HandlerDeps,
   clock: Clock,
+  storeControllers: Controller[],
 ): Promise<{ stop(): Promise<void> }> {
   const { EventRecorder } = await import('../client/events.js');
   const { runControllers } = await import('../controllers/framework/manager.js');
@@ -331,22 +336,34 @@ async function startControllerManager(
   const log = componentLogger('controller-manager');
   const abort = new AbortController();
   const enabled = config.enabledControllers;
-  const selected = allControllers().filter(
+  const selected = [...storeControllers, ...allControllers()].filter(
     (c) => !enabled.includes(`-${c.name}`) && (enabled.includes('*') || enabled.includes(c.name)),
   );
-  const done = runControllers(
-    selected,
-    {
-      client,
-      informers: new CacheInformerFactory(handlers),
-      clock,
-      options: config.controllers,
-      logger: (component) => componentLogger(component),
-      recorder: (component) => new EventRecorder(client, '', componentLogger(component), clock, component),
-    },
-    abort.signal,
-    log,
-  );
+  const run = (signal: AbortSignal): Promise<void> =>
+    runControllers(
+      selected,
+      {
+        client,
+        // Informers live for one term of leadership: a new leader starts from the cache as it is.
+        informers: new CacheInformerFactory(handlers),
+        clock,
+        options: config.controllers,
+        logger: (component) => componentLogger(component),
+        recorder: (component) => new EventRecorder(client, '', componentLogger(component), clock, component),
+      },
+      signal,
+      log,
+    );
+  // The embedded SQLite has exactly one server (its lock file guarantees it): no election. Servers
+  // sharing an etcd elect one that runs the controllers, through the Lease kube-controller-manager.
+  const done = config.datastoreEndpoint
+    ? new LeaderElector(client, {
+        namespace: 'kube-system',
+        name: 'kube-controller-manager',
+        clock,
+        log,
+      }).run(abort.signal, run)
+    : run(abort.signal);
   return {
     stop: async () => {
       abort.abort();
