@@ -59,6 +59,7 @@ import { systemClock, type Clock } from '../util/time.js';
 import { bootstrapObjects } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { registryRbacSource, registryPolicyStore } from './rbac-wiring.js';
+import { startScheduler } from './scheduler.js';
 import { firstServiceIP } from '../util/cidr.js';
 
 export interface RunningServer {
@@ -286,6 +287,8 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
 
     const controllers = await startControllerManager(config, handlers, clock, storeControllers);
     stops.push(() => controllers.stop());
+    const scheduler = await startScheduler(config, pki, port, clock);
+    stops.push(() => scheduler.stop());
 
     if (!config.disableAgent) {
       const agent = await startLocalAgent(config, pki, port);
