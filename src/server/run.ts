@@ -14,8 +14,6 @@ import { printerFor } from '../api/printers/index.js';
 import { AdmissionChain } from '../apiserver/admission/types.js';
 import type { HandlerDeps } from '../apiserver/handlers/context.js';
 import { startStopController } from '../controllers/framework/manager.js';
-import { LeaderElector } from '../controllers/framework/leader-election.js';
-import type { Controller } from '../controllers/framework/types.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
 import { rbacEscalation } from '../apiserver/admission/rbac-escalation.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
@@ -59,7 +57,7 @@ import { systemClock, type Clock } from '../util/time.js';
 import { bootstrapObjects } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { registryRbacSource, registryPolicyStore } from './rbac-wiring.js';
-import { startScheduler } from './scheduler.js';
+import { startControllerManager, startScheduler } from './controller-manager.js';
 import { firstServiceIP } from '../util/cidr.js';
 
 export interface RunningServer {
@@ -285,9 +283,9 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     await compactor.start();
     stops.push(() => compactor.stop());
 
-    const controllers = await startControllerManager(config, handlers, clock, storeControllers);
+    const controllers = startControllerManager(config, handlers, clock, storeControllers);
     stops.push(() => controllers.stop());
-    const scheduler = await startScheduler(config, pki, port, clock);
+    const scheduler = await startScheduler(config, handlers, clock);
     stops.push(() => scheduler.stop());
 
     if (!config.disableAgent) {
@@ -312,67 +310,6 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
     throw err;
   }
-}
-
-/**
- * Starts the controllers of the framework (src/controllers/registry.ts) on an in-process client and
- * informers fed by the watch cache.
- */
-/** Who the in-process controllers act as (admission plugins and audit see this user). */
-const CONTROLLER_MANAGER_USER = {
-  username: 'system:kube-controller-manager',
-  groups: ['system:authenticated'],
-};
-
-async function startControllerManager(
-  config: ServerConfig,
-  handlers: HandlerDeps,
-  clock: Clock,
-  storeControllers: Controller[],
-): Promise<{ stop(): Promise<void> }> {
-  const { EventRecorder } = await import('../client/events.js');
-  const { runControllers } = await import('../controllers/framework/manager.js');
-  const { allControllers } = await import('../controllers/registry.js');
-  const { LocalClient } = await import('./local/client.js');
-  const { CacheInformerFactory } = await import('./local/informers.js');
-  const client = new LocalClient(handlers, CONTROLLER_MANAGER_USER);
-  const log = componentLogger('controller-manager');
-  const abort = new AbortController();
-  const enabled = config.enabledControllers;
-  const selected = [...storeControllers, ...allControllers()].filter(
-    (c) => !enabled.includes(`-${c.name}`) && (enabled.includes('*') || enabled.includes(c.name)),
-  );
-  const run = (signal: AbortSignal): Promise<void> =>
-    runControllers(
-      selected,
-      {
-        client,
-        // Informers live for one term of leadership: a new leader starts from the cache as it is.
-        informers: new CacheInformerFactory(handlers),
-        clock,
-        options: config.controllers,
-        logger: (component) => componentLogger(component),
-        recorder: (component) => new EventRecorder(client, '', componentLogger(component), clock, component),
-      },
-      signal,
-      log,
-    );
-  // The embedded SQLite has exactly one server (its lock file guarantees it): no election. Servers
-  // sharing an etcd elect one that runs the controllers, through the Lease kube-controller-manager.
-  const done = config.datastoreEndpoint
-    ? new LeaderElector(client, {
-        namespace: 'kube-system',
-        name: 'kube-controller-manager',
-        clock,
-        log,
-      }).run(abort.signal, run)
-    : run(abort.signal);
-  return {
-    stop: async () => {
-      abort.abort();
-      await done;
-    },
-  };
 }
 
 /**

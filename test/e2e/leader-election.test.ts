@@ -17,8 +17,14 @@ let etcd: TestEtcd;
 let a: TestServer;
 let b: TestServer;
 
-const leads = (s: TestServer): boolean => s.log().includes('"msg":"became leader"');
-const ranControllers = (s: TestServer): boolean => s.log().includes('"msg":"starting controller"');
+/** A log line of the controller manager (not of the scheduler, elected on its own Lease). */
+const logged = (s: TestServer, msg: string): boolean =>
+  s
+    .log()
+    .split('\n')
+    .some((l) => l.includes('"component":"kube-controller-manager"') && l.includes(`"msg":"${msg}"`));
+const leads = (s: TestServer): boolean => logged(s, 'became leader');
+const ranControllers = (s: TestServer): boolean => logged(s, 'starting controller');
 
 interface Lease {
   spec?: { holderIdentity?: string; leaseTransitions?: number };
