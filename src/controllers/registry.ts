@@ -2,10 +2,11 @@
  * The controllers `k8ts server` runs (under leader election) through the controller framework.
  * Each entry is upstream's controller name; `--controllers` may turn one off.
  */
+import { daemonSetController } from './daemonset/controller.js';
 import type { Controller } from './framework/types.js';
 import { statefulSetController } from './statefulset/controller.js';
 
 /** Every controller of the framework, in start order. */
 export function allControllers(): Controller[] {
-  return [statefulSetController()];
+  return [statefulSetController(), daemonSetController()];
 }

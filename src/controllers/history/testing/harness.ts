@@ -25,8 +25,13 @@ function templateOf(o: KubeObject | undefined): unknown {
   return isObject(spec) ? spec['template'] : undefined;
 }
 
-/** A FakeClient with the bits of server behaviour the workload controllers depend on. */
+/**
+ * A FakeClient with the bits of server behaviour the workload controllers depend on: generateName,
+ * creationTimestamp, pods starting Pending, generation and the DaemonSet template generation.
+ */
 export class ServerishFakeClient extends FakeClient {
+  private generated = 0;
+
   constructor(private readonly now: () => Date) {
     super();
   }
@@ -35,6 +40,8 @@ export class ServerishFakeClient extends FakeClient {
     const o = structuredClone(obj) as ApiObject;
     o.metadata ??= {};
     const old = this.stored(ref).find((x) => objectKey(x) === objectKey(o));
+    if (!o.metadata.name && o.metadata.generateName)
+      o.metadata.name = `${o.metadata.generateName}${(this.generated++).toString(36).padStart(5, 'x')}`;
     o.metadata.creationTimestamp ??= old?.metadata.creationTimestamp ?? rfc3339(this.now());
     if (ref.resource === 'pods') {
       const status = isObject(o['status']) ? o['status'] : {};
