@@ -144,3 +144,16 @@ describe('RevisionHistory', () => {
     ]);
   });
 });
+
+describe('revision data bytes', () => {
+  it('are written with sorted keys, as kubectl encodes the live template it compares them with', () => {
+    const data = templatePatch({
+      spec: { containers: [{ name: 'c', image: 'i' }] },
+      metadata: { labels: { z: '1', a: '2' } },
+    });
+    expect(JSON.stringify(data)).toBe(canonicalJSON(data));
+    expect(JSON.stringify(data)).toBe(
+      '{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,"labels":{"a":"2","z":"1"}},"spec":{"containers":[{"image":"i","name":"c","resources":{}}]}}}}',
+    );
+  });
+});

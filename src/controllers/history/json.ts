@@ -63,6 +63,23 @@ export function canonicalJSON(value: unknown): string {
   return out.join('');
 }
 
+/**
+ * A deep copy of a JSON value with object keys inserted in sorted order, so that a plain
+ * JSON.stringify (what the API server sends back) writes the same bytes as {@link canonicalJSON}
+ * (apart from Go's HTML escaping).
+ */
+export function sortKeysDeep<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => sortKeysDeep(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(obj).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+      if (obj[k] !== undefined) out[k] = sortKeysDeep(obj[k]);
+    return out as T;
+  }
+  return value;
+}
+
 /** 32-bit FNV-1 over UTF-8 bytes (Go's hash/fnv New32). */
 export function fnv32(text: string): number {
   let h = 0x811c9dc5;

@@ -1,15 +1,16 @@
 /**
  * ControllerRevisions as StatefulSets and DaemonSets keep them: one immutable snapshot of the pod
  * template per revision, stored as the strategic merge patch that puts the template back
- * (`{"spec":{"template":{…,"$patch":"replace"}}}`) — exactly what `kubectl rollout undo` sends
- * back to the workload — named `<owner>-<hash of the data>`, numbered 1, 2, 3…
+ * (`{"spec":{"template":{…,"$patch":"replace"}}}`, keys sorted as Go writes them, because kubectl
+ * compares these bytes with its own encoding of the live template) — exactly what
+ * `kubectl rollout undo` sends back to the workload — named `<owner>-<hash of the data>`, numbered 1, 2, 3…
  */
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { isObject } from '../../api/meta.js';
 import type { ApiObject } from '../../client/types.js';
 import { controllerRef, type OwnerInfo } from '../framework/pods.js';
-import { canonicalJSON, fnv32, hashString } from './json.js';
+import { canonicalJSON, fnv32, hashString, sortKeysDeep } from './json.js';
 
 /** A ControllerRevision as the client returns it. */
 export type Revision = ControllerRevision & ApiObject;
@@ -55,7 +56,7 @@ export function normalizeTemplate(template: PodTemplateSpec | undefined): PodTem
 
 /** The revision data of a template: the patch that replaces a workload's template with it. */
 export function templatePatch(template: PodTemplateSpec | undefined): Record<string, unknown> {
-  return { spec: { template: { ...normalizeTemplate(template), $patch: 'replace' } } };
+  return sortKeysDeep({ spec: { template: { ...normalizeTemplate(template), $patch: 'replace' } } });
 }
 
 /** The pod template a revision restores, or undefined when its data holds none. */
