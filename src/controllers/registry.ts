@@ -2,11 +2,18 @@
  * The controllers `k8ts server` runs (under leader election) through the controller framework.
  * Each entry is upstream's controller name; `--controllers` may turn one off.
  */
+import { daemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import type { Controller } from './framework/types.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { statefulSetController } from './statefulset/controller.js';
 
 /** Every controller of the framework, in start order. */
 export function allControllers(): Controller[] {
-  return [new ReplicaSetController(), new DeploymentController()];
+  return [
+    new ReplicaSetController(),
+    new DeploymentController(),
+    statefulSetController(),
+    daemonSetController(),
+  ];
 }
