@@ -3,12 +3,15 @@
  * processed is processed once more afterwards, never twice at the same time.
  */
 import type { Logger } from '../util/log.js';
+import { realTimers, type Timers } from '../client/backoff.js';
 
 export interface QueueOptions {
   /** Keys processed at once. */
   concurrency?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Timers of `addAfter` and retries (tests pass virtual ones); Node's by default. */
+  timers?: Timers;
 }
 
 export class WorkQueue {
@@ -16,7 +19,7 @@ export class WorkQueue {
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { handle: unknown; at: number }>();
   private running = 0;
   private stopped = false;
 
@@ -36,15 +39,28 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds a key after a delay (polling for something outside the queue's control). */
+  /**
+   * Adds a key after a delay (polling for something outside the queue's control). A key already
+   * waiting keeps the earlier of its two deadlines.
+   */
   addAfter(key: string, delayMs: number): void {
-    if (this.stopped || this.timers.has(key)) return;
-    const t = setTimeout(() => {
-      this.timers.delete(key);
-      this.add(key);
-    }, delayMs);
-    t.unref();
-    this.timers.set(key, t);
+    if (this.stopped) return;
+    const timers = this.opts.timers ?? realTimers;
+    const at = timers.now() + Math.max(0, delayMs);
+    const waiting = this.timers.get(key);
+    if (waiting) {
+      if (waiting.at <= at) return;
+      timers.clearTimeout(waiting.handle);
+    }
+    const handle = timers.setTimeout(
+      () => {
+        this.timers.delete(key);
+        this.add(key);
+      },
+      Math.max(0, delayMs),
+    );
+    (handle as { unref?: () => void } | undefined)?.unref?.();
+    this.timers.set(key, { handle, at });
   }
 
   private pump(): void {
@@ -83,7 +99,8 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    const timers = this.opts.timers ?? realTimers;
+    for (const t of this.timers.values()) timers.clearTimeout(t.handle);
     this.timers.clear();
     this.pending.clear();
   }
