@@ -2,9 +2,12 @@
  * The controllers `k8ts server` runs (under leader election) through the controller framework.
  * Each entry is upstream's controller name; `--controllers` may turn one off.
  */
+import { CronJobController } from './cronjob/controller.js';
 import type { Controller } from './framework/types.js';
+import { JobController } from './job/controller.js';
+import { TtlAfterFinishedController } from './ttlafterfinished/controller.js';
 
 /** Every controller of the framework, in start order. */
 export function allControllers(): Controller[] {
-  return [];
+  return [new JobController(), new CronJobController(), new TtlAfterFinishedController()];
 }

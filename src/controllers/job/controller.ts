@@ -282,6 +282,11 @@ class JobRun {
       );
       return;
     }
+    if (!shared.spec?.selector) {
+      // The API server always sets one; without it every pod would be released and replaced.
+      this.log.warn({ job: key }, 'job has no selector; not syncing it');
+      return;
+    }
     // Read the expectations before the pods, so a pod arriving in between defers to the next sync.
     const satisfied = d.expectations.satisfied(key);
     const job = structuredClone(shared);

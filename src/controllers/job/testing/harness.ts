@@ -11,6 +11,7 @@ import { apiErrors } from '../../../api/errors.js';
 import { isObject, type KubeObject } from '../../../api/meta.js';
 import { defaultCronJob, defaultJob } from '../../../api/batch/defaults.js';
 import { validateJobStatusUpdate } from '../../../api/batch/validation/job.js';
+import { generateJobSelector } from '../../../registry/strategies/batch/jobs.js';
 import type { Timers } from '../../../client/backoff.js';
 import { EventRecorder } from '../../../client/events.js';
 import { EVENTS, JOBS, PODS } from '../../../client/resources.js';
@@ -118,6 +119,12 @@ export class ApiFake extends FakeClient {
         copy.metadata.creationTimestamp = rfc3339(this.clock.now());
         copy.metadata.generation ??= 1;
         copy.metadata.uid ??= randomUUID();
+        if (ref.resource === 'jobs') {
+          // As the Job strategy does: defaults, then the generated selector and labels.
+          defaultJob(copy);
+          if ((copy['spec'] as { manualSelector?: boolean } | undefined)?.manualSelector !== true)
+            generateJobSelector(copy);
+        }
         return inner.create(copy, opts);
       },
       update: async (obj, opts) => this.settle(ref, await inner.update(obj, opts)) as T,
