@@ -5,6 +5,7 @@
  * --for=condition=complete|failed`, `kubectl create job --from=cronjob/…`, the `kubectl get`
  * columns, and refused bad input (invalid schedule, negative parallelism, template changes).
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlFails, kubectlJson, kubectlOk } from '../support/kubectl.js';
 import { uniqueName, writeFile, yamlStream, type Obj } from '../support/manifests.js';
@@ -400,5 +401,35 @@ describe('bad input is refused with upstream wording', () => {
     ]);
     expect(r.stderr).toContain('The Job "fixed" is invalid: spec.template: Invalid value:');
     expect(r.stderr).toContain('field is immutable');
+  });
+});
+
+describe('no controller loops', () => {
+  /** CPU seconds the server process used so far (user + system). */
+  function cpuSeconds(): number {
+    const fields = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+
+  it('leaves every Job and CronJob above alone while nothing changes (no writes, little CPU)', async () => {
+    const versions = async (): Promise<string> => {
+      const jobs = await server.admin.getJson<{
+        items: { metadata: { name: string; resourceVersion: string } }[];
+      }>(`/apis/batch/v1/namespaces/${ns}/jobs`);
+      const cjs = await server.admin.getJson<{
+        items: { metadata: { name: string; resourceVersion: string } }[];
+      }>(`/apis/batch/v1/namespaces/${ns}/cronjobs`);
+      return [...jobs.items, ...cjs.items]
+        .map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`)
+        .join(' ');
+    };
+    // Let the last changes settle (pod-event batching is 1 s).
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = await versions();
+    const cpu0 = cpuSeconds();
+    await new Promise((r) => setTimeout(r, 3000));
+    const used = cpuSeconds() - cpu0;
+    expect(await versions()).toBe(before);
+    expect(used).toBeLessThan(0.75);
   });
 });
