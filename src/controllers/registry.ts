@@ -3,8 +3,11 @@
  * Each entry is upstream's controller name; `--controllers` may turn one off.
  */
 import type { Controller } from './framework/types.js';
+import { NodeLifecycleController } from './nodelifecycle/lifecycle.js';
+import { TaintEvictionController } from './nodelifecycle/taint-eviction.js';
+import { PodGcController } from './podgc/podgc.js';
 
 /** Every controller of the framework, in start order. */
 export function allControllers(): Controller[] {
-  return [];
+  return [new NodeLifecycleController(), new TaintEvictionController(), new PodGcController()];
 }
