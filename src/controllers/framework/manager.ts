@@ -47,3 +47,25 @@ async function runOne(
     }
   }
 }
+
+/** Something started and stopped by hand (the controllers that predate this framework). */
+export interface StartStop {
+  start(): void;
+  stop(): void;
+}
+
+/** A {@link Controller} that builds and starts `make()` and stops it when the signal aborts. */
+export function startStopController(name: string, make: () => StartStop): Controller {
+  return {
+    name,
+    run: async (_ctx, signal) => {
+      const c = make();
+      c.start();
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      c.stop();
+    },
+  };
+}
