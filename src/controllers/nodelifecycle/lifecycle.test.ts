@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { NODES } from '../../client/resources.js';
 import { NodeLifecycleController, desiredTaints, unknownConditions } from './lifecycle.js';
 import { TaintEvictionController } from './taint-eviction.js';
 import { Bench } from './testing/harness.js';
@@ -154,6 +155,26 @@ describe('node lifecycle controller, other states', () => {
     );
     expect(b.pod('web')).toBeUndefined();
     expect(b.pod('db')).toBeDefined();
+  });
+
+  it('gives a node that never posted status the startup grace period', async () => {
+    const b = new Bench();
+    benches.push(b);
+    b.addNode('alive');
+    b.fake.put(NODES, {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'fake', creationTimestamp: b.now() },
+    });
+    await b.start(new NodeLifecycleController({ timers: b.timers }));
+    await b.advance(59_000, () => b.renew('alive'));
+    expect(b.node('fake')?.status).toBeUndefined();
+    await b.advance(2_000, () => b.renew('alive'));
+    expect(b.node('fake')?.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'Unknown',
+      reason: 'NodeStatusNeverUpdated',
+      message: 'Kubelet never posted node status.',
+    });
   });
 
   it('maps pressure conditions and spec.unschedulable to NoSchedule taints, keeping others', () => {

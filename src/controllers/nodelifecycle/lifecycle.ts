@@ -3,7 +3,8 @@
  * and the Ready condition's lastHeartbeatTime — timed by its own clock when it sees them change (so
  * clock skew between machines does not matter, and a restarted controller gives every node a full
  * grace period). A node silent for `nodeMonitorGracePeriodMs` gets all four kubelet conditions set to
- * Unknown ("Kubelet stopped posting node status."). Then, from the Ready condition:
+ * Unknown ("Kubelet stopped posting node status."; a node that never posted a Ready condition gets 60 s,
+ * upstream's startup grace, and "Kubelet never posted node status."). Then, from the Ready condition:
  *
  * - NoExecute taint node.kubernetes.io/unreachable (Ready=Unknown and silent for the grace period)
  *   or not-ready (Ready=False), which the taint eviction controller acts on; removed once the node
@@ -48,10 +49,15 @@ const EXCLUDE_DISRUPTION_LABEL = 'node.kubernetes.io/exclude-disruption';
 /** The kubelet's conditions that go Unknown when it stops posting (NetworkUnavailable is not its). */
 const KUBELET_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
+/** Grace of a node that never posted a Ready condition (upstream's node-startup-grace-period). */
+export const NODE_STARTUP_GRACE_MS = 60_000;
+
 /** Knobs tests turn. */
 export interface NodeLifecycleTuning {
   /** How often heartbeats are checked (default 1 s). */
   monitorPeriodMs?: number;
+  /** Grace of nodes that never posted Ready (default {@link NODE_STARTUP_GRACE_MS}). */
+  startupGraceMs?: number;
   timers?: Timers;
 }
 
@@ -239,6 +245,12 @@ export class NodeLifecycleController implements Controller {
     return counted > 0;
   }
 
+  /** The grace period of `node`: longer while its kubelet has never posted a Ready condition. */
+  private graceOf(node: Node, grace: number): number {
+    if (nodeCondition(node, 'Ready')) return grace;
+    return Math.max(grace, this.tuning.startupGraceMs ?? NODE_STARTUP_GRACE_MS);
+  }
+
   private entry(name: string, now: number): Health {
     let h = this.health.get(name);
     if (!h) this.health.set(name, (h = { probeAt: now, heartbeat: '', renewTime: '', ready: '' }));
@@ -268,7 +280,7 @@ export class NodeLifecycleController implements Controller {
     for (const n of all) {
       const name = n.metadata.name ?? '';
       const h = this.entry(name, now);
-      if (now - h.probeAt <= grace) continue;
+      if (now - h.probeAt <= this.graceOf(n, grace)) continue;
       const stale = KUBELET_CONDITIONS.some((t) => nodeCondition(n, t)?.status !== 'Unknown');
       const untainted =
         !disrupted &&
@@ -292,7 +304,7 @@ export class NodeLifecycleController implements Controller {
     const h = this.entry(name, nowMs);
     const client = ctx.client.resource<NodeObject>(NODES);
 
-    if (nowMs - h.probeAt > ctx.options.nodeMonitorGracePeriodMs) {
+    if (nowMs - h.probeAt > this.graceOf(node, ctx.options.nodeMonitorGracePeriodMs)) {
       const conditions = unknownConditions(node, now);
       if (conditions) {
         log.info(
