@@ -14,6 +14,10 @@ import { printerFor } from '../api/printers/index.js';
 import { AdmissionChain } from '../apiserver/admission/types.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
 import { rbacEscalation } from '../apiserver/admission/rbac-escalation.js';
+import { limitRanger } from '../apiserver/admission/limitranger/plugin.js';
+import { priorityAdmission } from '../apiserver/admission/priority.js';
+import { resourceQuotaAdmission } from '../apiserver/admission/resourcequota/plugin.js';
+import { cachedLister, servedQuotaStore } from '../apiserver/admission/sources.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ServedResources } from '../apiserver/served.js';
@@ -52,7 +56,7 @@ import type { Backend } from '../storage/backend.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite.js';
 import { componentLogger } from '../util/log.js';
 import { systemClock, type Clock } from '../util/time.js';
-import { bootstrapObjects } from './bootstrap.js';
+import { bootstrapObjects, systemPriorityClassesCheck } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { registryRbacSource, registryPolicyStore } from './rbac-wiring.js';
 import { firstServiceIP } from '../util/cidr.js';
@@ -179,11 +183,16 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     authenticators.push(saAuth);
     late.tokens = unionAuthenticator(...(tokenAuth ? [tokenAuth, saAuth] : [saAuth]));
     const metrics = new ApiMetrics();
+    const cached = cachedLister(served);
     const handlers = {
       served,
+      // Upstream's order: NamespaceLifecycle, LimitRanger, …, Priority, …, ResourceQuota last.
       admission: new AdmissionChain([
         namespaceLifecycle(async (name) => lookupNamespace(served, name)),
+        limitRanger((ns) => cached('', 'limitranges', ns)),
+        priorityAdmission(() => cached('scheduling.k8s.io', 'priorityclasses', '')),
         rbacEscalation(authorizer, rbacSource),
+        resourceQuotaAdmission({ store: servedQuotaStore(served, clock), now: () => clock.now() }),
       ]),
       clock,
       log: componentLogger('apiserver'),
@@ -231,7 +240,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
           { name: 'poststarthook/rbac/bootstrap-roles', check: async () => undefined },
           {
             name: 'poststarthook/scheduling/bootstrap-system-priority-classes',
-            check: async () => undefined,
+            check: systemPriorityClassesCheck(served, clock),
           },
         ],
       },
