@@ -29,6 +29,9 @@ Flags:
   --disable-agent             run no node agent (control plane only)
   --controllers LIST          controllers to run, comma-separated: '*' for all (default), 'name' to
                               turn one on, '-name' to turn one off (e.g. '*,-cronjob')
+  --resource-quota-sync-period DURATION
+                              how often every ResourceQuota's usage is recomputed in full; deletions
+                              free quota at once regardless (default 5m)
 
 Node agent flags:
 ${AGENT_FLAGS_HELP}  -h, --help                  show this help
@@ -58,6 +61,7 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       'compaction-interval': { type: 'string' },
       'disable-agent': { type: 'boolean' },
       controllers: { type: 'string' },
+      'resource-quota-sync-period': { type: 'string' },
       ...AGENT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
@@ -87,6 +91,14 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  if (values['resource-quota-sync-period'] !== undefined)
+    config.controllers = {
+      ...config.controllers,
+      resourceQuotaSyncPeriodMs: parseDuration(
+        values['resource-quota-sync-period'],
+        '--resource-quota-sync-period',
+      ),
+    };
   if (values['service-cidr'] !== undefined) config.serviceCidr = values['service-cidr'];
   if (values['token-auth-file'] !== undefined) config.tokenAuthFile = values['token-auth-file'];
   if (values['secrets-encryption'] !== undefined) {

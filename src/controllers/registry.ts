@@ -3,8 +3,9 @@
  * Each entry is upstream's controller name; `--controllers` may turn one off.
  */
 import type { Controller } from './framework/types.js';
+import { ResourceQuotaController } from './resourcequota/resourcequota.js';
 
 /** Every controller of the framework, in start order. */
 export function allControllers(): Controller[] {
-  return [];
+  return [new ResourceQuotaController()];
 }
