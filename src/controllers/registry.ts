@@ -4,8 +4,9 @@
  */
 import type { Controller } from './framework/types.js';
 import { ResourceQuotaController } from './resourcequota/resourcequota.js';
+import { DisruptionController } from './disruption/disruption.js';
 
 /** Every controller of the framework, in start order. */
 export function allControllers(): Controller[] {
-  return [new ResourceQuotaController()];
+  return [new ResourceQuotaController(), new DisruptionController()];
 }
