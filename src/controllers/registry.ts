@@ -6,7 +6,14 @@ import { CronJobController } from './cronjob/controller.js';
 import { daemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import type { Controller } from './framework/types.js';
+import { CronJobController } from './cronjob/controller.js';
+import { daemonSetController } from './daemonset/controller.js';
+import { DeploymentController } from './deployment/controller.js';
+import type { Controller } from './framework/types.js';
 import { JobController } from './job/controller.js';
+import { NodeLifecycleController } from './nodelifecycle/lifecycle.js';
+import { TaintEvictionController } from './nodelifecycle/taint-eviction.js';
+import { PodGcController } from './podgc/podgc.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { statefulSetController } from './statefulset/controller.js';
 import { TtlAfterFinishedController } from './ttlafterfinished/controller.js';
@@ -21,5 +28,8 @@ export function allControllers(): Controller[] {
     new JobController(),
     new CronJobController(),
     new TtlAfterFinishedController(),
+    new NodeLifecycleController(),
+    new TaintEvictionController(),
+    new PodGcController(),
   ];
 }
