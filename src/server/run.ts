@@ -16,6 +16,7 @@ import type { HandlerDeps } from '../apiserver/handlers/context.js';
 import { startStopController } from '../controllers/framework/manager.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
 import { rbacEscalation } from '../apiserver/admission/rbac-escalation.js';
+import { defaultTolerationSeconds } from '../apiserver/admission/default-toleration-seconds.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ServedResources } from '../apiserver/served.js';
@@ -186,6 +187,10 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
       served,
       admission: new AdmissionChain([
         namespaceLifecycle(async (name) => lookupNamespace(served, name)),
+        defaultTolerationSeconds({
+          notReadySeconds: config.controllers.defaultNotReadyTolerationSeconds,
+          unreachableSeconds: config.controllers.defaultUnreachableTolerationSeconds,
+        }),
         rbacEscalation(authorizer, rbacSource),
       ]),
       clock,
