@@ -71,7 +71,7 @@ describe('k8ts server flags', () => {
       '--terminated-pod-gc-threshold',
       '100',
     ]);
-    expect(c !== 'help' && c.controllers).toEqual({
+    expect(c !== 'help' && c.controllers).toMatchObject({
       nodeMonitorGracePeriodMs: 6000,
       defaultNotReadyTolerationSeconds: 3,
       defaultUnreachableTolerationSeconds: 0,

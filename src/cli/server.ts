@@ -40,6 +40,9 @@ Flags:
   --terminated-pod-gc-threshold N
                               terminated pods kept before the oldest are deleted (default
                               ${DEFAULT_CONFIG.controllers.terminatedPodGcThreshold}; 0 keeps them all)
+  --resource-quota-sync-period DURATION
+                              how often every ResourceQuota's usage is recomputed in full; deletions
+                              free quota at once regardless (default 5m)
 
 Node agent flags:
 ${AGENT_FLAGS_HELP}  -h, --help                  show this help
@@ -73,6 +76,7 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       'default-not-ready-toleration-seconds': { type: 'string' },
       'default-unreachable-toleration-seconds': { type: 'string' },
       'terminated-pod-gc-threshold': { type: 'string' },
+      'resource-quota-sync-period': { type: 'string' },
       ...AGENT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
@@ -125,6 +129,14 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
     count('terminated-pod-gc-threshold', values['terminated-pod-gc-threshold']) ??
     controllers.terminatedPodGcThreshold;
   config.controllers = controllers;
+  if (values['resource-quota-sync-period'] !== undefined)
+    config.controllers = {
+      ...config.controllers,
+      resourceQuotaSyncPeriodMs: parseDuration(
+        values['resource-quota-sync-period'],
+        '--resource-quota-sync-period',
+      ),
+    };
   if (values['service-cidr'] !== undefined) config.serviceCidr = values['service-cidr'];
   if (values['token-auth-file'] !== undefined) config.tokenAuthFile = values['token-auth-file'];
   if (values['secrets-encryption'] !== undefined) {

@@ -5,12 +5,14 @@
 import { CronJobController } from './cronjob/controller.js';
 import { daemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
+import { DisruptionController } from './disruption/disruption.js';
 import type { Controller } from './framework/types.js';
 import { JobController } from './job/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/lifecycle.js';
 import { TaintEvictionController } from './nodelifecycle/taint-eviction.js';
 import { PodGcController } from './podgc/podgc.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { ResourceQuotaController } from './resourcequota/resourcequota.js';
 import { statefulSetController } from './statefulset/controller.js';
 import { TtlAfterFinishedController } from './ttlafterfinished/controller.js';
 
@@ -27,5 +29,7 @@ export function allControllers(): Controller[] {
     new NodeLifecycleController(),
     new TaintEvictionController(),
     new PodGcController(),
+    new ResourceQuotaController(),
+    new DisruptionController(),
   ];
 }

@@ -32,9 +32,9 @@ describe('pod defaults', () => {
       enableServiceLinks: true,
       serviceAccountName: 'default',
       serviceAccount: 'default',
-      priority: 0,
-      preemptionPolicy: 'PreemptLowerPriority',
     });
+    // priority and preemptionPolicy come from the Priority admission plugin, not the strategy.
+    expect(spec['priority']).toBeUndefined();
     expect(spec['containers']).toMatchObject([
       {
         imagePullPolicy: 'IfNotPresent',
