@@ -2,7 +2,9 @@
  * scheduler-throughput: pods/s the scheduler inside `k8ts server` binds, scheduling 10,000 pending
  * pods onto 1,000 nodes (Node objects created through the API; no kubelets), plain and with a zone
  * topology spread constraint (DoNotSchedule, maxSkew 1, 3 zones). `--set big=1` adds 30,000 pods
- * onto 5,000 nodes.
+ * onto 5,000 nodes. By default the nodes are bare Node objects (the node lifecycle controller is
+ * off, as nothing heartbeats for them); `--set hollow=1` uses `k8ts hollow-nodes` instead, which
+ * also makes every bound pod Running (more writes competing with the bindings).
  *
  * How: the server first runs without its scheduler (`--controllers '*,-scheduler'`) while the nodes
  * and pods are created; it is then restarted on the same data with the scheduler, which finds the
@@ -16,6 +18,7 @@
  * - the scheduling algorithm alone: the built scheduler's framework and cache in this process
  *   (no API, no informers), deciding and assuming the same pods on the same nodes.
  */
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { H2Client } from './lib/h2client.js';
 import { ensureNamespace } from './lib/k8s.js';
@@ -101,11 +104,17 @@ async function createAll(
 }
 
 /** Floor: the benchmark client binds `count` pending pods itself (scheduler off). */
-async function bindingFloor(client: H2Client, nodes: number, count: number): Promise<number> {
+async function bindingFloor(
+  client: H2Client,
+  pid: number,
+  nodeName: (i: number) => string,
+  count: number,
+): Promise<{ rate: number; cpuMsPerPod: number }> {
   await ensureNamespace(client, FLOOR_NS);
   await createAll(client, count, 'floor pods', `/api/v1/namespaces/${FLOOR_NS}/pods`, (i) =>
     podJson(`floor-${i}`, 'plain', 'bench-floor'),
   );
+  const cpu0 = procCpuSeconds(pid);
   const seconds = await forEachParallel(count, CREATE_CONCURRENCY, async (i) => {
     const name = `floor-${i}`;
     await client.expect(201, 'POST', `/api/v1/namespaces/${FLOOR_NS}/pods/${name}/binding`, {
@@ -113,11 +122,76 @@ async function bindingFloor(client: H2Client, nodes: number, count: number): Pro
         apiVersion: 'v1',
         kind: 'Binding',
         metadata: { name },
-        target: { apiVersion: 'v1', kind: 'Node', name: `node-${i % nodes}` },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName(i) },
       }),
     });
   });
-  return count / seconds;
+  return { rate: count / seconds, cpuMsPerPod: ((procCpuSeconds(pid) - cpu0) * 1000) / count };
+}
+
+interface HollowNodes {
+  stop(): Promise<void>;
+}
+
+/** `k8ts hollow-nodes` for this server, in 3 zones; resolves when all its nodes are Ready. */
+async function startHollow(srv: K8tsServer, client: H2Client, count: number): Promise<HollowNodes> {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin', 'k8ts.js'),
+      'hollow-nodes',
+      '--count',
+      String(count),
+      '--zones',
+      String(ZONES),
+      '--cpu',
+      '32',
+      '--memory',
+      '256Gi',
+    ],
+    { cwd: ROOT, env: { ...process.env, KUBECONFIG: srv.kubeconfig }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-3000)));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(t);
+  };
+  try {
+    const t0 = performance.now();
+    await pollUntil(
+      `${count} hollow nodes Ready`,
+      300_000,
+      async () => {
+        const res = await client.expect(200, 'GET', '/api/v1/nodes');
+        const list = JSON.parse(res.body.toString('utf8')) as {
+          items: { status?: { conditions?: { type: string; status: string }[] } }[];
+        };
+        const ready = list.items.filter((n) =>
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length;
+        return ready >= count ? true : undefined;
+      },
+      {
+        everyMs: 1000,
+        fatal: () =>
+          child.exitCode !== null
+            ? new Error(`k8ts hollow-nodes exited (${child.exitCode}): ${err}`)
+            : undefined,
+      },
+    );
+    process.stdout.write(
+      `  ${count} hollow nodes Ready in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
+    return { stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
 
 interface Watched {
@@ -181,19 +255,30 @@ async function scheduledRun(
   nodes: number,
   pods: number,
   floor: boolean,
-): Promise<{ run: ScheduledRun; floorRate?: number; profile?: string }> {
+  hollow: boolean,
+): Promise<{ run: ScheduledRun; floorRate?: { rate: number; cpuMsPerPod: number }; profile?: string }> {
+  // Node objects without kubelets: the node lifecycle controller would taint them unreachable.
+  const controllers = hollow ? '*' : '*,-nodelifecycle';
   let srv: K8tsServer | undefined = await startK8ts({
-    extraArgs: ['--disable-agent', '--controllers', '*,-scheduler'],
+    extraArgs: ['--disable-agent', '--controllers', `${controllers},-scheduler`],
   });
   const dataDir = srv.dataDir;
+  const port = srv.port;
+  let nodesProc: HollowNodes | undefined;
   try {
     let client = await H2Client.connect(srv.origin, srv.creds);
-    process.stdout.write(`\n[${mode}] ${nodes} nodes, ${pods} pods (load ${loadAverage().toFixed(1)})\n`);
-    await createAll(client, nodes, 'nodes', '/api/v1/nodes', nodeJson);
-    let floorRate: number | undefined;
+    process.stdout.write(
+      `\n[${mode}] ${nodes} ${hollow ? 'hollow nodes' : 'Node objects'}, ${pods} pods (load ${loadAverage().toFixed(1)})\n`,
+    );
+    if (hollow) nodesProc = await startHollow(srv, client, nodes);
+    else await createAll(client, nodes, 'nodes', '/api/v1/nodes', nodeJson);
+    const nodeName = (i: number): string => (hollow ? `hollow-${i % nodes}` : `node-${i % nodes}`);
+    let floorRate: { rate: number; cpuMsPerPod: number } | undefined;
     if (floor) {
-      floorRate = await bindingFloor(client, nodes, pods);
-      process.stdout.write(`  floor: the benchmark client bound ${pods} pods at ${floorRate.toFixed(0)}/s\n`);
+      floorRate = await bindingFloor(client, srv.pid, nodeName, pods);
+      process.stdout.write(
+        `  floor: the benchmark client bound ${pods} pods at ${floorRate.rate.toFixed(0)}/s\n`,
+      );
     }
     await ensureNamespace(client, NS);
     await createAll(client, pods, 'pending pods', `/api/v1/namespaces/${NS}/pods`, (i) =>
@@ -207,7 +292,12 @@ async function scheduledRun(
       ? path.join(ROOT, 'bench', 'results', 'profiles', 'scheduler-throughput')
       : undefined;
     const started = performance.now();
-    srv = await startK8ts({ dataDir, extraArgs: ['--disable-agent'], cpuProfileDir: profileDir });
+    srv = await startK8ts({
+      dataDir,
+      port,
+      extraArgs: ['--disable-agent', '--controllers', controllers],
+      cpuProfileDir: profileDir,
+    });
     const ready = performance.now();
     const cpu0 = procCpuSeconds(srv.pid);
     client = await H2Client.connect(srv.origin, srv.creds);
@@ -248,6 +338,7 @@ async function scheduledRun(
     }
     return { run, ...(floorRate !== undefined ? { floorRate } : {}), ...(profile ? { profile } : {}) };
   } finally {
+    await nodesProc?.stop();
     await srv?.stop();
     if (!srv) {
       const { rmSync } = await import('node:fs');
@@ -300,12 +391,14 @@ export async function run(o: BenchOptions): Promise<void> {
     { nodes: knob(o, 'nodes', 1000, 200), pods: knob(o, 'pods', 10_000, 2000) },
   ];
   if (knob(o, 'big', 0) > 0) sizes.push({ nodes: 5000, pods: 30_000 });
+  // hollow=1: the nodes are `k8ts hollow-nodes` (heartbeats, pods made Running) instead of bare Node objects.
+  const hollow = knob(o, 'hollow', 0) > 0;
   const rows: Cell[][] = [];
   const results: Record<string, unknown>[] = [];
   const goals: Goal[] = [];
   let headlineText = '';
   for (const { nodes, pods } of sizes) {
-    const size = `${pods}→${nodes}`;
+    const size = `${pods}→${nodes}${hollow ? ' hollow' : ''}`;
     for (const mode of ['plain', 'spread'] as Mode[]) {
       const algo = await algorithmOnly(mode, nodes, pods);
       rows.push([
@@ -317,12 +410,16 @@ export async function run(o: BenchOptions): Promise<void> {
         '',
         loadAverage(),
       ]);
-      const { run: r, floorRate, profile } = await scheduledRun(o, mode, nodes, pods, mode === 'plain');
+      const {
+        run: r,
+        floorRate,
+        profile,
+      } = await scheduledRun(o, mode, nodes, pods, mode === 'plain', hollow);
       if (floorRate !== undefined)
         rows.push([
           `${size}: floor, bench client POSTs pods/binding (no scheduler)`,
-          floorRate,
-          '',
+          floorRate.rate,
+          floorRate.cpuMsPerPod,
           '',
           '',
           '',
@@ -344,7 +441,7 @@ export async function run(o: BenchOptions): Promise<void> {
           value: `${r.rate.toFixed(0)} pods/s`,
           met: r.rate >= 1000,
         });
-        headlineText = `scheduler-throughput: ${r.rate.toFixed(0)} pods/s scheduling ${pods} pods onto ${nodes} nodes (floor: client bindings ${floorRate?.toFixed(0) ?? '-'}/s; algorithm alone ${algo.rate.toFixed(0)}/s)`;
+        headlineText = `scheduler-throughput: ${r.rate.toFixed(0)} pods/s scheduling ${pods} pods onto ${nodes} nodes (floor: client bindings ${floorRate?.rate.toFixed(0) ?? '-'}/s; algorithm alone ${algo.rate.toFixed(0)}/s)`;
       }
       if (mode === 'spread' && nodes === sizes[0]?.nodes)
         headlineText += `; with zone spread ${r.rate.toFixed(0)} pods/s`;
@@ -357,6 +454,6 @@ export async function run(o: BenchOptions): Promise<void> {
     rows,
   );
   printGoals(goals);
-  writeResult('scheduler-throughput', { quick, results });
+  writeResult('scheduler-throughput', { quick, hollow, results });
   headline(headlineText);
 }

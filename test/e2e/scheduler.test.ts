@@ -295,7 +295,16 @@ describe('scheduler', () => {
     await create(server, node(`${group}-n1`, group, { cpu: '1' }));
     await create(server, pod(ns, 'busy', group, '1'));
     await boundNode(ns, 'busy');
-    await create(server, pod(ns, 'polite', group, '1', { preemptionPolicy: 'Never', priority: 0 }));
+    const never = `${group}-never`;
+    await create(server, {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: never },
+      value: 1000,
+      preemptionPolicy: 'Never',
+    });
+    // The Priority admission plugin fills priority and preemptionPolicy from the class.
+    await create(server, pod(ns, 'polite', group, '1', { priorityClassName: never }));
     const described = await failedScheduling(ns, 'polite');
     expect(described).toMatch(
       /1 Insufficient cpu.*preemption: not eligible due to preemptionPolicy=Never\./s,
