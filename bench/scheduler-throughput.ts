@@ -393,13 +393,16 @@ export async function run(o: BenchOptions): Promise<void> {
   if (knob(o, 'big', 0) > 0) sizes.push({ nodes: 5000, pods: 30_000 });
   // hollow=1: the nodes are `k8ts hollow-nodes` (heartbeats, pods made Running) instead of bare Node objects.
   const hollow = knob(o, 'hollow', 0) > 0;
+  // modes=plain or modes=spread runs one of them; floor=0 skips the client-bindings floor.
+  const modes = (o.knobs.get('modes') ?? 'plain,spread').split(',') as Mode[];
+  const withFloor = knob(o, 'floor', 1) > 0;
   const rows: Cell[][] = [];
   const results: Record<string, unknown>[] = [];
   const goals: Goal[] = [];
   let headlineText = '';
   for (const { nodes, pods } of sizes) {
     const size = `${pods}→${nodes}${hollow ? ' hollow' : ''}`;
-    for (const mode of ['plain', 'spread'] as Mode[]) {
+    for (const mode of modes) {
       const algo = await algorithmOnly(mode, nodes, pods);
       rows.push([
         `${size} ${mode}: algorithm only (this process, no API)`,
@@ -414,7 +417,7 @@ export async function run(o: BenchOptions): Promise<void> {
         run: r,
         floorRate,
         profile,
-      } = await scheduledRun(o, mode, nodes, pods, mode === 'plain', hollow);
+      } = await scheduledRun(o, mode, nodes, pods, withFloor && mode === 'plain', hollow);
       if (floorRate !== undefined)
         rows.push([
           `${size}: floor, bench client POSTs pods/binding (no scheduler)`,

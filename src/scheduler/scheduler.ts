@@ -57,9 +57,10 @@ const YIELD_EVERY_MS = 5;
 /** The scheduler, run by the controller manager as the controller named `scheduler`. */
 export class Scheduler implements Controller {
   readonly name = 'scheduler';
-  readonly cache = new SchedulerCache();
-  readonly nominator = new Nominator();
-  readonly queue: SchedulingQueue;
+  /** State of one run (a term of leadership, or a restart after a failure): rebuilt by {@link run}. */
+  cache = new SchedulerCache();
+  nominator = new Nominator();
+  queue: SchedulingQueue;
   private readonly frameworks = new Map<string, Framework>();
   private readonly timers: Timers;
   private log!: Logger;
@@ -95,6 +96,10 @@ export class Scheduler implements Controller {
 
   async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
     this.log = ctx.logger('scheduler');
+    // A new term starts from the informers, not from what an earlier run knew.
+    this.cache = new SchedulerCache();
+    this.nominator = new Nominator();
+    this.queue = new SchedulingQueue(this.timers, eventMayHelp, this.opts.queue);
     const recorders = new Map<string, EventRecorder>();
     for (const name of this.frameworks.keys()) recorders.set(name, ctx.recorder(name));
     this.pods = ctx.informers.informer<PodObj>(PODS);
