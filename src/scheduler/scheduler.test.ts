@@ -82,4 +82,24 @@ describe('scheduler', () => {
     const bound = ['p0', 'p1', 'p2', 'p3', 'p4'].map((p) => r.nodeOf(p)).filter((n) => n !== '');
     expect(bound.sort()).toEqual(['a', 'a', 'b', 'b']);
   });
+
+  it('starts afresh when run again (a new term of leadership)', async () => {
+    const first = await startTestScheduler((c) => {
+      c.put(NODES, makeNode('a', { cpu: '1' }));
+      c.put(PODS, makePod('p1', { cpu: '1' }));
+    });
+    await first.until(() => first.nodeOf('p1') === 'a', 'p1 bound');
+    await first.stop();
+    running = await startTestScheduler(
+      (c) => {
+        c.put(NODES, makeNode('b', { cpu: '1' }));
+        c.put(PODS, makePod('p2', { cpu: '1' }));
+      },
+      {},
+      { client: first.client, scheduler: first.scheduler },
+    );
+    const r = running;
+    await r.until(() => r.nodeOf('p2') === 'b', 'p2 bound on the node with room');
+    expect(r.scheduler.cache.node('a')?.pods.size).toBe(1);
+  });
 });

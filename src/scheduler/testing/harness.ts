@@ -131,20 +131,26 @@ export interface RunningTestScheduler {
   until(fn: () => boolean, what: string, timeoutMs?: number): Promise<void>;
 }
 
-/** Starts a scheduler over a fake client pre-loaded with `objects`. */
+/**
+ * Starts a scheduler over a fake client prepared by `setup`; `reuse` runs an existing scheduler again
+ * over an existing client (as after a lost and regained leadership).
+ */
 export async function startTestScheduler(
   setup: (client: BindingFakeClient) => void,
   opts: Partial<SchedulerOptions> = {},
+  reuse?: { client: BindingFakeClient; scheduler: Scheduler },
 ): Promise<RunningTestScheduler> {
-  const client = new BindingFakeClient();
+  const client = reuse?.client ?? new BindingFakeClient();
   setup(client);
   const log = componentLogger('scheduler-test');
   const informers = new ClientInformerFactory(client, log);
-  const scheduler = new Scheduler({
-    profiles: defaultProfiles(),
-    queue: { initialBackoffMs: 10, maxBackoffMs: 40, backoffFlushMs: 5 },
-    ...opts,
-  });
+  const scheduler =
+    reuse?.scheduler ??
+    new Scheduler({
+      profiles: defaultProfiles(),
+      queue: { initialBackoffMs: 10, maxBackoffMs: 40, backoffFlushMs: 5 },
+      ...opts,
+    });
   const abort = new AbortController();
   informers.start(abort.signal);
   const done = scheduler.run(
