@@ -286,6 +286,28 @@ describe('Job controller end to end (pod phases set through the API)', () => {
     await activePods('pausable', 2);
   });
 
+  it.each(['background', 'foreground'])(
+    'kubectl delete --cascade=%s removes a running Job and its pods',
+    async (cascade) => {
+      const name = `doomed-${cascade}`;
+      await create(server, jobManifest(name, { parallelism: 2, completions: 2 }));
+      await activePods(name, 2);
+      await kubectlOk(server, ['-n', ns, 'delete', 'job', name, `--cascade=${cascade}`, '--wait=false']);
+      await pollUntil(
+        `pods of ${name} deleted`,
+        () => jobPods(name),
+        (p) => p.length === 0,
+        { timeoutMs: 30_000 },
+      );
+      await pollUntil(
+        `${name} deleted`,
+        () => getJob(name),
+        (j) => j === undefined,
+        { timeoutMs: 30_000 },
+      );
+    },
+  );
+
   it('deletes a finished Job after ttlSecondsAfterFinished', async () => {
     await create(server, jobManifest('shortlived', { ttlSecondsAfterFinished: 1 }));
     const [pod] = await activePods('shortlived', 1);
