@@ -367,6 +367,70 @@ describe('CronJobs end to end', () => {
   });
 });
 
+describe('CronJobs on the server clock', () => {
+  it('starts a Job on schedule and kubectl get cronjobs shows ACTIVE and LAST SCHEDULE', async () => {
+    await create(server, {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'often', namespace: ns },
+      spec: {
+        schedule: '@every 2s',
+        concurrencyPolicy: 'Forbid',
+        jobTemplate: { spec: jobManifest('x', {})['spec'] },
+      },
+    });
+    const cj = await pollUntil(
+      'the first scheduled Job',
+      () =>
+        getPath<{ status?: { active?: { name: string }[]; lastScheduleTime?: string } }>(
+          server,
+          `/apis/batch/v1/namespaces/${ns}/cronjobs/often`,
+        ),
+      (c) => (c?.status?.active?.length ?? 0) === 1,
+      { timeoutMs: 15_000 },
+    );
+    const jobName = cj?.status?.active?.[0]?.name ?? '';
+    expect(jobName).toMatch(/^often-\d+$/);
+    const job = await kubectlJson<{ metadata: { annotations?: Record<string, string> } }>(server, [
+      '-n',
+      ns,
+      'get',
+      'job',
+      jobName,
+      '-o',
+      'json',
+    ]);
+    expect(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBe(
+      cj?.status?.lastScheduleTime,
+    );
+    const table = await kubectlOk(server, ['-n', ns, 'get', 'cronjob', 'often']);
+    const cols = row(table, 'often');
+    expect(cols.slice(1, 5)).toEqual(['@every 2s', '<none>', 'False', '1']);
+    expect(cols[5]).toMatch(/^\d+s$/);
+    await kubectlOk(server, [
+      '-n',
+      ns,
+      'patch',
+      'cronjob',
+      'often',
+      '--type=merge',
+      '-p',
+      '{"spec":{"suspend":true}}',
+    ]);
+    const [pod] = await activePods(jobName, 1);
+    await finish(pod!, 0);
+    await pollUntil(
+      'the finished Job out of the active list',
+      () =>
+        getPath<{ status?: { active?: unknown[]; lastSuccessfulTime?: string } }>(
+          server,
+          `/apis/batch/v1/namespaces/${ns}/cronjobs/often`,
+        ),
+      (c) => (c?.status?.active ?? []).length === 0 && c?.status?.lastSuccessfulTime !== undefined,
+    );
+  });
+});
+
 describe('bad input is refused with upstream wording', () => {
   it('an invalid cron schedule', async () => {
     const r = await kubectlFails(server, [
