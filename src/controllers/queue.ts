@@ -2,17 +2,27 @@
  * A de-duplicating work queue with per-key exponential backoff: a key queued while waiting or being
  * processed is processed once more afterwards, never twice at the same time.
  */
+import type { Timers } from '../client/backoff.js';
 import type { Logger } from '../util/log.js';
-import { realTimers, type Timers } from '../client/backoff.js';
 
 export interface QueueOptions {
   /** Keys processed at once. */
   concurrency?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Timers of `addAfter` and retries (tests pass virtual ones); Node's by default. */
+  /** Timers of {@link WorkQueue.addAfter} and retries (default Node's; tests pass manual ones). */
   timers?: Timers;
 }
+
+const nodeTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  now: () => performance.now(),
+};
 
 export class WorkQueue {
   private readonly pending = new Set<string>();
@@ -41,25 +51,21 @@ export class WorkQueue {
 
   /**
    * Adds a key after a delay (polling for something outside the queue's control). A key already
-   * waiting keeps the earlier of its two deadlines.
+   * waiting keeps the earlier of its two times.
    */
   addAfter(key: string, delayMs: number): void {
     if (this.stopped) return;
-    const timers = this.opts.timers ?? realTimers;
-    const at = timers.now() + Math.max(0, delayMs);
+    const timers = this.opts.timers ?? nodeTimers;
+    const at = timers.now() + delayMs;
     const waiting = this.timers.get(key);
     if (waiting) {
       if (waiting.at <= at) return;
       timers.clearTimeout(waiting.handle);
     }
-    const handle = timers.setTimeout(
-      () => {
-        this.timers.delete(key);
-        this.add(key);
-      },
-      Math.max(0, delayMs),
-    );
-    (handle as { unref?: () => void } | undefined)?.unref?.();
+    const handle = timers.setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs);
     this.timers.set(key, { handle, at });
   }
 
@@ -99,7 +105,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    const timers = this.opts.timers ?? realTimers;
+    const timers = this.opts.timers ?? nodeTimers;
     for (const t of this.timers.values()) timers.clearTimeout(t.handle);
     this.timers.clear();
     this.pending.clear();

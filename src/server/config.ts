@@ -63,6 +63,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
     defaultNotReadyTolerationSeconds: 10,
     defaultUnreachableTolerationSeconds: 10,
     terminatedPodGcThreshold: 12_500,
+    resourceQuotaSyncPeriodMs: 5 * 60_000,
   },
   enabledControllers: ['*'],
 };
