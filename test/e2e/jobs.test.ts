@@ -2,8 +2,10 @@
  * Issue 4, Jobs without containers: the real kubectl against `k8ts server --disable-agent`; the test
  * plays the kubelet by writing pod phases (Succeeded/Failed) through the API. Covers completions and
  * parallelism, Indexed Jobs, the backoff limit, suspend, TTL after finished, `kubectl wait
- * --for=condition=complete|failed`, `kubectl create job --from=cronjob/…`, the `kubectl get`
- * columns, and refused bad input (invalid schedule, negative parallelism, template changes).
+ * --for=condition=complete|failed`, `kubectl create job --from=cronjob/…`, a CronJob firing on the
+ * server's clock, the `kubectl get` columns, refused bad input (invalid schedule, negative
+ * parallelism, template changes), and no controller loops (quota-refused pods back off; steady
+ * Jobs cause no writes and little CPU).
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -497,17 +499,40 @@ describe('no controller loops', () => {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   }
 
-  it('leaves every Job and CronJob above alone while nothing changes (no writes, little CPU)', async () => {
+  it('quota-refused pods back off; steady Jobs and CronJobs cause no writes and little CPU', async () => {
+    const quotaNs = await createNamespace(server, uniqueName('jobs-quota'));
+    await create(server, {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'none', namespace: quotaNs },
+      spec: { hard: { pods: '0' } },
+    });
+    await create(server, {
+      ...jobManifest('refused', {}),
+      metadata: { name: 'refused', namespace: quotaNs },
+    });
+    const eventsOf = async (): Promise<{ reason: string; message: string; count?: number }[]> =>
+      (
+        await server.admin.getJson<{ items: { reason: string; message: string; count?: number }[] }>(
+          `/api/v1/namespaces/${quotaNs}/events?fieldSelector=${encodeURIComponent('involvedObject.name=refused')}`,
+        )
+      ).items;
+    const events = await pollUntil('a FailedCreate event', eventsOf, (e) =>
+      e.some((x) => x.reason === 'FailedCreate'),
+    );
+    expect(events.find((e) => e.reason === 'FailedCreate')?.message).toMatch(
+      /^Error creating: pods "refused-[a-z0-9]{5}" is forbidden: exceeded quota: none/,
+    );
+
     const versions = async (): Promise<string> => {
-      const jobs = await server.admin.getJson<{
-        items: { metadata: { name: string; resourceVersion: string } }[];
-      }>(`/apis/batch/v1/namespaces/${ns}/jobs`);
-      const cjs = await server.admin.getJson<{
-        items: { metadata: { name: string; resourceVersion: string } }[];
-      }>(`/apis/batch/v1/namespaces/${ns}/cronjobs`);
-      return [...jobs.items, ...cjs.items]
-        .map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`)
-        .join(' ');
+      const items: { metadata: { name: string; resourceVersion: string } }[] = [];
+      for (const path of [
+        `/apis/batch/v1/namespaces/${ns}/jobs`,
+        `/apis/batch/v1/namespaces/${ns}/cronjobs`,
+        `/apis/batch/v1/namespaces/${quotaNs}/jobs`,
+      ])
+        items.push(...(await server.admin.getJson<{ items: typeof items }>(path)).items);
+      return items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`).join(' ');
     };
     // Let the last changes settle (pod-event batching is 1 s).
     await new Promise((r) => setTimeout(r, 1500));
@@ -517,5 +542,10 @@ describe('no controller loops', () => {
     const used = cpuSeconds() - cpu0;
     expect(await versions()).toBe(before);
     expect(used).toBeLessThan(0.75);
+    const attempts = (await eventsOf())
+      .filter((e) => e.reason === 'FailedCreate')
+      .reduce((n, e) => n + (e.count ?? 1), 0);
+    // Retries back off (1 s, 2 s, 4 s…): a handful of attempts in ~5 s, not a storm.
+    expect(attempts).toBeLessThanOrEqual(8);
   });
 });
