@@ -127,6 +127,24 @@ describe('ResourceQuota', () => {
     expect(get).toContain('requests.memory: 512Mi/1Gi');
     expect(get).toContain('limits.cpu: 1500m/2');
   });
+  it('admits exactly up to the limit when many creates race', async () => {
+    const ns = await createNamespace(server, uniqueName('race'));
+    await kubectlOk(server, ['create', 'quota', 'three', '--hard=pods=3', '-n', ns]);
+    await pollUntil(
+      'quota usage',
+      () => quotaUsed(ns, 'three'),
+      (u) => u?.['pods'] === '0',
+    );
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        server.admin.request('POST', `/api/v1/namespaces/${ns}/pods`, podManifest(ns, `p${i}`)),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, ...Array<number>(9).fill(403)]);
+    expect(await quotaUsed(ns, 'three')).toEqual({ pods: '3' });
+    const pods = await kubectlOk(server, ['get', 'pods', '-n', ns, '-o', 'name']);
+    expect(pods.split('\n').filter(Boolean)).toHaveLength(3);
+  });
 });
 
 describe('LimitRange', () => {
