@@ -1,0 +1,235 @@
+/**
+ * The scheduler's cache: every node with the pods bound or assumed on it. A pod is *assumed* on a
+ * node the moment the scheduler picks it (its resources count at once, before the binding is
+ * observed); it becomes bound when the informer shows spec.nodeName, and is forgotten if binding
+ * fails. Plugins read it through {@link ClusterView}; scheduling cycles run synchronously, so the
+ * live cache is the snapshot.
+ */
+import type { Node } from 'kubernetes-types/core/v1.js';
+import type { ClusterView, SelectorCounts } from './framework/types.js';
+import { NodeInfo, type ImageState } from './nodeinfo.js';
+import type { PodInfo } from './podinfo.js';
+import { normalizedImageName } from './podinfo.js';
+
+interface PodState {
+  info: PodInfo;
+  node: string;
+  assumed: boolean;
+}
+
+interface CountIndex {
+  matches: (labels: Readonly<Record<string, string>>) => boolean;
+  perNode: Map<string, Map<string, number>>;
+  lastUsed: number;
+}
+
+/** Selector count indexes kept at most (least recently used dropped first). */
+const MAX_COUNT_INDEXES = 64;
+
+export class SchedulerCache implements ClusterView {
+  /** Every NodeInfo, including placeholders for nodes whose Node object is not (yet) known. */
+  private readonly infos = new Map<string, NodeInfo>();
+  /** Nodes with a Node object, in a stable order (zones interleaved is not attempted). */
+  private readonly list: NodeInfo[] = [];
+  private readonly listIndex = new Map<NodeInfo, number>();
+  private readonly pods = new Map<string, PodState>();
+  private readonly images = new Map<string, { size: number; numNodes: { count: number } }>();
+  private readonly nsLabels = new Map<string, Readonly<Record<string, string>>>();
+  private readonly counts = new Map<string, CountIndex>();
+  private useTick = 0;
+
+  // ---- ClusterView ----
+
+  nodes(): readonly NodeInfo[] {
+    return this.list;
+  }
+
+  node(name: string): NodeInfo | undefined {
+    const n = this.infos.get(name);
+    return n && this.listIndex.has(n) ? n : undefined;
+  }
+
+  namespaceLabels(ns: string): Readonly<Record<string, string>> | undefined {
+    return this.nsLabels.get(ns);
+  }
+
+  *nodesWithAffinityPods(): Iterable<NodeInfo> {
+    for (const n of this.list) if (n.podsWithAffinity.size > 0) yield n;
+  }
+
+  *nodesWithRequiredAntiAffinityPods(): Iterable<NodeInfo> {
+    for (const n of this.list) if (n.podsWithRequiredAntiAffinity.size > 0) yield n;
+  }
+
+  selectorCounts(
+    selectorKey: string,
+    matches: (labels: Readonly<Record<string, string>>) => boolean,
+  ): SelectorCounts {
+    let idx = this.counts.get(selectorKey);
+    if (!idx) {
+      if (this.counts.size >= MAX_COUNT_INDEXES) {
+        let oldest: string | undefined;
+        let oldestUse = Infinity;
+        for (const [k, v] of this.counts)
+          if (v.lastUsed < oldestUse) {
+            oldestUse = v.lastUsed;
+            oldest = k;
+          }
+        if (oldest !== undefined) this.counts.delete(oldest);
+      }
+      idx = { matches, perNode: new Map(), lastUsed: 0 };
+      for (const st of this.pods.values())
+        if (matches(st.info.labels)) bump(idx, st.node, st.info.namespace, 1);
+      this.counts.set(selectorKey, idx);
+    }
+    idx.lastUsed = ++this.useTick;
+    return idx;
+  }
+
+  // ---- nodes ----
+
+  addOrUpdateNode(node: Node): NodeInfo {
+    const name = node.metadata?.name ?? '';
+    let info = this.infos.get(name);
+    if (info) {
+      this.untrackImages(info);
+      info.setNode(node);
+    } else {
+      info = new NodeInfo(node);
+      this.infos.set(name, info);
+    }
+    this.trackImages(info);
+    if (!this.listIndex.has(info)) {
+      this.listIndex.set(info, this.list.length);
+      this.list.push(info);
+    }
+    return info;
+  }
+
+  removeNode(name: string): void {
+    const info = this.infos.get(name);
+    if (!info) return;
+    this.untrackImages(info);
+    const i = this.listIndex.get(info);
+    if (i !== undefined) {
+      const last = this.list.pop() as NodeInfo;
+      if (last !== info) {
+        this.list[i] = last;
+        this.listIndex.set(last, i);
+      }
+      this.listIndex.delete(info);
+    }
+    // Pods still on the node keep a placeholder until they are deleted.
+    if (info.pods.size === 0) this.infos.delete(name);
+  }
+
+  private trackImages(info: NodeInfo): void {
+    info.images = new Map<string, ImageState>();
+    for (const img of info.node.status?.images ?? []) {
+      for (const raw of img.names ?? []) {
+        const name = normalizedImageName(raw);
+        let st = this.images.get(name);
+        if (!st) this.images.set(name, (st = { size: img.sizeBytes ?? 0, numNodes: { count: 0 } }));
+        if (!info.images.has(name)) {
+          st.numNodes.count++;
+          info.images.set(name, { size: img.sizeBytes ?? 0, numNodes: st.numNodes });
+        }
+      }
+    }
+  }
+
+  private untrackImages(info: NodeInfo): void {
+    for (const name of info.images.keys()) {
+      const st = this.images.get(name);
+      if (!st) continue;
+      st.numNodes.count--;
+      if (st.numNodes.count <= 0) this.images.delete(name);
+    }
+    info.images = new Map();
+  }
+
+  private infoFor(nodeName: string): NodeInfo {
+    let info = this.infos.get(nodeName);
+    if (!info) {
+      info = new NodeInfo({ metadata: { name: nodeName } });
+      this.infos.set(nodeName, info);
+    }
+    return info;
+  }
+
+  // ---- namespaces ----
+
+  setNamespace(name: string, labels: Readonly<Record<string, string>> | undefined): void {
+    if (labels) this.nsLabels.set(name, labels);
+    else this.nsLabels.delete(name);
+  }
+
+  // ---- pods ----
+
+  /** Whether the pod is assumed (picked, binding not yet observed). */
+  isAssumed(key: string): boolean {
+    return this.pods.get(key)?.assumed === true;
+  }
+
+  /** The node a pod is bound or assumed on. */
+  nodeOf(key: string): string | undefined {
+    return this.pods.get(key)?.node;
+  }
+
+  /** Counts `pod` on `nodeName` before the binding is observed. */
+  assumePod(pod: PodInfo, nodeName: string): void {
+    this.removePodByKey(pod.key);
+    this.place(pod, nodeName, true);
+  }
+
+  /** Drops an assumed pod (binding failed). Bound pods are left alone. */
+  forgetPod(key: string): void {
+    if (this.pods.get(key)?.assumed) this.removePodByKey(key);
+  }
+
+  /** A pod with spec.nodeName seen by the informer (added or updated): bound there. */
+  addOrUpdateBoundPod(pod: PodInfo, nodeName: string): void {
+    this.removePodByKey(pod.key);
+    this.place(pod, nodeName, false);
+  }
+
+  /** A pod gone (deleted, or finished: terminal pods hold no resources). */
+  removePod(key: string): void {
+    this.removePodByKey(key);
+  }
+
+  private place(pod: PodInfo, nodeName: string, assumed: boolean): void {
+    const info = this.infoFor(nodeName);
+    info.addPod(pod);
+    this.pods.set(pod.key, { info: pod, node: nodeName, assumed });
+    for (const idx of this.counts.values())
+      if (idx.matches(pod.labels)) bump(idx, nodeName, pod.namespace, 1);
+  }
+
+  private removePodByKey(key: string): void {
+    const st = this.pods.get(key);
+    if (!st) return;
+    this.pods.delete(key);
+    const info = this.infos.get(st.node);
+    if (info) {
+      info.removePod(st.info);
+      if (info.pods.size === 0 && !this.listIndex.has(info)) this.infos.delete(st.node);
+    }
+    for (const idx of this.counts.values())
+      if (idx.matches(st.info.labels)) bump(idx, st.node, st.info.namespace, -1);
+  }
+
+  /** Number of pods known (bound and assumed). */
+  get podCount(): number {
+    return this.pods.size;
+  }
+}
+
+function bump(idx: CountIndex, node: string, ns: string, delta: number): void {
+  let m = idx.perNode.get(node);
+  if (!m) idx.perNode.set(node, (m = new Map()));
+  const n = (m.get(ns) ?? 0) + delta;
+  if (n > 0) m.set(ns, n);
+  else m.delete(ns);
+  if (m.size === 0) idx.perNode.delete(node);
+}
