@@ -122,6 +122,10 @@ describe('PodDisruptionBudget and eviction', () => {
       conditions: [{ type: 'DisruptionAllowed', status: 'True', reason: 'SufficientPods' }],
     });
 
+    const described = await kubectlOk(server, ['describe', 'pdb', 'web', '-n', ns]);
+    expect(described).toMatch(/Min available:\s+2/);
+    expect(described).toMatch(/Allowed disruptions:\s+1\n\s+Current:\s+3\n\s+Desired:\s+2\n\s+Total:\s+3/);
+
     const first = await evict('a');
     expect(first.status).toBe(201);
     expect(await podNames()).toEqual(['pod/b', 'pod/c']);
