@@ -20,7 +20,9 @@ let node2: string;
 
 beforeAll(async () => {
   // Node lifecycle would treat these heartbeat-less nodes as lost and evict their pods.
-  server = await startServer({ args: ['--controllers', '*,-nodelifecycle,-taint-eviction-controller,-podgc'] });
+  server = await startServer({
+    args: ['--controllers', '*,-nodelifecycle,-taint-eviction-controller,-podgc'],
+  });
   ns = await createNamespace(server, uniqueName('drain'));
   node1 = `${ns}-n1`;
   node2 = `${ns}-n2`;
