@@ -28,7 +28,8 @@ Flags:
                               process; full: also a power loss (an fsync per commit, slower)
   --disable-agent             run no node agent (control plane only)
   --controllers LIST          controllers to run, comma-separated: '*' for all (default), 'name' to
-                              turn one on, '-name' to turn one off (e.g. '*,-cronjob')
+                              turn one on, '-name' to turn one off (e.g. '*,-cronjob'); the
+                              scheduler is 'scheduler'
   --node-monitor-grace-period DUR
                               a node whose Lease and status were not renewed for this long is marked
                               Ready=Unknown and tainted unreachable (default ${DEFAULT_CONFIG.controllers.nodeMonitorGracePeriodMs / 1000}s)
@@ -43,6 +44,9 @@ Flags:
   --resource-quota-sync-period DURATION
                               how often every ResourceQuota's usage is recomputed in full; deletions
                               free quota at once regardless (default 5m)
+  --scheduler-config FILE     KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) with the
+                              scheduler's profiles (default: profiles default-scheduler and
+                              bin-packing-scheduler)
 
 Node agent flags:
 ${AGENT_FLAGS_HELP}  -h, --help                  show this help
@@ -77,6 +81,7 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       'default-unreachable-toleration-seconds': { type: 'string' },
       'terminated-pod-gc-threshold': { type: 'string' },
       'resource-quota-sync-period': { type: 'string' },
+      'scheduler-config': { type: 'string' },
       ...AGENT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
@@ -137,6 +142,7 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
         '--resource-quota-sync-period',
       ),
     };
+  if (values['scheduler-config'] !== undefined) config.schedulerConfigFile = values['scheduler-config'];
   if (values['service-cidr'] !== undefined) config.serviceCidr = values['service-cidr'];
   if (values['token-auth-file'] !== undefined) config.tokenAuthFile = values['token-auth-file'];
   if (values['secrets-encryption'] !== undefined) {
@@ -193,6 +199,16 @@ export async function runServerCommand(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
+  }
+  if (config.schedulerConfigFile) {
+    // A bad scheduler configuration stops the server before anything starts.
+    const { loadSchedulerConfig } = await import('../scheduler/config.js');
+    try {
+      await loadSchedulerConfig(config.schedulerConfigFile);
+    } catch (err) {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
   }
   // Start-up would grow V8's young generation to its maximum and leave it so while idle.
   const { holdYoungGenerationSmall } = await import('../util/heap.js');

@@ -39,6 +39,8 @@ export interface ServerConfig {
   controllers: ControllerOptions;
   /** Controllers to run: upstream names, `*` for all, `-name` to turn one off (default all). */
   enabledControllers: string[];
+  /** A KubeSchedulerConfiguration file ('' for the built-in profiles). */
+  schedulerConfigFile: string;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -66,4 +68,5 @@ export const DEFAULT_CONFIG: ServerConfig = {
     resourceQuotaSyncPeriodMs: 5 * 60_000,
   },
   enabledControllers: ['*'],
+  schedulerConfigFile: '',
 };

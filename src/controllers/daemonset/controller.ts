@@ -11,10 +11,11 @@ import { CONTROLLERREVISIONS, DAEMONSETS, NODES, PODS } from '../../client/resou
 import { objectKey, type Informer } from '../../client/types.js';
 import type { Logger } from '../../util/log.js';
 import { Expectations } from '../framework/expectations.js';
-import { controllerOf, controllerRef, isPodAvailable, isPodReady } from '../framework/pods.js';
+import { controllerOf, isPodAvailable, isPodReady } from '../framework/pods.js';
 import type { Controller, ControllerContext } from '../framework/types.js';
-import { claimObjects, ownerRecheck } from '../history/claim.js';
-import { GatedQueue, indexByNamespace, runQueue } from '../history/loop.js';
+import { claimObjects, recheckOwner } from '../framework/claim.js';
+import { indexByController, ownedAndOrphans } from '../framework/indexes.js';
+import { GatedQueue, runQueue } from '../history/loop.js';
 import { POD_REVISION_LABEL, type Revision } from '../history/revision.js';
 import { WorkQueue } from '../queue.js';
 import { nodeShouldRunDaemonPod, targetNodeName, type Ds, type DsNode, type DsPod } from './eligibility.js';
@@ -23,7 +24,6 @@ import { byScheduledThenAge, daemonPodTemplate, FailedPodBackoff, isTerminal, ne
 import { allowsSurge, planRollingUpdate } from './rolling.js';
 import { computeStatus, storeStatus } from './status.js';
 
-const NAMESPACE_INDEX = 'namespace';
 /** Most creates or deletes one sync asks for (upstream's burstReplicas). */
 const BURST = 250;
 
@@ -73,8 +73,8 @@ export class DaemonSetSync {
     this.nodes = ctx.informers.informer<DsNode>(NODES);
     this.pods = ctx.informers.informer<DsPod>(PODS);
     this.revisions = ctx.informers.informer<Revision>(CONTROLLERREVISIONS);
-    indexByNamespace(this.pods, NAMESPACE_INDEX);
-    indexByNamespace(this.revisions, NAMESPACE_INDEX);
+    indexByController(this.pods);
+    indexByController(this.revisions);
     this.history = new DaemonSetHistory(ctx.client);
     this.expectations = new Expectations(ctx.clock);
     this.queue = new GatedQueue(new WorkQueue((key) => this.sync(key), this.log, { concurrency: 2 }));
@@ -212,15 +212,17 @@ export class DaemonSetSync {
   }
 
   /** The DaemonSet's pods (adopting and releasing as needed). */
-  private async claimPods(ds: Ds, selector: LabelSelector, recheck: () => Promise<void>): Promise<DsPod[]> {
-    return claimObjects(this.pods.byIndex(NAMESPACE_INDEX, ds.metadata.namespace ?? ''), {
-      client: this.ctx.client,
-      ref: PODS,
-      owner: ds,
-      ownerRef: controllerRef({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: ds.metadata }),
-      selector,
-      recheckOwner: recheck,
-    });
+  private claimPods(ds: Ds, selector: LabelSelector, canAdopt: () => Promise<void>): Promise<DsPod[]> {
+    const ns = ds.metadata.namespace ?? '';
+    return claimObjects(
+      {
+        owner: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: ds.metadata },
+        client: this.ctx.client.resource<DsPod>(PODS, ns),
+        matches: (p) => selector.matches(p.metadata.labels),
+        canAdopt,
+      },
+      ownedAndOrphans(this.pods, ds.metadata.uid ?? '', ns),
+    );
   }
 
   /** Daemon pods by the node they are for; terminal pods being deleted are left out unless asked for. */
@@ -264,15 +266,20 @@ export class DaemonSetSync {
     }
     if (ds.metadata.deletionTimestamp) return;
     const nodes = this.nodes.list();
-    const recheck = ownerRecheck(this.ctx.client, DAEMONSETS, ds);
-    const owned = await claimObjects(this.revisions.byIndex(NAMESPACE_INDEX, ds.metadata.namespace ?? ''), {
-      client: this.ctx.client,
-      ref: CONTROLLERREVISIONS,
-      owner: ds,
-      ownerRef: controllerRef({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: ds.metadata }),
-      selector,
-      recheckOwner: recheck,
-    });
+    const ns = ds.metadata.namespace ?? '';
+    const recheck = recheckOwner(
+      () => this.ctx.client.resource<Ds>(DAEMONSETS, ns).get(ds.metadata.name ?? ''),
+      ds,
+    );
+    const owned = await claimObjects(
+      {
+        owner: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: ds.metadata },
+        client: this.ctx.client.resource<Revision>(CONTROLLERREVISIONS, ns),
+        matches: (r) => selector.matches(r.metadata.labels),
+        canAdopt: recheck,
+      },
+      ownedAndOrphans(this.revisions, ds.metadata.uid ?? '', ns),
+    );
     let pods = await this.claimPods(ds, selector, recheck);
     const { current, old } = await this.history.construct(ds, owned, pods);
     const hash = current.metadata.labels?.[POD_REVISION_LABEL] ?? '';

@@ -3,7 +3,7 @@ import { CONTROLLERREVISIONS, DAEMONSETS, NODES, PODS } from '../../client/resou
 import { rfc3339 } from '../../util/time.js';
 import { Harness } from '../history/testing/harness.js';
 import type { Revision } from '../history/revision.js';
-import { DaemonSetSync } from './controller.js';
+import { DaemonSetSync, daemonSetController } from './controller.js';
 import { targetNodeName, type Ds, type DsNode, type DsPod } from './eligibility.js';
 
 const REFS = [DAEMONSETS, NODES, PODS, CONTROLLERREVISIONS];
@@ -383,5 +383,35 @@ describe('DaemonSet controller', () => {
     expect(h.events()).toContain(
       'SelectingAll: This daemon set is selecting all pods. A non-empty selector is required.',
     );
+  });
+});
+
+describe('daemonSetController', () => {
+  it('puts a pod on each node through its queue, including nodes added later, and stops when aborted', async () => {
+    const h = new Harness(REFS);
+    const abort = new AbortController();
+    const done = daemonSetController().run(h.ctx, abort.signal);
+    await h.start();
+    h.create(NODES, node('n1'));
+    h.create(DAEMONSETS, daemonSet());
+    const nodesWithPods = (): string[] =>
+      h
+        .list<DsPod>(PODS)
+        .map((p) => targetNodeName(p) ?? '')
+        .sort();
+    const until = async (want: string[]): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (JSON.stringify(nodesWithPods()) !== JSON.stringify(want)) {
+        if (Date.now() > deadline)
+          throw new Error(`expected pods on ${want.join(',')}, saw ${nodesWithPods().join(',')}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await until(['n1']);
+    h.create(NODES, node('n2'));
+    await until(['n1', 'n2']);
+    abort.abort();
+    await done;
+    h.stop();
   });
 });

@@ -2,7 +2,6 @@
  * The run loop the StatefulSet and DaemonSet controllers share: keys enqueued by informer handlers
  * before the caches have synced are held back, then the work queue runs until the signal aborts.
  */
-import type { Informer } from '../../client/types.js';
 import type { WorkQueue } from '../queue.js';
 import type { InformerFactory } from '../framework/types.js';
 
@@ -58,17 +57,5 @@ export async function runQueue(
   } finally {
     queue.stop();
     for (const c of cleanups) c();
-  }
-}
-
-/** Adds an index by namespace to `informer` under `name` (a second controller asking again is fine). */
-export function indexByNamespace<T extends { metadata: { namespace?: string } }>(
-  informer: Informer<T>,
-  name: string,
-): void {
-  try {
-    informer.addIndex(name, (o) => [o.metadata.namespace ?? '']);
-  } catch {
-    // Already added by another controller with the same meaning.
   }
 }

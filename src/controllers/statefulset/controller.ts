@@ -12,10 +12,11 @@ import { objectKey, type Informer } from '../../client/types.js';
 import type { Logger } from '../../util/log.js';
 import { WorkQueue } from '../queue.js';
 import type { Controller, ControllerContext } from '../framework/types.js';
-import { controllerOf, controllerRef, isPodReady } from '../framework/pods.js';
-import { claimObjects, ownerRecheck } from '../history/claim.js';
+import { controllerOf, isPodReady } from '../framework/pods.js';
+import { claimObjects, recheckOwner } from '../framework/claim.js';
+import { indexByController, ownedAndOrphans } from '../framework/indexes.js';
 import { RevisionHistory } from '../history/history.js';
-import { GatedQueue, indexByNamespace, runQueue } from '../history/loop.js';
+import { GatedQueue, runQueue } from '../history/loop.js';
 import { sortRevisions, type Revision } from '../history/revision.js';
 import { updateStatefulSet, type PassResult } from './control.js';
 import { isMemberOf, replicasOf, type Claim, type Sts, type StsPod } from './identity.js';
@@ -23,7 +24,6 @@ import { StatefulPodControl } from './podcontrol.js';
 import { revisionsToTrim, setRevisions } from './revisions.js';
 import { completeRollingUpdate, statusChanged, wireStatus, type SetStatus } from './status.js';
 
-const NAMESPACE_INDEX = 'namespace';
 const STATUS_RETRIES = 3;
 
 function isCode(err: unknown, code: number): boolean {
@@ -50,8 +50,8 @@ export class StatefulSetSync {
     this.pods = ctx.informers.informer<StsPod>(PODS);
     this.revisions = ctx.informers.informer<Revision>(CONTROLLERREVISIONS);
     this.claims = ctx.informers.informer<Claim>(PVCS);
-    indexByNamespace(this.pods, NAMESPACE_INDEX);
-    indexByNamespace(this.revisions, NAMESPACE_INDEX);
+    indexByController(this.pods);
+    indexByController(this.revisions);
     this.history = new RevisionHistory(ctx.client);
     this.podControl = new StatefulPodControl(ctx.client, this.claims, this.recorder, this.log);
     this.queue = new GatedQueue(new WorkQueue((key) => this.sync(key), this.log, { concurrency: 4 }));
@@ -140,26 +140,31 @@ export class StatefulSetSync {
       this.log.warn({ err, statefulset: key }, 'invalid selector; not syncing');
       return;
     }
-    const recheck = ownerRecheck(this.ctx.client, STATEFULSETS, set);
-    const ref = controllerRef({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata });
     const ns = set.metadata.namespace ?? '';
-    const revisions = await claimObjects(this.revisions.byIndex(NAMESPACE_INDEX, ns), {
-      client: this.ctx.client,
-      ref: CONTROLLERREVISIONS,
-      owner: set,
-      ownerRef: ref,
-      selector,
-      recheckOwner: recheck,
-    });
-    const pods = await claimObjects(this.pods.byIndex(NAMESPACE_INDEX, ns), {
-      client: this.ctx.client,
-      ref: PODS,
-      owner: set,
-      ownerRef: ref,
-      selector,
-      filter: (pod) => isMemberOf(set, pod),
-      recheckOwner: recheck,
-    });
+    const uid = set.metadata.uid ?? '';
+    const owner = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata };
+    const canAdopt = recheckOwner(
+      () => this.ctx.client.resource<Sts>(STATEFULSETS, ns).get(set.metadata.name ?? ''),
+      set,
+    );
+    const revisions = await claimObjects(
+      {
+        owner,
+        client: this.ctx.client.resource<Revision>(CONTROLLERREVISIONS, ns),
+        matches: (r) => selector.matches(r.metadata.labels),
+        canAdopt,
+      },
+      ownedAndOrphans(this.revisions, uid, ns),
+    );
+    const pods = await claimObjects(
+      {
+        owner,
+        client: this.ctx.client.resource<StsPod>(PODS, ns),
+        matches: (p) => selector.matches(p.metadata.labels) && isMemberOf(set, p),
+        canAdopt,
+      },
+      ownedAndOrphans(this.pods, uid, ns),
+    );
     const status = await this.update(set, pods, sortRevisions(revisions));
     const minReady = set.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && status && status.availableReplicas !== replicasOf(set))

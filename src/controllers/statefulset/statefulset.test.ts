@@ -4,7 +4,7 @@ import { CONTROLLERREVISIONS, PODS, PVCS, STATEFULSETS } from '../../client/reso
 import type { ApiObject } from '../../client/types.js';
 import { rfc3339 } from '../../util/time.js';
 import { Harness } from '../history/testing/harness.js';
-import { StatefulSetSync } from './controller.js';
+import { StatefulSetSync, statefulSetController } from './controller.js';
 import type { Claim, Sts, StsPod } from './identity.js';
 
 const REFS = [STATEFULSETS, PODS, CONTROLLERREVISIONS, PVCS];
@@ -452,5 +452,33 @@ describe('StatefulSet controller', () => {
     );
     await sync();
     expect(podNames()).toEqual(['web-0']);
+  });
+});
+
+describe('statefulSetController', () => {
+  it('reacts to watch events through its queue until every pod is Ready, and stops when aborted', async () => {
+    const h = new Harness(REFS);
+    const abort = new AbortController();
+    const done = statefulSetController().run(h.ctx, abort.signal);
+    await h.start();
+    h.create(STATEFULSETS, statefulSet());
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      for (const p of h.list<StsPod>(PODS)) {
+        if (p.status?.phase === 'Running') continue;
+        h.mutate<StsPod>(PODS, `default/${p.metadata.name}`, (pod) =>
+          Object.assign(pod, {
+            status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+          }),
+        );
+      }
+      if (h.get<Sts>(STATEFULSETS, 'default/web')?.status?.readyReplicas === 3) break;
+      if (Date.now() > deadline) throw new Error('the controller did not bring 3 pods up');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(h.list<StsPod>(PODS).map((p) => p.metadata.name)).toEqual(['web-0', 'web-1', 'web-2']);
+    abort.abort();
+    await done;
+    h.stop();
   });
 });
