@@ -102,7 +102,7 @@ ${extra}`;
 }
 
 async function apply(ns: string, name: string, image: string, extra = ''): Promise<void> {
-  const file = writeFile(server, `${ns}-${name}.yaml`, deploymentYaml(ns, name, image, extra));
+  const file = writeFile(server, `${ns}-${name.slice(0, 40)}.yaml`, deploymentYaml(ns, name, image, extra));
   await kubectlOk(server, ['apply', '-f', file]);
 }
 
@@ -348,6 +348,38 @@ describe('Deployments', () => {
     ]);
     expect(r3.stderr).toContain('spec.selector: Invalid value');
     expect(r3.stderr).toContain('field is immutable');
+  });
+});
+
+describe('an unsatisfiable Deployment', () => {
+  it('reports ReplicaSetCreateError and retries with backoff, not in a loop', async () => {
+    const ns = await createNamespace(server, uniqueName('unsat'));
+    // A valid Deployment name so long that `<name>-<hash>` is not a valid ReplicaSet name.
+    const name = `long-${'x'.repeat(245)}`;
+    const yaml = deploymentYaml(ns, name, 'k8ts.local/busybox:1').replaceAll(`app: ${name}`, 'app: long');
+    await kubectlOk(server, ['apply', '-f', writeFile(server, `${ns}-long.yaml`, yaml)]);
+    const stuck = await pollUntil(
+      'the ReplicaSetCreateError condition',
+      () => deploymentOf(ns, name),
+      (d) => d.status?.conditions?.some((c) => c.reason === 'ReplicaSetCreateError') === true,
+    );
+    const cond = stuck.status?.conditions?.find((c) => c.type === 'Progressing');
+    expect(cond?.status).toBe('False');
+    expect(cond?.message).toMatch(/^Failed to create new replica set "long-x+-[a-z0-9]+": /);
+    expect(cond?.message).toContain('must be no more than 253 characters');
+    // Retries back off: a few attempts in three seconds (each one records the Warning event again).
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    interface EventView {
+      reason: string;
+      count?: number;
+      involvedObject: { name: string };
+    }
+    const events = await getPath<{ items: EventView[] }>(server, `/api/v1/namespaces/${ns}/events`);
+    const failures = (events?.items ?? []).filter((e) => e.reason === 'ReplicaSetCreateError');
+    const attempts = failures.reduce((n, e) => n + (e.count ?? 1), 0);
+    expect(attempts).toBeGreaterThan(0);
+    expect(attempts).toBeLessThan(15);
+    expect(await replicaSets(ns, 'long')).toHaveLength(0);
   });
 });
 
