@@ -140,6 +140,29 @@ describe('Deployment controller', () => {
     expect(pods.minReady).toBeGreaterThanOrEqual(3);
   });
 
+  it('waits minReadySeconds before counting a new pod available and scaling an old one down', async () => {
+    const h = await started();
+    fakeKubelet(h, { readyAfterMs: 1000 });
+    h.fake.put(
+      DEPLOYMENTS,
+      deployment(2, {
+        minReadySeconds: 10,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      }),
+    );
+    await h.advance(15_000);
+    expect(getDeployment(h).status?.availableReplicas).toBe(2);
+    await editDeployment(h, setImage('busybox:2'));
+    await h.advance(9_000); // the edit lands in the first step: the new pod is Ready at +2 s, available at +12 s
+    expect(sizesByImage(h)).toEqual({ 'busybox:1': 2, 'busybox:2': 1 });
+    expect(replicaSets(h).at(-1)?.spec?.minReadySeconds).toBe(10);
+    await h.advance(4_000);
+    expect(sizesByImage(h)).toEqual({ 'busybox:1': 1, 'busybox:2': 2 });
+    await h.advance(15_000);
+    expect(sizesByImage(h)).toEqual({ 'busybox:1': 0, 'busybox:2': 2 });
+    expect(getDeployment(h).status).toMatchObject({ updatedReplicas: 2, availableReplicas: 2 });
+  });
+
   it('Recreate deletes every old pod before creating a new one', async () => {
     const h = await started();
     fakeKubelet(h, { readyAfterMs: 1000 });
