@@ -351,6 +351,68 @@ describe('Deployments', () => {
   });
 });
 
+describe('ReplicaSets', () => {
+  it('keeps its pods, scales, releases a relabelled pod and adopts a matching orphan', async () => {
+    const ns = await createNamespace(server, uniqueName('rs'));
+    const kubelet = kubeletFor(ns);
+    try {
+      const yaml = `apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: front, namespace: ${ns}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {tier: front}}
+  template:
+    metadata: {labels: {tier: front}}
+    spec:
+      containers: [{name: app, image: k8ts.local/busybox:1, command: [sleep, "3600"]}]
+`;
+      await kubectlOk(server, ['apply', '-f', writeFile(server, `${ns}-rs.yaml`, yaml)]);
+      await pollUntil(
+        '2 ready pods',
+        async () => rowNamed(await kubectlOk(server, ['get', 'rs', '-n', ns]), 'front'),
+        (r) => r?.['READY'] === '2',
+      );
+      await kubectlOk(server, ['scale', 'rs/front', '-n', ns, '--replicas=3']);
+      const row = await pollUntil(
+        'DESIRED/CURRENT/READY 3',
+        async () => rowNamed(await kubectlOk(server, ['get', 'rs', '-n', ns]), 'front'),
+        (r) => r?.['READY'] === '3',
+      );
+      expect(row).toMatchObject({ DESIRED: '3', CURRENT: '3', READY: '3' });
+
+      // A pod relabelled out of the selector is released (its owner reference removed) and replaced.
+      const [victim] = await pods(ns, 'tier=front');
+      const victimName = victim?.metadata.name ?? '';
+      await kubectlOk(server, ['label', 'pod', victimName, '-n', ns, 'tier=out', '--overwrite']);
+      await pollUntil(
+        '3 pods again',
+        () => pods(ns, 'tier=front'),
+        (p) => p.length === 3,
+      );
+      const released = await getPath<PodView>(server, `/api/v1/namespaces/${ns}/pods/${victimName}`);
+      expect(released?.metadata.ownerReferences ?? []).toEqual([]);
+
+      // Labelled back, it is adopted: four pods match, and the ReplicaSet deletes one to stay at 3.
+      await kubectlOk(server, ['label', 'pod', victimName, '-n', ns, 'tier=front', '--overwrite']);
+      const after = await pollUntil(
+        'adoption and scale-down to 3',
+        async () => ({
+          pods: await pods(ns, 'tier=front'),
+          events: await kubectlOk(server, ['get', 'events', '-n', ns]),
+        }),
+        (v) => v.pods.length === 3 && /SuccessfulDelete/.test(v.events),
+      );
+      expect(after.pods.every((p) => p.metadata.ownerReferences?.[0]?.kind === 'ReplicaSet')).toBe(true);
+      const events = await kubectlOk(server, ['get', 'events', '-n', ns]);
+      expect(events).toMatch(/SuccessfulCreate\s+replicaset\/front\s+Created pod: front-[a-z0-9]{5}/);
+      expect(events).toMatch(/SuccessfulDelete\s+replicaset\/front\s+Deleted pod: front-[a-z0-9]{5}/);
+    } finally {
+      await kubelet.stop();
+    }
+  });
+});
+
 describe('an unsatisfiable Deployment', () => {
   it('reports ReplicaSetCreateError and retries with backoff, not in a loop', async () => {
     const ns = await createNamespace(server, uniqueName('unsat'));
