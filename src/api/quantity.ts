@@ -166,6 +166,11 @@ export class Quantity {
     return new Quantity(this.nanos + other.nanos, this.format);
   }
 
+  /** The difference, in this quantity's format. */
+  sub(other: Quantity): Quantity {
+    return new Quantity(this.nanos - other.nanos, this.format);
+  }
+
   /** Rounds the magnitude up to a multiple of 10^scale units (scale -3: milli), as upstream's RoundUp. */
   roundUp(scale: number): Quantity {
     if (scale <= -9) return this;

@@ -6,6 +6,7 @@
  * live cache is the snapshot.
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
+import type { LabelSelector } from '../api/selectors/labels.js';
 import type { ClusterView, SelectorCounts } from './framework/types.js';
 import { NodeInfo, type ImageState } from './nodeinfo.js';
 import type { PodInfo } from './podinfo.js';
@@ -18,7 +19,7 @@ interface PodState {
 }
 
 interface CountIndex {
-  matches: (labels: Readonly<Record<string, string>>) => boolean;
+  matches: (pod: PodInfo) => boolean;
   perNode: Map<string, Map<string, number>>;
   lastUsed: number;
 }
@@ -36,6 +37,9 @@ export class SchedulerCache implements ClusterView {
   private readonly images = new Map<string, { size: number; numNodes: { count: number } }>();
   private readonly nsLabels = new Map<string, Readonly<Record<string, string>>>();
   private readonly counts = new Map<string, CountIndex>();
+  /** Nodes with pods that have (anti-)affinity, and required anti-affinity. */
+  private readonly affinityNodes = new Set<NodeInfo>();
+  private readonly antiAffinityNodes = new Set<NodeInfo>();
   private useTick = 0;
 
   // ---- ClusterView ----
@@ -54,17 +58,21 @@ export class SchedulerCache implements ClusterView {
   }
 
   *nodesWithAffinityPods(): Iterable<NodeInfo> {
-    for (const n of this.list) if (n.podsWithAffinity.size > 0) yield n;
+    for (const n of this.affinityNodes) if (this.listIndex.has(n)) yield n;
   }
 
   *nodesWithRequiredAntiAffinityPods(): Iterable<NodeInfo> {
-    for (const n of this.list) if (n.podsWithRequiredAntiAffinity.size > 0) yield n;
+    for (const n of this.antiAffinityNodes) if (this.listIndex.has(n)) yield n;
   }
 
-  selectorCounts(
-    selectorKey: string,
-    matches: (labels: Readonly<Record<string, string>>) => boolean,
-  ): SelectorCounts {
+  private trackAffinity(info: NodeInfo): void {
+    if (info.podsWithAffinity.size > 0) this.affinityNodes.add(info);
+    else this.affinityNodes.delete(info);
+    if (info.podsWithRequiredAntiAffinity.size > 0) this.antiAffinityNodes.add(info);
+    else this.antiAffinityNodes.delete(info);
+  }
+
+  selectorCounts(selectorKey: string, matches: (pod: PodInfo) => boolean): SelectorCounts {
     let idx = this.counts.get(selectorKey);
     if (!idx) {
       if (this.counts.size >= MAX_COUNT_INDEXES) {
@@ -78,12 +86,18 @@ export class SchedulerCache implements ClusterView {
         if (oldest !== undefined) this.counts.delete(oldest);
       }
       idx = { matches, perNode: new Map(), lastUsed: 0 };
-      for (const st of this.pods.values())
-        if (matches(st.info.labels)) bump(idx, st.node, st.info.namespace, 1);
+      for (const st of this.pods.values()) if (matches(st.info)) bump(idx, st.node, st.info.namespace, 1);
       this.counts.set(selectorKey, idx);
     }
     idx.lastUsed = ++this.useTick;
     return idx;
+  }
+
+  /** Set by the scheduler: the default spreading selector of a pod (see ClusterView). */
+  spreadSelectorSource: ((pod: PodInfo) => LabelSelector | undefined) | undefined;
+
+  defaultSpreadSelector(pod: PodInfo): LabelSelector | undefined {
+    return this.spreadSelectorSource?.(pod);
   }
 
   // ---- nodes ----
@@ -201,9 +215,9 @@ export class SchedulerCache implements ClusterView {
   private place(pod: PodInfo, nodeName: string, assumed: boolean): void {
     const info = this.infoFor(nodeName);
     info.addPod(pod);
+    if (pod.hasAffinity) this.trackAffinity(info);
     this.pods.set(pod.key, { info: pod, node: nodeName, assumed });
-    for (const idx of this.counts.values())
-      if (idx.matches(pod.labels)) bump(idx, nodeName, pod.namespace, 1);
+    for (const idx of this.counts.values()) if (idx.matches(pod)) bump(idx, nodeName, pod.namespace, 1);
   }
 
   private removePodByKey(key: string): void {
@@ -213,10 +227,11 @@ export class SchedulerCache implements ClusterView {
     const info = this.infos.get(st.node);
     if (info) {
       info.removePod(st.info);
+      if (st.info.hasAffinity) this.trackAffinity(info);
       if (info.pods.size === 0 && !this.listIndex.has(info)) this.infos.delete(st.node);
     }
     for (const idx of this.counts.values())
-      if (idx.matches(st.info.labels)) bump(idx, st.node, st.info.namespace, -1);
+      if (idx.matches(st.info)) bump(idx, st.node, st.info.namespace, -1);
   }
 
   /** Number of pods known (bound and assumed). */

@@ -74,6 +74,8 @@ export class PodInfo {
   readonly spread: SpreadConstraint[];
   /** Images of all containers, init containers included, `:latest` made explicit (ImageLocality). */
   readonly images: string[];
+  /** The pod is being deleted (topology spread does not count it). */
+  readonly terminating: boolean;
   /** A message when an affinity term could not be parsed (the pod is then unschedulable). */
   readonly parseError: string | undefined;
 
@@ -116,6 +118,7 @@ export class PodInfo {
       .map((c) => c.image ?? '')
       .filter((i) => i !== '')
       .map(normalizedImageName);
+    this.terminating = !!meta.deletionTimestamp;
     this.parseError = errors.length ? errors.join('; ') : undefined;
   }
 

@@ -101,6 +101,8 @@ export function defaultProfiles(): ProfileConfig[] {
             },
           },
         ],
+        // No system-default spreading: it would pull a Deployment's pods apart, against packing.
+        [PLUGIN.PodTopologySpread, { defaultingType: 'List' }],
       ]),
     },
   ];

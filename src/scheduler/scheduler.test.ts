@@ -35,7 +35,8 @@ describe('scheduler', () => {
     const r = running;
     await r.until(() => r.events('web', 'FailedScheduling').length > 0, 'FailedScheduling');
     expect(r.events('web', 'FailedScheduling')[0]).toBe(
-      '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.',
+      '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. ' +
+        'preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
     );
     await r.until(() => {
       const pod = r.client.stored(PODS).find((p) => p.metadata.name === 'web') as
@@ -64,7 +65,8 @@ describe('scheduler', () => {
     expect(r.nodeOf('ssd')).toBe('a');
     await r.until(() => r.events('nowhere', 'FailedScheduling').length > 0, 'FailedScheduling');
     expect(r.events('nowhere', 'FailedScheduling')[0]).toBe(
-      "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match Pod's node affinity/selector.",
+      "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match Pod's node affinity/selector. " +
+        'preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
     );
   });
 

@@ -10,10 +10,9 @@ import { ApiError } from '../api/errors.js';
 import { realTimers, type Timers } from '../client/backoff.js';
 import type { EventRecorder } from '../client/events.js';
 import { NAMESPACES, NODES, PODS } from '../client/resources.js';
-import type { ApiObject, Client, Informer } from '../client/types.js';
+import type { ApiObject, Informer } from '../client/types.js';
 import type { Controller, ControllerContext } from '../controllers/framework/types.js';
 import type { Logger } from '../util/log.js';
-import { rfc3339, systemClock, type Clock } from '../util/time.js';
 import { SchedulerCache } from './cache.js';
 import {
   clusterEvent,
@@ -23,7 +22,9 @@ import {
   podUpdateActions,
 } from './events.js';
 import { FitError } from './framework/status.js';
-import { CycleState } from './framework/types.js';
+import { CycleState, type PostFilterContext } from './framework/types.js';
+import { SchedulerActions } from './actions.js';
+import { ClusterSources } from './sources.js';
 import { NoNodesError, type Framework } from './framework/framework.js';
 import { Nominator } from './nominator.js';
 import { PodInfo } from './podinfo.js';
@@ -47,6 +48,9 @@ export interface SchedulerOptions {
 type PodObj = Pod & ApiObject;
 type NodeObj = Node & ApiObject;
 
+/** Upstream's message for pods held by scheduling gates. */
+export const SCHEDULING_GATED = 'Scheduling is blocked due to non-empty scheduling gates';
+
 /** Yield to the event loop after this much synchronous scheduling (ms). */
 const YIELD_EVERY_MS = 5;
 
@@ -58,11 +62,11 @@ export class Scheduler implements Controller {
   readonly queue: SchedulingQueue;
   private readonly frameworks = new Map<string, Framework>();
   private readonly timers: Timers;
-  private client!: Client;
   private log!: Logger;
-  private clock: Clock = systemClock;
+  private actions!: SchedulerActions;
+  private sources: ClusterSources | undefined;
   private pods!: Informer<PodObj>;
-  private recorders = new Map<string, EventRecorder>();
+  private readonly random: () => number;
   private bindingsInFlight = 0;
   private bindingSlot: (() => void) | undefined;
   private readonly pendingBindings = new Set<Promise<void>>();
@@ -71,6 +75,7 @@ export class Scheduler implements Controller {
 
   constructor(private readonly opts: SchedulerOptions = { profiles: defaultProfiles() }) {
     this.timers = opts.timers ?? realTimers;
+    this.random = opts.random ?? Math.random;
     // Build every profile now: a bad configuration fails at start, not at the first pod.
     for (const p of opts.profiles) {
       if (this.frameworks.has(p.schedulerName)) throw new Error(`duplicate profile: ${p.schedulerName}`);
@@ -89,11 +94,14 @@ export class Scheduler implements Controller {
   }
 
   async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    this.client = ctx.client;
-    this.clock = ctx.clock;
     this.log = ctx.logger('scheduler');
-    for (const name of this.frameworks.keys()) this.recorders.set(name, ctx.recorder(name));
+    const recorders = new Map<string, EventRecorder>();
+    for (const name of this.frameworks.keys()) recorders.set(name, ctx.recorder(name));
     this.pods = ctx.informers.informer<PodObj>(PODS);
+    this.actions = new SchedulerActions(ctx.client, this.log, ctx.clock, recorders, (k) => this.pods.get(k));
+    const sources = new ClusterSources(ctx.informers);
+    this.sources = sources;
+    this.cache.spreadSelectorSource = (p) => sources.defaultSpreadSelector(p);
     const nodes = ctx.informers.informer<NodeObj>(NODES);
     const namespaces = ctx.informers.informer<Namespace & ApiObject>(NAMESPACES);
     const unregister = [
@@ -120,7 +128,7 @@ export class Scheduler implements Controller {
       await this.loop(signal);
     } finally {
       this.queue.close();
-      for (const u of unregister) u();
+      for (const u of [...unregister, ...sources.unregister]) u();
       await Promise.allSettled([...this.pendingBindings]);
     }
   }
@@ -160,8 +168,21 @@ export class Scheduler implements Controller {
     }
     if (!this.pendingForUs(p)) return;
     const info = new PodInfo(p);
+    if (this.gated(info)) return;
     if (p.status?.nominatedNodeName) this.nominator.set(info, p.status.nominatedNodeName);
     this.queue.add(info);
+  }
+
+  /**
+   * A pod with scheduling gates waits outside the queue with PodScheduled=False/SchedulingGated
+   * (upstream's SchedulingGates PreEnqueue plugin); true when gated.
+   */
+  private gated(info: PodInfo): boolean {
+    if ((info.pod.spec?.schedulingGates?.length ?? 0) === 0) return false;
+    this.queue.delete(info.key);
+    const name = info.pod.spec?.schedulerName ?? 'default-scheduler';
+    this.actions.failed(name, info, 'SchedulingGated', SCHEDULING_GATED, undefined, false);
+    return true;
   }
 
   private onPodUpdate(o: PodObj, p: PodObj): void {
@@ -195,6 +216,7 @@ export class Scheduler implements Controller {
       return;
     }
     const info = new PodInfo(p);
+    if (this.gated(info)) return;
     const nominated = p.status?.nominatedNodeName ?? '';
     if (nominated) this.nominator.set(info, nominated);
     else this.nominator.delete(key);
@@ -279,7 +301,7 @@ export class Scheduler implements Controller {
       this.stats.unschedulable++;
       let nominated: string | undefined;
       for (const pl of fw.plugins.postFilter) {
-        const r = pl.postFilter(state, pod, err.diagnosis);
+        const r = pl.postFilter(state, pod, err.diagnosis, this.postFilterContext(fw));
         err.diagnosis.postFilterMsg = r.message;
         if (r.nominatedNodeName !== undefined) nominated = r.nominatedNodeName;
         if (r.nominatedNodeName) break;
@@ -288,53 +310,36 @@ export class Scheduler implements Controller {
       else if (nominated === '') this.nominator.delete(pod.key);
       const message = err.message;
       this.log.debug({ pod: pod.key, message }, 'unable to schedule pod');
-      this.reportFailure(fw, pod, 'Unschedulable', message, nominated);
+      this.actions.failed(fw.schedulerName, pod, 'Unschedulable', message, nominated);
       this.queue.addUnschedulable(q, err.diagnosis.unschedulablePlugins);
       return;
     }
     this.stats.errors++;
     const message = err instanceof Error ? err.message : String(err);
     if (!(err instanceof NoNodesError)) this.log.error({ err, pod: pod.key }, 'error scheduling pod');
-    this.reportFailure(fw, pod, 'SchedulerError', message, undefined);
+    this.actions.failed(fw.schedulerName, pod, 'SchedulerError', message, undefined);
     this.queue.addBackoff(q);
   }
 
-  /** FailedScheduling event and PodScheduled=False (written only when it changed). */
-  private reportFailure(
-    fw: Framework,
-    pod: PodInfo,
-    reason: 'Unschedulable' | 'SchedulerError',
-    message: string,
-    nominatedNodeName: string | undefined,
-  ): void {
-    const p = pod.pod;
-    void this.recorders.get(fw.schedulerName)?.record(podTarget(p), 'Warning', 'FailedScheduling', message);
-    const current = this.pods.get(pod.key) ?? p;
-    const prev = current.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    const nnnChanged =
-      nominatedNodeName !== undefined && (current.status?.nominatedNodeName ?? '') !== nominatedNodeName;
-    if (prev && prev.status === 'False' && prev.reason === reason && prev.message === message && !nnnChanged)
-      return;
-    const condition: Record<string, unknown> = {
-      type: 'PodScheduled',
-      status: 'False',
-      reason,
-      message,
-      lastProbeTime: null,
-      lastTransitionTime:
-        prev?.status === 'False' && prev.lastTransitionTime
-          ? prev.lastTransitionTime
-          : rfc3339(this.clock.now()),
+  private postFilterContext(fw: Framework): PostFilterContext {
+    return {
+      view: this.cache,
+      runFilters: (state, pod, node) =>
+        fw.runFiltersWithNominated(state, pod, node, this.cache, (n, p) => this.nominator.forNode(n, p)),
+      addPod: (state, pod, added, node) => {
+        for (const pl of fw.plugins.preFilter) pl.addPod?.(state, pod, added, node, this.cache);
+      },
+      removePod: (state, pod, removed, node) => {
+        for (const pl of fw.plugins.preFilter) pl.removePod?.(state, pod, removed, node, this.cache);
+      },
+      nominatedPods: (node) => this.nominator.all(node),
+      pdbs: () => this.sources?.pdbs() ?? [],
+      preempt: (preemptor, node, victims, clear) => {
+        for (const p of clear) this.nominator.delete(p.key);
+        this.actions.preempt(fw.schedulerName, preemptor, node, victims, clear);
+      },
+      random: this.random,
     };
-    const status: Record<string, unknown> = { conditions: [condition] };
-    if (nnnChanged) status['nominatedNodeName'] = nominatedNodeName || null;
-    void this.client
-      .resource(PODS, p.metadata?.namespace)
-      .patch(p.metadata?.name ?? '', 'strategic', { status }, { subresource: 'status' })
-      .catch((err: unknown) => {
-        if (err instanceof ApiError && err.code === 404) return;
-        this.log.warn({ err, pod: pod.key }, 'could not update pod condition');
-      });
   }
 
   // ---- binding ----
@@ -352,53 +357,27 @@ export class Scheduler implements Controller {
   }
 
   private async bind(fw: Framework, q: QueuedPodInfo, node: string): Promise<void> {
-    const p = q.info.pod;
-    const ns = p.metadata?.namespace ?? '';
-    const name = p.metadata?.name ?? '';
     try {
-      await this.client.resource(PODS, ns).createSubresource(name, 'binding', {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { name, namespace: ns, ...(p.metadata?.uid ? { uid: p.metadata.uid } : {}) },
-        target: { apiVersion: 'v1', kind: 'Node', name: node },
-      } as ApiObject);
+      await this.actions.bind(q.info, node);
       this.stats.bound++;
-      void this.recorders
-        .get(fw.schedulerName)
-        ?.record(podTarget(p), 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
+      this.actions.scheduled(fw.schedulerName, q.info, node);
     } catch (err) {
       this.stats.bindFailures++;
       this.cache.forgetPod(q.info.key);
       this.queue.moveAllToActiveOrBackoff(clusterEvent('AssignedPod', ACTION.Delete));
+      const current = this.pods.get(q.info.key);
       if (err instanceof ApiError && (err.code === 404 || err.code === 409)) {
-        // Deleted, or already bound: the informer brings the truth.
+        // Deleted, or bound meanwhile: the informer brings the truth; retry only a pod still pending.
         this.log.debug({ pod: q.info.key, err: err.message }, 'binding rejected');
-        if (err.code === 409 && this.pods.get(q.info.key) && !this.pods.get(q.info.key)?.spec?.nodeName)
-          this.queue.addBackoff(q);
+        if (current && this.pendingForUs(current)) this.queue.addBackoff(q);
         return;
       }
       const message = `binding rejected: ${err instanceof Error ? err.message : String(err)}`;
       this.log.warn({ pod: q.info.key, node, err }, 'binding failed');
-      this.reportFailure(fw, q.info, 'SchedulerError', message, undefined);
+      this.actions.failed(fw.schedulerName, q.info, 'SchedulerError', message, undefined);
       this.queue.addBackoff(q);
     }
   }
-}
-
-function podTarget(p: Pod): {
-  kind: string;
-  apiVersion: string;
-  namespace?: string;
-  name: string;
-  uid?: string;
-} {
-  return {
-    kind: 'Pod',
-    apiVersion: 'v1',
-    namespace: p.metadata?.namespace,
-    name: p.metadata?.name ?? '',
-    uid: p.metadata?.uid,
-  };
 }
 
 function deepLabelsEqual(a: ApiObject, b: ApiObject): boolean {

@@ -92,10 +92,18 @@ export async function startScheduler(
 ): Promise<Managed> {
   if (!controllerEnabled(config.enabledControllers, 'scheduler')) return { stop: async () => undefined };
   const { Scheduler } = await import('../scheduler/scheduler.js');
-  const { defaultProfiles } = await import('../scheduler/profile.js');
+  const { defaultSchedulerConfig, loadSchedulerConfig } = await import('../scheduler/config.js');
+  const sc = config.schedulerConfigFile
+    ? await loadSchedulerConfig(config.schedulerConfigFile)
+    : defaultSchedulerConfig();
+  const scheduler = new Scheduler({
+    profiles: sc.profiles,
+    percentageOfNodesToScore: sc.percentageOfNodesToScore,
+    queue: { initialBackoffMs: sc.podInitialBackoffMs, maxBackoffMs: sc.podMaxBackoffMs },
+  });
   return startGroup(config, handlers, clock, {
     lease: 'kube-scheduler',
     user: { username: 'system:kube-scheduler', groups: ['system:authenticated'] },
-    controllers: [new Scheduler({ profiles: defaultProfiles() })],
+    controllers: [scheduler],
   });
 }

@@ -16,6 +16,11 @@ import type { HandlerDeps } from '../apiserver/handlers/context.js';
 import { startStopController } from '../controllers/framework/manager.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
 import { rbacEscalation } from '../apiserver/admission/rbac-escalation.js';
+import { defaultTolerationSeconds } from '../apiserver/admission/default-toleration-seconds.js';
+import { limitRanger } from '../apiserver/admission/limitranger/plugin.js';
+import { priorityAdmission } from '../apiserver/admission/priority.js';
+import { resourceQuotaAdmission } from '../apiserver/admission/resourcequota/plugin.js';
+import { cachedLister, servedQuotaStore } from '../apiserver/admission/sources.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ServedResources } from '../apiserver/served.js';
@@ -54,7 +59,7 @@ import type { Backend } from '../storage/backend.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite.js';
 import { componentLogger } from '../util/log.js';
 import { systemClock, type Clock } from '../util/time.js';
-import { bootstrapObjects } from './bootstrap.js';
+import { bootstrapObjects, systemPriorityClassesCheck } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { registryRbacSource, registryPolicyStore } from './rbac-wiring.js';
 import { startControllerManager, startScheduler } from './controller-manager.js';
@@ -182,11 +187,20 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     authenticators.push(saAuth);
     late.tokens = unionAuthenticator(...(tokenAuth ? [tokenAuth, saAuth] : [saAuth]));
     const metrics = new ApiMetrics();
+    const cached = cachedLister(served);
     const handlers: HandlerDeps = {
       served,
+      // Upstream's order: NamespaceLifecycle, LimitRanger, …, Priority, …, ResourceQuota last.
       admission: new AdmissionChain([
         namespaceLifecycle(async (name) => lookupNamespace(served, name)),
+        limitRanger((ns) => cached('', 'limitranges', ns)),
+        priorityAdmission(() => cached('scheduling.k8s.io', 'priorityclasses', '')),
+        defaultTolerationSeconds({
+          notReadySeconds: config.controllers.defaultNotReadyTolerationSeconds,
+          unreachableSeconds: config.controllers.defaultUnreachableTolerationSeconds,
+        }),
         rbacEscalation(authorizer, rbacSource),
+        resourceQuotaAdmission({ store: servedQuotaStore(served, clock), now: () => clock.now() }),
       ]),
       clock,
       log: componentLogger('apiserver'),
@@ -234,7 +248,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
           { name: 'poststarthook/rbac/bootstrap-roles', check: async () => undefined },
           {
             name: 'poststarthook/scheduling/bootstrap-system-priority-classes',
-            check: async () => undefined,
+            check: systemPriorityClassesCheck(served, clock),
           },
         ],
       },

@@ -2,6 +2,7 @@
  * Runs a set of controllers: starts each, restarts one that fails with backoff (a rejected `run` is
  * a bug, logged with its stack), and stops them all when the signal aborts.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../../util/log.js';
 import type { Controller, ControllerContext } from './types.js';
 
@@ -15,6 +16,8 @@ export async function runControllers(
   signal: AbortSignal,
   log: Logger,
 ): Promise<void> {
+  // Every controller and informer listens for the stop signal: more than Node's default 10.
+  setMaxListeners(0, signal);
   ctx.informers.start(signal);
   await Promise.all(controllers.map((c) => runOne(c, ctx, signal, log)));
 }

@@ -4,6 +4,7 @@
  * synchronous: a scheduling cycle runs on one tick against the scheduler's cache, which nothing
  * else changes meanwhile.
  */
+import type { LabelSelector } from '../../api/selectors/labels.js';
 import type { NodeInfo } from '../nodeinfo.js';
 import type { PodInfo } from '../podinfo.js';
 import type { Diagnosis, Status } from './status.js';
@@ -45,11 +46,17 @@ export interface ClusterView {
   nodesWithAffinityPods(): Iterable<NodeInfo>;
   /** Nodes with at least one pod with required anti-affinity. */
   nodesWithRequiredAntiAffinityPods(): Iterable<NodeInfo>;
-  /** Per-node counts of pods matching `selector` (kept up to date incrementally once asked for). */
-  selectorCounts(
-    selectorKey: string,
-    matches: (labels: Readonly<Record<string, string>>) => boolean,
-  ): SelectorCounts;
+  /**
+   * Per-node counts of the pods `matches` accepts, kept up to date incrementally once asked for.
+   * `key` must identify the predicate (e.g. a selector's canonical text plus a purpose prefix).
+   */
+  selectorCounts(key: string, matches: (pod: PodInfo) => boolean): SelectorCounts;
+  /**
+   * The selector system-default topology spreading uses for a pod: the selectors of the Services
+   * selecting it and of its controller (ReplicaSet, StatefulSet, ReplicationController), merged;
+   * undefined when there is none.
+   */
+  defaultSpreadSelector(pod: PodInfo): LabelSelector | undefined;
 }
 
 /** Base of every plugin. */
@@ -78,9 +85,34 @@ export interface PostFilterResult {
   message: string;
 }
 
+/** What a PostFilter plugin may use besides the cluster view. */
+export interface PostFilterContext {
+  view: ClusterView;
+  /** The profile's Filter plugins on one node, with pods nominated there counted. */
+  runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): Status | undefined;
+  /** The profile's PreFilter extensions, when a pod is added to or removed from `node` in a simulation. */
+  addPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): void;
+  removePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): void;
+  /** Pods nominated to a node. */
+  nominatedPods(node: string): PodInfo[];
+  /** PodDisruptionBudgets (policy/v1 objects). */
+  pdbs(): readonly PdbInfo[];
+  /** Carries out a preemption in the background: victims marked and deleted, nominations cleared. */
+  preempt(preemptor: PodInfo, node: string, victims: PodInfo[], clearNominated: PodInfo[]): void;
+  random(): number;
+}
+
+/** A PodDisruptionBudget as preemption reads it. */
+export interface PdbInfo {
+  namespace: string;
+  selector: LabelSelector | undefined;
+  disruptionsAllowed: number;
+  disruptedPods: ReadonlySet<string>;
+}
+
 /** Runs when no node fits (preemption). */
 export interface PostFilterPlugin extends Plugin {
-  postFilter(state: CycleState, pod: PodInfo, diagnosis: Diagnosis): PostFilterResult;
+  postFilter(state: CycleState, pod: PodInfo, diagnosis: Diagnosis, ctx: PostFilterContext): PostFilterResult;
 }
 
 /** Runs before scoring the feasible nodes; may precompute state or Skip. */

@@ -108,3 +108,20 @@ export function parseFitArgs(args: Record<string, unknown> | undefined): FitArgs
 export function parseBalancedArgs(args: Record<string, unknown> | undefined): ResourceSpec[] {
   return parseResources(args?.['resources'], 'resources');
 }
+
+/** InterPodAffinityArgs. */
+export function parseInterPodAffinityArgs(args: Record<string, unknown> | undefined): {
+  hardPodAffinityWeight: number;
+  ignorePreferredTermsOfExistingPods: boolean;
+} {
+  const w = args?.['hardPodAffinityWeight'] ?? 1;
+  const weight = int(w, 'hardPodAffinityWeight');
+  if (weight < 0 || weight > 100)
+    throw new ConfigError(`hardPodAffinityWeight: Invalid value: ${weight}: not in valid range [0, 100]`);
+  const ignore = args?.['ignorePreferredTermsOfExistingPods'] ?? false;
+  if (typeof ignore !== 'boolean')
+    throw new ConfigError(
+      `ignorePreferredTermsOfExistingPods: Invalid value: ${JSON.stringify(ignore)}: must be a boolean`,
+    );
+  return { hardPodAffinityWeight: weight, ignorePreferredTermsOfExistingPods: ignore };
+}

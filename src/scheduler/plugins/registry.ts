@@ -10,7 +10,10 @@ import { PLUGIN } from './names.js';
 import { NodeName, NodePorts, NodeUnschedulable } from './node-basic.js';
 import { NodeAffinity } from './nodeaffinity.js';
 import { NodeResourcesBalancedAllocation, NodeResourcesFit } from './noderesources.js';
-import { parseBalancedArgs, parseFitArgs } from './args.js';
+import { parseBalancedArgs, parseFitArgs, parseInterPodAffinityArgs } from './args.js';
+import { DefaultPreemption, parsePreemptionArgs } from './defaultpreemption.js';
+import { InterPodAffinity } from './interpodaffinity.js';
+import { parseSpreadArgs, PodTopologySpread } from './podtopologyspread.js';
 import { TaintToleration } from './tainttoleration.js';
 
 /** What builds a plugin: its decoded pluginConfig args (undefined when none were given). */
@@ -75,6 +78,36 @@ export const REGISTRY = new Map<string, PluginRegistration>([
     { factory: (args) => new NodeResourcesBalancedAllocation(parseBalancedArgs(args)), events: [] },
   ],
   [PLUGIN.ImageLocality, { factory: () => new ImageLocality(), events: [] }],
+  [
+    PLUGIN.InterPodAffinity,
+    {
+      factory: (args) => new InterPodAffinity(parseInterPodAffinityArgs(args)),
+      events: [
+        { resource: 'AssignedPod', actions: ACTION.Add | ACTION.Delete | ACTION.UpdatePodLabel },
+        { resource: 'Node', actions: ACTION.Add | ACTION.UpdateNodeLabel },
+        { resource: 'Namespace', actions: ACTION.Add },
+        { resource: 'UnscheduledPod', actions: ACTION.UpdatePodLabel },
+      ],
+    },
+  ],
+  [
+    PLUGIN.PodTopologySpread,
+    {
+      factory: (args) => new PodTopologySpread(parseSpreadArgs(args)),
+      events: [
+        { resource: 'AssignedPod', actions: ACTION.Add | ACTION.Delete | ACTION.UpdatePodLabel },
+        {
+          resource: 'Node',
+          actions: ACTION.Add | ACTION.Delete | ACTION.UpdateNodeLabel | ACTION.UpdateNodeTaint,
+        },
+        { resource: 'UnscheduledPod', actions: ACTION.UpdatePodLabel },
+      ],
+    },
+  ],
+  [
+    PLUGIN.DefaultPreemption,
+    { factory: (args) => new DefaultPreemption(parsePreemptionArgs(args)), events: [] },
+  ],
 ]);
 
 /**
