@@ -414,6 +414,60 @@ spec:
 });
 
 describe('an unsatisfiable Deployment', () => {
+  it('reports pods refused by a quota as ReplicaFailure and FailedCreate, and recovers when it is raised', async () => {
+    const ns = await createNamespace(server, uniqueName('quota'));
+    const quota = (pods: number): string =>
+      `apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: ${ns}}\nspec: {hard: {pods: "${pods}"}}\n`;
+    await kubectlOk(server, ['apply', '-f', writeFile(server, `${ns}-q1.yaml`, quota(1))]);
+    await pollUntil(
+      'the quota to be counted',
+      () =>
+        getPath<{ status?: { hard?: Record<string, string> } }>(
+          server,
+          `/api/v1/namespaces/${ns}/resourcequotas/q`,
+        ),
+      (q) => q?.status?.hard?.['pods'] === '1',
+    );
+    await apply(ns, 'web', 'k8ts.local/busybox:1');
+    const d = await pollUntil(
+      'the ReplicaFailure condition',
+      () => deploymentOf(ns, 'web'),
+      (x) => x.status?.conditions?.some((c) => c.type === 'ReplicaFailure') === true,
+    );
+    const failure = d.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
+    expect(failure).toMatchObject({ status: 'True', reason: 'FailedCreate' });
+    expect(failure?.message).toContain('exceeded quota: q');
+    expect(await pods(ns, 'app=web')).toHaveLength(1);
+    const events = await kubectlOk(server, [
+      'get',
+      'events',
+      '-n',
+      ns,
+      '--field-selector',
+      'reason=FailedCreate',
+    ]);
+    expect(events).toMatch(/Error creating: pods "web-[a-z0-9]+-[a-z0-9]+" is forbidden: exceeded quota: q/);
+    // Backing off: a handful of refused creates in three seconds, not hundreds.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    interface EventView {
+      reason: string;
+      count?: number;
+    }
+    const list = await getPath<{ items: EventView[] }>(server, `/api/v1/namespaces/${ns}/events`);
+    const refused = (list?.items ?? [])
+      .filter((e) => e.reason === 'FailedCreate')
+      .reduce((n, e) => n + (e.count ?? 1), 0);
+    expect(refused).toBeLessThan(20);
+
+    await kubectlOk(server, ['apply', '-f', writeFile(server, `${ns}-q5.yaml`, quota(5))]);
+    await pollUntil(
+      '3 pods and no ReplicaFailure',
+      async () => ({ pods: await pods(ns, 'app=web'), d: await deploymentOf(ns, 'web') }),
+      (v) => v.pods.length === 3 && !v.d.status?.conditions?.some((c) => c.type === 'ReplicaFailure'),
+      { timeoutMs: 60_000 },
+    );
+  });
+
   it('reports ReplicaSetCreateError and retries with backoff, not in a loop', async () => {
     const ns = await createNamespace(server, uniqueName('unsat'));
     // A valid Deployment name so long that `<name>-<hash>` is not a valid ReplicaSet name.
