@@ -160,9 +160,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Deployments first, so no controller replaces the pods the node's clean-up deletes.
+  // Deployments and ReplicaSets first (waiting until they are gone), so that no controller replaces
+  // the pods the node's clean-up deletes.
   for (const ns of namespaces)
-    await kubectlOk(node, ['delete', 'deploy', '--all', '-n', ns, '--wait=false']).catch(() => undefined);
+    await kubectlOk(node, ['delete', 'deploy,rs', '--all', '-n', ns, '--wait=true', '--timeout=60s'], {
+      timeoutMs: 70_000,
+    }).catch(() => undefined);
   client?.close();
   await stopNodeServer(node);
 });
