@@ -15,7 +15,13 @@ import {
   sizesByImage,
   workloads,
 } from './testing.js';
-import { POD_TEMPLATE_HASH, REVISION, REVISION_HISTORY } from './util.js';
+import {
+  templateHash,
+  POD_TEMPLATE_HASH,
+  REVISION,
+  REVISION_HISTORY,
+  type DeploymentObject,
+} from './util.js';
 
 let current: Harness | undefined;
 afterEach(() => {
@@ -339,6 +345,35 @@ describe('Deployment controller', () => {
     expect(rss).toHaveLength(1);
     expect(rss[0]?.metadata.name).toBe(rs?.metadata.name);
     expect(rss[0]?.metadata.ownerReferences?.[0]?.uid).toBe(getDeployment(h).metadata.uid);
+    expect(storedPods(h)).toHaveLength(2);
+  });
+
+  it('bumps collisionCount when the hashed name is taken by someone else', async () => {
+    const h = await started();
+    fakeKubelet(h);
+    const d = deployment(2);
+    const taken = `web-${templateHash((d['spec'] as DeploymentObject['spec'])?.template, undefined)}`;
+    h.fake.put(REPLICASETS, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: taken, namespace: 'ns', labels: { app: 'other' } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'other' } },
+        template: {
+          metadata: { labels: { app: 'other' } },
+          spec: { containers: [{ name: 'c', image: 'x' }] },
+        },
+      },
+    });
+    h.fake.put(DEPLOYMENTS, d);
+    await h.advance(2000, 100);
+    expect(getDeployment(h).status?.collisionCount).toBe(1);
+    const mine = replicaSets(h).filter((r) => r.metadata.name !== taken);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.metadata.name).toBe(
+      `web-${templateHash((d['spec'] as DeploymentObject['spec'])?.template, 1)}`,
+    );
     expect(storedPods(h)).toHaveLength(2);
   });
 
