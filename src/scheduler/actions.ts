@@ -11,6 +11,7 @@ import { PODS } from '../client/resources.js';
 import type { ApiObject, Client } from '../client/types.js';
 import type { Logger } from '../util/log.js';
 import { rfc3339, type Clock } from '../util/time.js';
+import { EventQueue } from './event-queue.js';
 import type { PodInfo } from './podinfo.js';
 
 /** The event target of a pod. */
@@ -26,6 +27,9 @@ export function podTarget(p: Pod): EventTarget {
 
 /** Writes of one scheduler process. */
 export class SchedulerActions {
+  /** Events leave through a bounded queue (dropped when full, as upstream). */
+  readonly events: EventQueue;
+
   constructor(
     private readonly client: Client,
     private readonly log: Logger,
@@ -34,10 +38,19 @@ export class SchedulerActions {
     private readonly recorders: ReadonlyMap<string, EventRecorder>,
     /** The latest cached version of a pod. */
     private readonly current: (key: string) => Pod | undefined,
-  ) {}
+  ) {
+    this.events = new EventQueue(log);
+  }
 
-  private recorder(schedulerName: string): EventRecorder | undefined {
-    return this.recorders.get(schedulerName);
+  private event(
+    schedulerName: string,
+    target: EventTarget,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): void {
+    const recorder = this.recorders.get(schedulerName);
+    if (recorder) this.events.record(recorder, target, type, reason, message);
   }
 
   /** POST pods/{name}/binding. Rejects with the API error. */
@@ -56,7 +69,8 @@ export class SchedulerActions {
   /** The Scheduled event after a successful binding. */
   scheduled(schedulerName: string, pod: PodInfo, node: string): void {
     const p = pod.pod;
-    void this.recorder(schedulerName)?.record(
+    this.event(
+      schedulerName,
       podTarget(p),
       'Normal',
       'Scheduled',
@@ -77,8 +91,7 @@ export class SchedulerActions {
     event = true,
   ): void {
     const p = pod.pod;
-    if (event)
-      void this.recorder(schedulerName)?.record(podTarget(p), 'Warning', 'FailedScheduling', message);
+    if (event) this.event(schedulerName, podTarget(p), 'Warning', 'FailedScheduling', message);
     const current = this.current(pod.key) ?? p;
     const prev = current.status?.conditions?.find((c) => c.type === 'PodScheduled');
     const nnnChanged =
@@ -172,7 +185,8 @@ export class SchedulerActions {
           { subresource: 'status' },
         );
       await pods.delete(name, cur.metadata?.uid ? { preconditions: { uid: cur.metadata.uid } } : {});
-      void this.recorder(schedulerName)?.record(
+      this.event(
+        schedulerName,
         podTarget(cur),
         'Normal',
         'Preempted',

@@ -5,7 +5,7 @@
  * fails. Plugins read it through {@link ClusterView}; scheduling cycles run synchronously, so the
  * live cache is the snapshot.
  */
-import type { Node } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from '../api/selectors/labels.js';
 import type { ClusterView, SelectorCounts } from './framework/types.js';
 import { NodeInfo, type ImageState } from './nodeinfo.js';
@@ -18,10 +18,38 @@ interface PodState {
   assumed: boolean;
 }
 
-interface CountIndex {
-  matches: (pod: PodInfo) => boolean;
-  perNode: Map<string, Map<string, number>>;
-  lastUsed: number;
+class CountIndex implements SelectorCounts {
+  readonly perNode = new Map<string, Map<string, number>>();
+  /** Topology key → value → namespace → count; dropped when node labels change. */
+  readonly domains = new Map<string, Map<string, Map<string, number>>>();
+  lastUsed = 0;
+
+  constructor(
+    readonly matches: (pod: PodInfo) => boolean,
+    private readonly labelsOf: (node: string) => Readonly<Record<string, string>> | undefined,
+  ) {}
+
+  perDomain(topologyKey: string): ReadonlyMap<string, ReadonlyMap<string, number>> {
+    let m = this.domains.get(topologyKey);
+    if (m) return m;
+    m = new Map();
+    for (const [node, perNs] of this.perNode) {
+      const labels = this.labelsOf(node);
+      if (!labels) continue;
+      const v = labels[topologyKey] ?? '';
+      for (const [ns, n] of perNs) bumpNested(m, v, ns, n);
+    }
+    this.domains.set(topologyKey, m);
+    return m;
+  }
+
+  bump(node: string, ns: string, delta: number): void {
+    bumpNested(this.perNode, node, ns, delta);
+    if (this.domains.size === 0) return;
+    const labels = this.labelsOf(node);
+    if (!labels) return;
+    for (const [key, m] of this.domains) bumpNested(m, labels[key] ?? '', ns, delta);
+  }
 }
 
 /** Selector count indexes kept at most (least recently used dropped first). */
@@ -39,6 +67,8 @@ export class SchedulerCache implements ClusterView {
   private readonly counts = new Map<string, CountIndex>();
   /** Nodes with pods that have (anti-)affinity, and required anti-affinity. */
   private readonly affinityNodes = new Set<NodeInfo>();
+  /** Topology key → value → number of nodes. */
+  private readonly domainCounts = new Map<string, Map<string, number>>();
   private readonly antiAffinityNodes = new Set<NodeInfo>();
   private useTick = 0;
 
@@ -51,6 +81,30 @@ export class SchedulerCache implements ClusterView {
   node(name: string): NodeInfo | undefined {
     const n = this.infos.get(name);
     return n && this.listIndex.has(n) ? n : undefined;
+  }
+
+  /** Labels of a node with a Node object (count indexes aggregate by them). */
+  private readonly labelsOf = (node: string): Readonly<Record<string, string>> | undefined => {
+    const info = this.infos.get(node);
+    return info && this.listIndex.has(info) ? info.labels : undefined;
+  };
+
+  domains(topologyKey: string): ReadonlyMap<string, number> {
+    let m = this.domainCounts.get(topologyKey);
+    if (m) return m;
+    m = new Map();
+    for (const n of this.list) {
+      const v = n.labels[topologyKey];
+      if (v !== undefined) m.set(v, (m.get(v) ?? 0) + 1);
+    }
+    this.domainCounts.set(topologyKey, m);
+    return m;
+  }
+
+  /** Node labels or the set of nodes changed: per-domain aggregates are rebuilt when next asked for. */
+  private labelsChanged(): void {
+    this.domainCounts.clear();
+    for (const idx of this.counts.values()) idx.domains.clear();
   }
 
   namespaceLabels(ns: string): Readonly<Record<string, string>> | undefined {
@@ -85,8 +139,8 @@ export class SchedulerCache implements ClusterView {
           }
         if (oldest !== undefined) this.counts.delete(oldest);
       }
-      idx = { matches, perNode: new Map(), lastUsed: 0 };
-      for (const st of this.pods.values()) if (matches(st.info)) bump(idx, st.node, st.info.namespace, 1);
+      idx = new CountIndex(matches, this.labelsOf);
+      for (const st of this.pods.values()) if (matches(st.info)) idx.bump(st.node, st.info.namespace, 1);
       this.counts.set(selectorKey, idx);
     }
     idx.lastUsed = ++this.useTick;
@@ -105,18 +159,23 @@ export class SchedulerCache implements ClusterView {
   addOrUpdateNode(node: Node): NodeInfo {
     const name = node.metadata?.name ?? '';
     let info = this.infos.get(name);
+    let changed: boolean;
     if (info) {
+      const before = info.labels;
       this.untrackImages(info);
       info.setNode(node);
+      changed = !sameLabels(before, info.labels) || !this.listIndex.has(info);
     } else {
       info = new NodeInfo(node);
       this.infos.set(name, info);
+      changed = true;
     }
     this.trackImages(info);
     if (!this.listIndex.has(info)) {
       this.listIndex.set(info, this.list.length);
       this.list.push(info);
     }
+    if (changed) this.labelsChanged();
     return info;
   }
 
@@ -135,6 +194,7 @@ export class SchedulerCache implements ClusterView {
     }
     // Pods still on the node keep a placeholder until they are deleted.
     if (info.pods.size === 0) this.infos.delete(name);
+    this.labelsChanged();
   }
 
   private trackImages(info: NodeInfo): void {
@@ -196,6 +256,18 @@ export class SchedulerCache implements ClusterView {
     this.place(pod, nodeName, true);
   }
 
+  /**
+   * The binding of an assumed pod was observed: it becomes bound, keeping its PodInfo (whose pod
+   * object is replaced by `pod`). False when the pod is not assumed.
+   */
+  confirm(key: string, pod: Pod): boolean {
+    const st = this.pods.get(key);
+    if (!st?.assumed) return false;
+    st.assumed = false;
+    st.info.pod = pod;
+    return true;
+  }
+
   /** Drops an assumed pod (binding failed). Bound pods are left alone. */
   forgetPod(key: string): void {
     if (this.pods.get(key)?.assumed) this.removePodByKey(key);
@@ -217,7 +289,7 @@ export class SchedulerCache implements ClusterView {
     info.addPod(pod);
     if (pod.hasAffinity) this.trackAffinity(info);
     this.pods.set(pod.key, { info: pod, node: nodeName, assumed });
-    for (const idx of this.counts.values()) if (idx.matches(pod)) bump(idx, nodeName, pod.namespace, 1);
+    for (const idx of this.counts.values()) if (idx.matches(pod)) idx.bump(nodeName, pod.namespace, 1);
   }
 
   private removePodByKey(key: string): void {
@@ -231,7 +303,7 @@ export class SchedulerCache implements ClusterView {
       if (info.pods.size === 0 && !this.listIndex.has(info)) this.infos.delete(st.node);
     }
     for (const idx of this.counts.values())
-      if (idx.matches(st.info)) bump(idx, st.node, st.info.namespace, -1);
+      if (idx.matches(st.info)) idx.bump(st.node, st.info.namespace, -1);
   }
 
   /** Number of pods known (bound and assumed). */
@@ -240,11 +312,19 @@ export class SchedulerCache implements ClusterView {
   }
 }
 
-function bump(idx: CountIndex, node: string, ns: string, delta: number): void {
-  let m = idx.perNode.get(node);
-  if (!m) idx.perNode.set(node, (m = new Map()));
-  const n = (m.get(ns) ?? 0) + delta;
-  if (n > 0) m.set(ns, n);
-  else m.delete(ns);
-  if (m.size === 0) idx.perNode.delete(node);
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function bumpNested(outer: Map<string, Map<string, number>>, k1: string, k2: string, delta: number): void {
+  let m = outer.get(k1);
+  if (!m) outer.set(k1, (m = new Map()));
+  const n = (m.get(k2) ?? 0) + delta;
+  if (n > 0) m.set(k2, n);
+  else m.delete(k2);
+  if (m.size === 0) outer.delete(k1);
 }

@@ -6,8 +6,17 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { deepEqual } from '../api/core/util.js';
 import { ACTION, type ClusterEvent, type EventResource } from './queue.js';
 
-/** An event for `resource` with `action` bits. */
+const made = new Map<string, ClusterEvent>();
+
+/** An event for `resource` with `action` bits (shared, immutable objects). */
 export function clusterEvent(resource: EventResource, action: number): ClusterEvent {
+  const key = `${resource}/${action}`;
+  let e = made.get(key);
+  if (!e) made.set(key, (e = Object.freeze(makeEvent(resource, action))));
+  return e;
+}
+
+function makeEvent(resource: EventResource, action: number): ClusterEvent {
   const names = Object.entries(ACTION)
     .filter(([, bit]) => (action & bit) !== 0)
     .map(([n]) => n);

@@ -6,6 +6,8 @@
 import type { NodeInfo } from './nodeinfo.js';
 import type { PodInfo } from './podinfo.js';
 
+const NONE: PodInfo[] = [];
+
 export class Nominator {
   private readonly byNode = new Map<string, Map<string, PodInfo>>();
   private readonly nodeOf = new Map<string, string>();
@@ -36,8 +38,9 @@ export class Nominator {
 
   /** Pods nominated to `node` with at least `pod`'s priority (other than `pod`). */
   forNode(node: NodeInfo, pod: PodInfo): PodInfo[] {
+    if (this.nodeOf.size === 0) return NONE;
     const m = this.byNode.get(node.name);
-    if (!m) return [];
+    if (!m) return NONE;
     const out: PodInfo[] = [];
     for (const p of m.values())
       if (p.key !== pod.key && p.priority >= pod.priority && !node.pods.has(p.key)) out.push(p);

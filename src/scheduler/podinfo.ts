@@ -79,7 +79,14 @@ export class PodInfo {
   /** A message when an affinity term could not be parsed (the pod is then unschedulable). */
   readonly parseError: string | undefined;
 
-  constructor(readonly pod: Pod) {
+  /**
+   * The pod object. Replaced (by the cache) only with a later version of the same pod whose
+   * scheduling-relevant fields are unchanged.
+   */
+  pod: Pod;
+
+  constructor(pod: Pod) {
+    this.pod = pod;
     const meta = pod.metadata ?? {};
     const spec = pod.spec ?? { containers: [] };
     this.key = objectKey(pod);

@@ -129,6 +129,7 @@ export class Scheduler implements Controller {
     } finally {
       this.queue.close();
       for (const u of [...unregister, ...sources.unregister]) u();
+      await this.actions.events.flush();
       await Promise.allSettled([...this.pendingBindings]);
     }
   }
@@ -200,6 +201,14 @@ export class Scheduler implements Controller {
           this.queue.moveAllToActiveOrBackoff(clusterEvent('AssignedPod', ACTION.Delete));
         }
         return;
+      }
+      if (!o.spec?.nodeName && this.cache.isAssumed(key) && this.cache.nodeOf(key) === node) {
+        // Our own binding observed: the assumed pod becomes bound, its PodInfo reused unless the
+        // pod changed in a way that matters.
+        if (podUpdateActions(o, p) === 0 && this.cache.confirm(key, p)) {
+          this.queue.moveAllToActiveOrBackoff(clusterEvent('AssignedPod', ACTION.Add));
+          return;
+        }
       }
       const actions = o.spec?.nodeName ? podUpdateActions(o, p) : ACTION.Add;
       const known = this.cache.nodeOf(key) === node && !this.cache.isAssumed(key);

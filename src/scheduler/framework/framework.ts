@@ -99,8 +99,8 @@ export class Framework {
 
   /** Runs the Filter plugins on one node; the first rejection wins. */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo, view: ClusterView): Status | undefined {
-    for (const pl of this.plugins.filter) {
-      if (state.skipFilter.size > 0 && state.skipFilter.has(pl.name)) continue;
+    state.filters ??= this.plugins.filter.filter((pl) => !state.skipFilter.has(pl.name));
+    for (const pl of state.filters) {
       const st = pl.filter(state, pod, node, view);
       if (st) {
         if (st.plugin !== pl.name) st.plugin = pl.name;

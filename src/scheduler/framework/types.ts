@@ -19,6 +19,8 @@ export class CycleState {
   readonly skipFilter = new Set<string>();
   /** Score plugins whose PreScore returned Skip. */
   readonly skipScore = new Set<string>();
+  /** The Filter plugins left to run once PreFilter is done (set by the framework). */
+  filters: FilterPlugin[] | undefined;
 
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
@@ -33,6 +35,11 @@ export class CycleState {
 export interface SelectorCounts {
   /** Node name → namespace → number of matching pods. */
   readonly perNode: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /**
+   * Value of node label `topologyKey` → namespace → number of matching pods on nodes with that
+   * value (nodes without the label count under ''), kept up to date once asked for.
+   */
+  perDomain(topologyKey: string): ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
 /** What plugins may read of the cluster during a cycle. */
@@ -40,6 +47,8 @@ export interface ClusterView {
   /** Every schedulable candidate node (nodes with a Node object), in a stable order. */
   nodes(): readonly NodeInfo[];
   node(name: string): NodeInfo | undefined;
+  /** Values of node label `topologyKey` → number of nodes with that value (nodes with the label only). */
+  domains(topologyKey: string): ReadonlyMap<string, number>;
   /** Labels of a namespace, if known. */
   namespaceLabels(ns: string): Readonly<Record<string, string>> | undefined;
   /** Nodes that have at least one pod with (anti-)affinity. */

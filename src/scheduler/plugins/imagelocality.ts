@@ -15,7 +15,8 @@ export class ImageLocality implements ScorePlugin {
   readonly name = PLUGIN.ImageLocality;
 
   score(_state: CycleState, pod: PodInfo, node: NodeInfo, view: ClusterView): number {
-    if (pod.images.length === 0) return 0;
+    // Below the minimum threshold every node scores 0: a node without images cannot do better.
+    if (pod.images.length === 0 || node.images.size === 0) return 0;
     const total = view.nodes().length;
     let sum = 0;
     if (node.images.size > 0 && total > 0)

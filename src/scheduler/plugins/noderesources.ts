@@ -58,39 +58,44 @@ function isExtendedResource(name: string): boolean {
   return !(domain === 'kubernetes.io' || domain.endsWith('.kubernetes.io')) && !name.startsWith('requests.');
 }
 
-function isScalarResource(name: string): boolean {
-  return name !== 'cpu' && name !== 'memory' && name !== 'ephemeral-storage' && name !== 'pods';
-}
-
 const TOO_MANY_PODS = 'Too many pods';
 
-/** The node's allocatable amount and what would be requested with the pod on it, for one resource. */
+/**
+ * Writes the node's allocatable amount of resource `name` into `alloc[i]`, and what would be requested
+ * with the pod on it into `req[i]` (0 and 0 when the resource is not scored on this node).
+ */
 function allocatableAndRequested(
   node: NodeInfo,
   name: string,
   podRequest: number,
   useNonZero: boolean,
-): [number, number] {
-  if (podRequest === 0 && isScalarResource(name)) return [0, 0];
+  alloc: number[],
+  req: number[],
+  i: number,
+): void {
+  let a = 0;
+  let r = 0;
   switch (name) {
     case 'cpu':
-      return [
-        node.allocatable.milliCPU,
-        (useNonZero ? node.nonZeroMilliCPU : node.requested.milliCPU) + podRequest,
-      ];
+      a = node.allocatable.milliCPU;
+      r = (useNonZero ? node.nonZeroMilliCPU : node.requested.milliCPU) + podRequest;
+      break;
     case 'memory':
-      return [
-        node.allocatable.memory,
-        (useNonZero ? node.nonZeroMemory : node.requested.memory) + podRequest,
-      ];
+      a = node.allocatable.memory;
+      r = (useNonZero ? node.nonZeroMemory : node.requested.memory) + podRequest;
+      break;
     case 'ephemeral-storage':
-      return [node.allocatable.ephemeralStorage, node.requested.ephemeralStorage + podRequest];
-    default: {
-      const alloc = node.allocatable.scalar?.get(name);
-      if (alloc === undefined) return [0, 0];
-      return [alloc, (node.requested.scalar?.get(name) ?? 0) + podRequest];
-    }
+      a = node.allocatable.ephemeralStorage;
+      r = node.requested.ephemeralStorage + podRequest;
+      break;
+    default:
+      if (podRequest !== 0) {
+        a = node.allocatable.scalar?.get(name) ?? 0;
+        r = a === 0 ? 0 : (node.requested.scalar?.get(name) ?? 0) + podRequest;
+      }
   }
+  alloc[i] = a;
+  req[i] = a === 0 ? 0 : r;
 }
 
 /** What the pod requests of each scored resource (non-zero defaults for CPU/memory when asked). */
@@ -184,8 +189,13 @@ export class NodeResourcesFit implements FilterPlugin, PreScorePlugin, ScorePlug
   private readonly scorer: Scorer;
   private readonly tooManyPods = Status.unschedulable(TOO_MANY_PODS);
   private readonly reasons = new Map<string, string>();
+  /** Scratch arrays reused by every score (cycles are synchronous). */
+  private readonly req: number[];
+  private readonly alloc: number[];
 
   constructor(readonly args: FitArgs = defaultFitArgs()) {
+    this.req = new Array<number>(args.scoringStrategy.resources.length).fill(0);
+    this.alloc = new Array<number>(args.scoringStrategy.resources.length).fill(0);
     this.ignored = new Set(args.ignoredResources);
     this.ignoredGroups = new Set(args.ignoredResourceGroups);
     this.scorer = strategyScorer(args.scoringStrategy);
@@ -247,13 +257,10 @@ export class NodeResourcesFit implements FilterPlugin, PreScorePlugin, ScorePlug
     const podReq =
       state.read<number[]>(FIT_STATE) ?? podRequestList(pod, this.args.scoringStrategy.resources, true);
     const resources = this.args.scoringStrategy.resources;
-    const req: number[] = new Array<number>(resources.length);
-    const alloc: number[] = new Array<number>(resources.length);
-    for (let i = 0; i < resources.length; i++) {
-      const [a, r] = allocatableAndRequested(node, (resources[i] as ResourceSpec).name, podReq[i] ?? 0, true);
-      alloc[i] = a;
-      req[i] = a === 0 ? 0 : r;
-    }
+    const req = this.req;
+    const alloc = this.alloc;
+    for (let i = 0; i < resources.length; i++)
+      allocatableAndRequested(node, (resources[i] as ResourceSpec).name, podReq[i] ?? 0, true, alloc, req, i);
     return this.scorer(req, alloc);
   }
 }
@@ -262,7 +269,13 @@ export class NodeResourcesFit implements FilterPlugin, PreScorePlugin, ScorePlug
 export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = PLUGIN.NodeResourcesBalancedAllocation;
 
-  constructor(readonly resources: ResourceSpec[] = DEFAULT_RESOURCES.map((r) => ({ ...r }))) {}
+  private readonly alloc: number[];
+  private readonly req: number[];
+
+  constructor(readonly resources: ResourceSpec[] = DEFAULT_RESOURCES.map((r) => ({ ...r }))) {
+    this.alloc = new Array<number>(resources.length).fill(0);
+    this.req = new Array<number>(resources.length).fill(0);
+  }
 
   preScore(state: CycleState, pod: PodInfo): Status | undefined {
     const list = podRequestList(pod, this.resources, false);
@@ -274,24 +287,29 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
 
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
     const podReq = state.read<number[]>(BALANCED_STATE) ?? podRequestList(pod, this.resources, false);
-    let n = 0;
-    let total = 0;
-    let f0 = 0;
-    let f1 = 0;
-    const fractions: number[] = [];
-    for (let i = 0; i < this.resources.length; i++) {
-      const [a, r] = allocatableAndRequested(
+    const alloc = this.alloc;
+    const req = this.req;
+    for (let i = 0; i < this.resources.length; i++)
+      allocatableAndRequested(
         node,
         (this.resources[i] as ResourceSpec).name,
         podReq[i] ?? 0,
         false,
+        alloc,
+        req,
+        i,
       );
+    let n = 0;
+    let total = 0;
+    let f0 = 0;
+    let f1 = 0;
+    for (let i = 0; i < this.resources.length; i++) {
+      const a = alloc[i] ?? 0;
       if (a === 0) continue;
-      const f = Math.min(r / a, 1);
+      const f = Math.min((req[i] ?? 0) / a, 1);
       total += f;
       if (n === 0) f0 = f;
       else if (n === 1) f1 = f;
-      fractions.push(f);
       n++;
     }
     let std = 0;
@@ -299,7 +317,12 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
     else if (n > 2) {
       const mean = total / n;
       let sum = 0;
-      for (const f of fractions) sum += (f - mean) * (f - mean);
+      for (let i = 0; i < this.resources.length; i++) {
+        const a = alloc[i] ?? 0;
+        if (a === 0) continue;
+        const f = Math.min((req[i] ?? 0) / a, 1);
+        sum += (f - mean) * (f - mean);
+      }
       std = Math.sqrt(sum / n);
     }
     return Math.trunc((1 - std) * MAX_NODE_SCORE);

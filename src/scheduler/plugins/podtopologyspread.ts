@@ -10,6 +10,7 @@ import { Status } from '../framework/status.js';
 import {
   MAX_NODE_SCORE,
   type ClusterView,
+  type SelectorCounts,
   type CycleState,
   type FilterPlugin,
   type PreFilterPlugin,
@@ -100,6 +101,8 @@ interface FilterState {
   /** Per constraint: domain value → matching pods. */
   counts: Map<string, number>[];
   mins: number[];
+  /** Per constraint: 1 when the incoming pod matches its selector. */
+  self: number[];
 }
 
 interface ScoreState {
@@ -119,10 +122,16 @@ function hasAllKeys(labels: Readonly<Record<string, string>>, cs: readonly Sprea
 }
 
 /** Whether a node's domain counts for constraint `c` (nodeAffinityPolicy, nodeTaintsPolicy). */
-function included(c: SpreadConstraint, pod: PodInfo, node: NodeInfo, affinityMatch: () => boolean): boolean {
-  if (c.nodeAffinityPolicy === 'Honor' && !affinityMatch()) return false;
+function included(c: SpreadConstraint, pod: PodInfo, node: NodeInfo, affinityMatch: boolean): boolean {
+  if (c.nodeAffinityPolicy === 'Honor' && !affinityMatch) return false;
   if (c.nodeTaintsPolicy === 'Honor' && firstUntolerated(node.hardTaints, pod.tolerations)) return false;
   return true;
+}
+
+/** Whether some constraint honours node affinity and the pod has any to honour. */
+function affinityMatters(pod: PodInfo, cs: readonly SpreadConstraint[]): boolean {
+  if (!pod.nodeSelector && !pod.requiredNodeAffinity) return false;
+  return cs.some((c) => c.nodeAffinityPolicy === 'Honor');
 }
 
 function minOf(m: Map<string, number>): number {
@@ -167,11 +176,15 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     };
   }
 
-  private counts(c: SpreadConstraint, view: ClusterView): ReadonlyMap<string, ReadonlyMap<string, number>> {
+  private index(c: SpreadConstraint, view: ClusterView): SelectorCounts {
     return view.selectorCounts(
       `spread:${c.selectorKey}`,
       (p) => !p.terminating && c.selector.matches(p.labels),
-    ).perNode;
+    );
+  }
+
+  private counts(c: SpreadConstraint, view: ClusterView): ReadonlyMap<string, ReadonlyMap<string, number>> {
+    return this.index(c, view).perNode;
   }
 
   // ---- filter ----
@@ -182,22 +195,42 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       state.skipFilter.add(this.name);
       return undefined;
     }
-    const perNode = cs.map((c) => this.counts(c, view));
     const counts = cs.map(() => new Map<string, number>());
+    const needAffinity = affinityMatters(pod, cs);
+    const ns = pod.namespace;
+    const c0 = cs[0] as SpreadConstraint;
+    if (cs.length === 1 && !needAffinity && c0.nodeTaintsPolicy === 'Ignore') {
+      // Every node with the label is eligible: the domains' totals are kept by the cache.
+      const perDomain = this.index(c0, view).perDomain(c0.topologyKey);
+      const m = counts[0] as Map<string, number>;
+      for (const v of view.domains(c0.topologyKey).keys()) m.set(v, perDomain.get(v)?.get(ns) ?? 0);
+      state.write(FILTER_STATE, {
+        constraints: cs,
+        counts,
+        mins: counts.map(minOf),
+        self: cs.map((c) => (c.selector.matches(pod.labels) ? 1 : 0)),
+      } satisfies FilterState);
+      return undefined;
+    }
+    const perNode = cs.map((c) => this.counts(c, view));
     for (const node of view.nodes()) {
       if (!hasAllKeys(node.labels, cs)) continue;
-      let aff: boolean | undefined;
-      const affinity = (): boolean => (aff ??= nodeMatchesPodAffinity(pod, node));
+      const aff = needAffinity ? nodeMatchesPodAffinity(pod, node) : true;
       for (let i = 0; i < cs.length; i++) {
         const c = cs[i] as SpreadConstraint;
-        if (!included(c, pod, node, affinity)) continue;
+        if (!included(c, pod, node, aff)) continue;
         const v = node.labels[c.topologyKey] as string;
-        const n = perNode[i]?.get(node.name)?.get(pod.namespace) ?? 0;
+        const n = perNode[i]?.get(node.name)?.get(ns) ?? 0;
         const m = counts[i] as Map<string, number>;
         m.set(v, (m.get(v) ?? 0) + n);
       }
     }
-    state.write(FILTER_STATE, { constraints: cs, counts, mins: counts.map(minOf) } satisfies FilterState);
+    state.write(FILTER_STATE, {
+      constraints: cs,
+      counts,
+      mins: counts.map(minOf),
+      self: cs.map((c) => (c.selector.matches(pod.labels) ? 1 : 0)),
+    } satisfies FilterState);
     return undefined;
   }
 
@@ -212,10 +245,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private update(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo, d: number): void {
     const s = state.read<FilterState>(FILTER_STATE);
     if (!s || other.namespace !== pod.namespace || !hasAllKeys(node.labels, s.constraints)) return;
-    let aff: boolean | undefined;
-    const affinity = (): boolean => (aff ??= nodeMatchesPodAffinity(pod, node));
+    const aff = affinityMatters(pod, s.constraints) ? nodeMatchesPodAffinity(pod, node) : true;
     s.constraints.forEach((c, i) => {
-      if (!c.selector.matches(other.labels) || !included(c, pod, node, affinity)) return;
+      if (!c.selector.matches(other.labels) || !included(c, pod, node, aff)) return;
       const v = node.labels[c.topologyKey] as string;
       const m = s.counts[i] as Map<string, number>;
       m.set(v, (m.get(v) ?? 0) + d);
@@ -232,7 +264,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       if (v === undefined) return this.labelRejected;
       const m = s.counts[i] as Map<string, number>;
       const min = m.size < c.minDomains ? 0 : (s.mins[i] ?? 0);
-      const self = c.selector.matches(pod.labels) ? 1 : 0;
+      const self = s.self[i] ?? 0;
       if ((m.get(v) ?? 0) + self - min > c.maxSkew) return this.spreadRejected;
     }
     return undefined;
@@ -275,16 +307,32 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       if (c.topologyKey === HOSTNAME) sizes[i] = nodes.length - ignored.size;
     });
     const perNode = cs.map((c) => this.counts(c, view));
-    for (const node of view.nodes()) {
+    const needAffinity = affinityMatters(pod, cs);
+    const onlyHostname = cs.every((c) => c.topologyKey === HOSTNAME);
+    // Without node affinity or taints to honour, and no need for nodes to carry every key, a
+    // domain's total is the cache's per-domain count.
+    const fast =
+      !needAffinity && (!requireAll || cs.length === 1) && cs.every((c) => c.nodeTaintsPolicy === 'Ignore');
+    if (fast) {
+      cs.forEach((c) => {
+        if (c.topologyKey === HOSTNAME) return;
+        const m = pairs.get(c.topologyKey);
+        if (!m) return;
+        const perDomain = this.index(c, view).perDomain(c.topologyKey);
+        for (const v of m.keys()) m.set(v, perDomain.get(v)?.get(pod.namespace) ?? 0);
+      });
+    }
+    for (const node of onlyHostname || fast ? [] : view.nodes()) {
       if (requireAll && !hasAllKeys(node.labels, cs)) continue;
       let aff: boolean | undefined;
-      const affinity = (): boolean => (aff ??= nodeMatchesPodAffinity(pod, node));
       for (let i = 0; i < cs.length; i++) {
         const c = cs[i] as SpreadConstraint;
         if (c.topologyKey === HOSTNAME) continue;
         const m = pairs.get(c.topologyKey);
         const v = node.labels[c.topologyKey] ?? '';
-        if (!m || !m.has(v) || !included(c, pod, node, affinity)) continue;
+        if (!m || !m.has(v)) continue;
+        if (aff === undefined) aff = needAffinity ? nodeMatchesPodAffinity(pod, node) : true;
+        if (!included(c, pod, node, aff)) continue;
         const n = perNode[i]?.get(node.name)?.get(pod.namespace) ?? 0;
         if (n) m.set(v, (m.get(v) ?? 0) + n);
       }
@@ -302,17 +350,18 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
     const s = state.read<ScoreState>(SCORE_STATE);
-    if (!s || s.ignored.has(node)) return 0;
+    if (!s || (s.ignored.size > 0 && s.ignored.has(node))) return 0;
     let score = 0;
-    s.constraints.forEach((c, i) => {
+    const cs = s.constraints;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i] as SpreadConstraint;
       const v = node.labels[c.topologyKey];
-      if (v === undefined) return;
-      const cnt =
-        c.topologyKey === HOSTNAME
-          ? (s.perNode[i]?.get(node.name)?.get(pod.namespace) ?? 0)
-          : (s.pairs.get(c.topologyKey)?.get(v) ?? 0);
+      if (v === undefined) continue;
+      let cnt: number;
+      if (c.topologyKey === HOSTNAME) cnt = s.perNode[i]?.get(node.name)?.get(pod.namespace) ?? 0;
+      else cnt = s.pairs.get(c.topologyKey)?.get(v) ?? 0;
       score += cnt * (s.weights[i] ?? 1) + (c.maxSkew - 1);
-    });
+    }
     return Math.round(score);
   }
 
@@ -321,14 +370,15 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (!s) return;
     let min = Infinity;
     let max = 0;
+    const anyIgnored = s.ignored.size > 0;
     for (let i = 0; i < scores.length; i++) {
-      if (s.ignored.has(s.nodes[i] as NodeInfo)) continue;
+      if (anyIgnored && s.ignored.has(s.nodes[i] as NodeInfo)) continue;
       const v = scores[i] ?? 0;
       if (v < min) min = v;
       if (v > max) max = v;
     }
     for (let i = 0; i < scores.length; i++) {
-      if (s.ignored.has(s.nodes[i] as NodeInfo)) scores[i] = 0;
+      if (anyIgnored && s.ignored.has(s.nodes[i] as NodeInfo)) scores[i] = 0;
       else if (max === 0) scores[i] = MAX_NODE_SCORE;
       else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - (scores[i] ?? 0))) / max);
     }
