@@ -32,8 +32,8 @@ Flags:
   --taints k=v:Effect,…     taints the nodes register with (NoSchedule, PreferNoSchedule, NoExecute)
   --lease-interval DUR      Lease renew interval of each node (default ${D.leaseRenewMs / 1000}s, as the node agent)
   --status-interval DUR     node status report interval (default ${D.statusReportMs / 1000}s)
-  --concurrency N           API requests in flight at most, for heartbeats and for pods each
-                            (default ${D.concurrency})
+  --concurrency N           API requests in flight at most, for Lease renewals and for pods each
+                            (status posts: a quarter of it; default ${D.concurrency})
   -h, --help                show this help
 
 Pods: containers run forever, unless the pod has the annotation hollow.k8ts.io/exit-after: DUR

@@ -74,7 +74,10 @@ export class HollowNodes implements NodeDirectory {
   private readonly log: Logger;
   private readonly states: NodeState[];
   private readonly byName = new Map<string, NodeState>();
+  /** Requests of registration and Lease renewals. */
   private readonly limiter: Limiter;
+  /** Status posts, apart: a slow server must not hold Lease renewals up behind them. */
+  private readonly statusLimiter: Limiter;
   private readonly leases: Spreader;
   private readonly statuses: Spreader;
   private readonly abort = new AbortController();
@@ -103,6 +106,7 @@ export class HollowNodes implements NodeDirectory {
     }));
     for (const s of this.states) this.byName.set(s.name, s);
     this.limiter = new Limiter(Math.max(1, opts.concurrency));
+    this.statusLimiter = new Limiter(Math.max(1, Math.ceil(opts.concurrency / 4)));
     this.leases = new Spreader({
       count: opts.count,
       intervalMs: opts.leaseRenewMs,
@@ -116,7 +120,7 @@ export class HollowNodes implements NodeDirectory {
       count: opts.count,
       intervalMs: opts.statusReportMs,
       run: (i) => this.postStatus(i),
-      limiter: this.limiter,
+      limiter: this.statusLimiter,
       log: this.log,
       what: 'node status update',
       timers: this.timers,

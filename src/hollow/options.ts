@@ -30,7 +30,7 @@ export interface HollowOptions {
   leaseRenewMs: number;
   /** How often each node posts its status (also spread), besides when the server's view is stale. */
   statusReportMs: number;
-  /** API requests in flight at most, for heartbeats and for pods each. */
+  /** API requests in flight at most, for Lease renewals and for pods each (status posts: a quarter). */
   concurrency: number;
 }
 

@@ -50,7 +50,9 @@ function dependentOf(ns: string, owner: { metadata: { name: string; uid: string 
       kind: 'Deployment',
       name: owner.metadata.name,
       uid: owner.metadata.uid,
-      controller: true,
+      // Not the controller reference: the Deployment controller would release a ReplicaSet its
+      // selector does not match. The garbage collector follows every ownerReference alike.
+      controller: false,
       blockOwnerDeletion: true,
     },
   ];

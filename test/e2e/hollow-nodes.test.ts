@@ -2,7 +2,8 @@
  * Hollow nodes end to end: `k8ts hollow-nodes` processes register 100 + 5 nodes across three zones,
  * their pods go Running with IPs from the nodes' pod CIDRs; when one process is stopped its nodes go
  * NotReady (Ready=Unknown), get the unreachable taints and lose their pods within the grace period
- * plus the toleration, while the other process keeps its nodes and pods; started again, the nodes are
+ * plus the toleration, and a Deployment's pods are replaced on the nodes of the other process, which
+ * keeps its nodes and pods; started again, the nodes are
  * Ready, untainted, and the pods left terminating on them are finished. The server runs with short
  * knobs (grace 4 s, tolerations 2 s) to keep the test quick.
  */
@@ -15,6 +16,7 @@ import { startServer, type TestServer } from '../support/server.js';
 
 const GRACE_S = 4;
 const TOLERATION_S = 2;
+const REPLICAS = 10;
 
 let server: TestServer;
 const hollows: HollowProcess[] = [];
@@ -49,9 +51,12 @@ interface NodeView {
   status?: { conditions?: Condition[] };
 }
 interface PodView {
-  metadata: { name: string; deletionTimestamp?: string };
+  metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string> };
   spec: { nodeName?: string; tolerations?: { key?: string; effect?: string; tolerationSeconds?: number }[] };
   status?: { phase?: string; podIP?: string; hostIP?: string; conditions?: Condition[] };
+}
+interface DeploymentView {
+  status?: { availableReplicas?: number };
 }
 interface List<T> {
   items: T[];
@@ -143,6 +148,26 @@ describe('hollow nodes', () => {
         tolerationSeconds: TOLERATION_S,
       });
     }
+    // A Deployment, placed by the scheduler (mostly on a-*: there are more of them).
+    await create(server, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: ns },
+      spec: {
+        replicas: REPLICAS,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'app', image: 'k8ts.local/busybox:1.36' }] },
+        },
+      },
+    });
+    await pollUntil(
+      `deployment web: ${REPLICAS} available`,
+      () => kubectlJson<DeploymentView>(server, ['get', 'deployment', 'web', '-n', ns]),
+      (d) => d.status?.availableReplicas === REPLICAS,
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     const wide = await kubectlOk(server, ['get', 'pods', '-n', ns, '-o', 'wide']);
     expect(wide).toMatch(/^on-a-0\s+1\/1\s+Running\s+0\s+\S+\s+10\.42\.\d+\.\d+\s+a-0\s/m);
 
@@ -150,6 +175,7 @@ describe('hollow nodes', () => {
     const killedAt = Date.now();
     await a.stop();
     const onA = (p: PodView): boolean => (p.spec.nodeName ?? '').startsWith('a-');
+    const web = (p: PodView): boolean => p.metadata.labels?.['app'] === 'web';
     const evicted = await pollUntil(
       'the pods of a-* evicted',
       () => pods(ns),
@@ -157,11 +183,26 @@ describe('hollow nodes', () => {
       { timeoutMs: 40_000, intervalMs: 200 },
     );
     const failoverMs = Date.now() - killedAt;
-    process.stderr.write(
-      `hollow-nodes e2e: pods of the stopped nodes evicted ${failoverMs} ms after the stop\n`,
-    );
     // Lease silent for the grace period (plus up to a renewal interval and a monitor pass), then the toleration.
     expect(failoverMs).toBeLessThan((GRACE_S + TOLERATION_S + 6) * 1000);
+    // The Deployment's pods are replaced on the nodes still alive.
+    await pollUntil(
+      `deployment web: ${REPLICAS} pods Running on b-* nodes`,
+      () => pods(ns),
+      (ps) => {
+        const live = ps.filter((p) => web(p) && !p.metadata.deletionTimestamp);
+        return (
+          live.length === REPLICAS &&
+          live.every((p) => (p.spec.nodeName ?? '').startsWith('b-') && p.status?.phase === 'Running')
+        );
+      },
+      { timeoutMs: 40_000, intervalMs: 200 },
+    );
+    const replacedMs = Date.now() - killedAt;
+    process.stderr.write(
+      `hollow-nodes e2e: pods of the stopped nodes evicted ${failoverMs} ms, replaced ${replacedMs} ms after the stop\n`,
+    );
+    expect(replacedMs).toBeLessThan((GRACE_S + TOLERATION_S + 8) * 1000);
     for (const p of evicted.filter(onA)) {
       expect(p.status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toMatchObject({
         status: 'True',
@@ -170,7 +211,7 @@ describe('hollow nodes', () => {
       });
       expect(p.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
     }
-    for (const p of evicted.filter((x) => !onA(x))) {
+    for (const p of evicted.filter((x) => !onA(x) && !web(x))) {
       expect(p.metadata.deletionTimestamp).toBeUndefined();
       expect(p.status?.phase).toBe('Running');
     }

@@ -2,8 +2,10 @@
  * Issue 4, Jobs without containers: the real kubectl against `k8ts server --disable-agent`; the test
  * plays the kubelet by writing pod phases (Succeeded/Failed) through the API. Covers completions and
  * parallelism, Indexed Jobs, the backoff limit, suspend, TTL after finished, `kubectl wait
- * --for=condition=complete|failed`, `kubectl create job --from=cronjob/…`, the `kubectl get`
- * columns, and refused bad input (invalid schedule, negative parallelism, template changes).
+ * --for=condition=complete|failed`, `kubectl create job --from=cronjob/…`, a CronJob firing on the
+ * server's clock, the `kubectl get` columns, refused bad input (invalid schedule, negative
+ * parallelism, template changes), and no controller loops (quota-refused pods back off; steady
+ * Jobs cause no writes and little CPU).
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -286,6 +288,28 @@ describe('Job controller end to end (pod phases set through the API)', () => {
     await activePods('pausable', 2);
   });
 
+  it.each(['background', 'foreground'])(
+    'kubectl delete --cascade=%s removes a running Job and its pods',
+    async (cascade) => {
+      const name = `doomed-${cascade}`;
+      await create(server, jobManifest(name, { parallelism: 2, completions: 2 }));
+      await activePods(name, 2);
+      await kubectlOk(server, ['-n', ns, 'delete', 'job', name, `--cascade=${cascade}`, '--wait=false']);
+      await pollUntil(
+        `pods of ${name} deleted`,
+        () => jobPods(name),
+        (p) => p.length === 0,
+        { timeoutMs: 30_000 },
+      );
+      await pollUntil(
+        `${name} deleted`,
+        () => getJob(name),
+        (j) => j === undefined,
+        { timeoutMs: 30_000 },
+      );
+    },
+  );
+
   it('deletes a finished Job after ttlSecondsAfterFinished', async () => {
     await create(server, jobManifest('shortlived', { ttlSecondsAfterFinished: 1 }));
     const [pod] = await activePods('shortlived', 1);
@@ -342,6 +366,70 @@ describe('CronJobs end to end', () => {
       '--timeout=30s',
     ]);
     expect(r.code, r.stderr).toBe(0);
+  });
+});
+
+describe('CronJobs on the server clock', () => {
+  it('starts a Job on schedule and kubectl get cronjobs shows ACTIVE and LAST SCHEDULE', async () => {
+    await create(server, {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'often', namespace: ns },
+      spec: {
+        schedule: '@every 2s',
+        concurrencyPolicy: 'Forbid',
+        jobTemplate: { spec: jobManifest('x', {})['spec'] },
+      },
+    });
+    const cj = await pollUntil(
+      'the first scheduled Job',
+      () =>
+        getPath<{ status?: { active?: { name: string }[]; lastScheduleTime?: string } }>(
+          server,
+          `/apis/batch/v1/namespaces/${ns}/cronjobs/often`,
+        ),
+      (c) => (c?.status?.active?.length ?? 0) === 1,
+      { timeoutMs: 15_000 },
+    );
+    const jobName = cj?.status?.active?.[0]?.name ?? '';
+    expect(jobName).toMatch(/^often-\d+$/);
+    const job = await kubectlJson<{ metadata: { annotations?: Record<string, string> } }>(server, [
+      '-n',
+      ns,
+      'get',
+      'job',
+      jobName,
+      '-o',
+      'json',
+    ]);
+    expect(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp']).toBe(
+      cj?.status?.lastScheduleTime,
+    );
+    const table = await kubectlOk(server, ['-n', ns, 'get', 'cronjob', 'often']);
+    const cols = row(table, 'often');
+    expect(cols.slice(1, 5)).toEqual(['@every 2s', '<none>', 'False', '1']);
+    expect(cols[5]).toMatch(/^\d+s$/);
+    await kubectlOk(server, [
+      '-n',
+      ns,
+      'patch',
+      'cronjob',
+      'often',
+      '--type=merge',
+      '-p',
+      '{"spec":{"suspend":true}}',
+    ]);
+    const [pod] = await activePods(jobName, 1);
+    await finish(pod!, 0);
+    await pollUntil(
+      'the finished Job out of the active list',
+      () =>
+        getPath<{ status?: { active?: unknown[]; lastSuccessfulTime?: string } }>(
+          server,
+          `/apis/batch/v1/namespaces/${ns}/cronjobs/often`,
+        ),
+      (c) => (c?.status?.active ?? []).length === 0 && c?.status?.lastSuccessfulTime !== undefined,
+    );
   });
 });
 
@@ -411,17 +499,40 @@ describe('no controller loops', () => {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   }
 
-  it('leaves every Job and CronJob above alone while nothing changes (no writes, little CPU)', async () => {
+  it('quota-refused pods back off; steady Jobs and CronJobs cause no writes and little CPU', async () => {
+    const quotaNs = await createNamespace(server, uniqueName('jobs-quota'));
+    await create(server, {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'none', namespace: quotaNs },
+      spec: { hard: { pods: '0' } },
+    });
+    await create(server, {
+      ...jobManifest('refused', {}),
+      metadata: { name: 'refused', namespace: quotaNs },
+    });
+    const eventsOf = async (): Promise<{ reason: string; message: string; count?: number }[]> =>
+      (
+        await server.admin.getJson<{ items: { reason: string; message: string; count?: number }[] }>(
+          `/api/v1/namespaces/${quotaNs}/events?fieldSelector=${encodeURIComponent('involvedObject.name=refused')}`,
+        )
+      ).items;
+    const events = await pollUntil('a FailedCreate event', eventsOf, (e) =>
+      e.some((x) => x.reason === 'FailedCreate'),
+    );
+    expect(events.find((e) => e.reason === 'FailedCreate')?.message).toMatch(
+      /^Error creating: pods "refused-[a-z0-9]{5}" is forbidden: exceeded quota: none/,
+    );
+
     const versions = async (): Promise<string> => {
-      const jobs = await server.admin.getJson<{
-        items: { metadata: { name: string; resourceVersion: string } }[];
-      }>(`/apis/batch/v1/namespaces/${ns}/jobs`);
-      const cjs = await server.admin.getJson<{
-        items: { metadata: { name: string; resourceVersion: string } }[];
-      }>(`/apis/batch/v1/namespaces/${ns}/cronjobs`);
-      return [...jobs.items, ...cjs.items]
-        .map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`)
-        .join(' ');
+      const items: { metadata: { name: string; resourceVersion: string } }[] = [];
+      for (const path of [
+        `/apis/batch/v1/namespaces/${ns}/jobs`,
+        `/apis/batch/v1/namespaces/${ns}/cronjobs`,
+        `/apis/batch/v1/namespaces/${quotaNs}/jobs`,
+      ])
+        items.push(...(await server.admin.getJson<{ items: typeof items }>(path)).items);
+      return items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`).join(' ');
     };
     // Let the last changes settle (pod-event batching is 1 s).
     await new Promise((r) => setTimeout(r, 1500));
@@ -431,5 +542,10 @@ describe('no controller loops', () => {
     const used = cpuSeconds() - cpu0;
     expect(await versions()).toBe(before);
     expect(used).toBeLessThan(0.75);
+    const attempts = (await eventsOf())
+      .filter((e) => e.reason === 'FailedCreate')
+      .reduce((n, e) => n + (e.count ?? 1), 0);
+    // Retries back off (1 s, 2 s, 4 s…): a handful of attempts in ~5 s, not a storm.
+    expect(attempts).toBeLessThanOrEqual(8);
   });
 });

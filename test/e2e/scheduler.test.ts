@@ -295,16 +295,15 @@ describe('scheduler', () => {
     await create(server, node(`${group}-n1`, group, { cpu: '1' }));
     await create(server, pod(ns, 'busy', group, '1'));
     await boundNode(ns, 'busy');
-    const never = `${group}-never`;
+    // preemptionPolicy comes from the pod's PriorityClass (Priority admission refuses it set by hand).
     await create(server, {
       apiVersion: 'scheduling.k8s.io/v1',
       kind: 'PriorityClass',
-      metadata: { name: never },
-      value: 1000,
+      metadata: { name: `${group}-never` },
+      value: 0,
       preemptionPolicy: 'Never',
     });
-    // The Priority admission plugin fills priority and preemptionPolicy from the class.
-    await create(server, pod(ns, 'polite', group, '1', { priorityClassName: never }));
+    await create(server, pod(ns, 'polite', group, '1', { priorityClassName: `${group}-never` }));
     const described = await failedScheduling(ns, 'polite');
     expect(described).toMatch(
       /1 Insufficient cpu.*preemption: not eligible due to preemptionPolicy=Never\./s,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { restartDelay } from './containerd.js';
-import { loggerLevel, parseContainerdLog } from './logfmt.js';
+import { containerdEnv, containerdLogLevel } from './config.js';
+import { levelOf, loggerLevel, parseContainerdLog } from './logfmt.js';
 
 describe('restartDelay', () => {
   it('doubles from the first delay up to the cap', () => {
@@ -38,5 +39,33 @@ describe('containerd log lines', () => {
       'error',
       'error',
     ]);
+  });
+
+  it('reads the level of a line without parsing it, as the full parse does', () => {
+    const lines = [
+      'time="2026-11-29T10:00:00Z" level=warning msg="x level=error"',
+      'time="2026-11-29T10:00:00Z" level="error" msg=y',
+      'level=info msg="starting"',
+      'time="x" msg="no level"',
+      'panic: something',
+    ];
+    expect(lines.map(levelOf)).toEqual(['warning', 'error', 'info', 'info', 'info']);
+    expect(lines.map(levelOf)).toEqual(lines.map((l) => parseContainerdLog(l).level));
+  });
+
+  it('runs containerd at warn unless the agent logs at debug or trace', () => {
+    expect([undefined, 'info', 'warn', 'error', 'debug', 'trace'].map((l) => containerdLogLevel(l))).toEqual([
+      'warn',
+      'warn',
+      'warn',
+      'warn',
+      'debug',
+      'trace',
+    ]);
+  });
+
+  it("runs containerd with GOGC=50 unless the agent's environment sets GOGC", () => {
+    expect(containerdEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', GOGC: '50' });
+    expect(containerdEnv({ PATH: '/bin', GOGC: '200' })).toEqual({ PATH: '/bin', GOGC: '200' });
   });
 });

@@ -40,6 +40,13 @@ export function parseContainerdLog(line: string): ContainerdLogLine {
   return { level, msg, fields: rest };
 }
 
+const LEVEL = /(?:^|\s)level=("?)([a-z]+)\1(?:\s|$)/;
+
+/** The `level=` of a line without parsing the rest (`info` when it has none, as the full parse). */
+export function levelOf(line: string): string {
+  return LEVEL.exec(line)?.[2] ?? 'info';
+}
+
 /** Our logger level for a containerd level: containerd's info is chatty, so it becomes debug. */
 export function loggerLevel(level: string): 'debug' | 'warn' | 'error' {
   switch (level) {

@@ -92,6 +92,7 @@ function byStartTime(a: Job, b: Job): number {
   return Date.parse(sa ?? '') - Date.parse(sb ?? '');
 }
 
+/** The `cronjob` controller of `k8ts server`. */
 export class CronJobController implements Controller {
   readonly name = 'cronjob';
 

@@ -19,6 +19,7 @@ export const NEXT_SCHEDULE_DELTA_MS = 100;
 /** More missed start times than this earn a TooManyMissedTimes warning. */
 export const MANY_MISSED = 100;
 
+/** A CronJob as the API returns it. */
 export type CronJobObject = CronJob & ApiObject;
 
 /** How many start times were missed since the last one. */

@@ -3,6 +3,7 @@
  * all make (Deployment status, ReplicaSet scale) with upstream's event wording.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { ApiError } from '../../api/errors.js';
 import type { EventRecorder, EventTarget } from '../../client/events.js';
 import { DEPLOYMENTS, REPLICASETS } from '../../client/resources.js';
 import type { ApiObject, Client, Informer } from '../../client/types.js';
@@ -60,11 +61,38 @@ export function event(
  * the stored metadata and status, so later writes of the same sync do not conflict.
  */
 export async function writeStatus(deps: DeploymentDeps, d: DeploymentObject): Promise<void> {
-  const stored = await deps.client
-    .resource<DeploymentObject>(DEPLOYMENTS, d.metadata.namespace)
-    .updateStatus(structuredClone(d));
+  const copy = structuredClone(d);
+  if (copy.status) copy.status = omitZeroCounts(copy.status);
+  let stored: DeploymentObject;
+  try {
+    stored = await deps.client
+      .resource<DeploymentObject>(DEPLOYMENTS, d.metadata.namespace)
+      .updateStatus(copy);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) return; // deleted meanwhile: nothing to report
+    throw err;
+  }
   d.metadata = stored.metadata;
   if (stored.status) d.status = stored.status;
+}
+
+const COUNTS = [
+  'observedGeneration',
+  'replicas',
+  'updatedReplicas',
+  'readyReplicas',
+  'availableReplicas',
+  'unavailableReplicas',
+  'terminatingReplicas',
+] as const;
+
+/** The status without zero counts, as upstream serialises it (those fields are omitempty). */
+export function omitZeroCounts(
+  status: NonNullable<DeploymentObject['status']>,
+): NonNullable<DeploymentObject['status']> {
+  const out: Record<string, unknown> = { ...status };
+  for (const k of COUNTS) if (out[k] === 0) delete out[k];
+  return out as NonNullable<DeploymentObject['status']>;
 }
 
 /**

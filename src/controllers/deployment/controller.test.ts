@@ -15,7 +15,13 @@ import {
   sizesByImage,
   workloads,
 } from './testing.js';
-import { POD_TEMPLATE_HASH, REVISION, REVISION_HISTORY } from './util.js';
+import {
+  templateHash,
+  POD_TEMPLATE_HASH,
+  REVISION,
+  REVISION_HISTORY,
+  type DeploymentObject,
+} from './util.js';
 
 let current: Harness | undefined;
 afterEach(() => {
@@ -138,6 +144,29 @@ describe('Deployment controller', () => {
     expect(sizesByImage(h)).toEqual({ 'busybox:1': 0, 'busybox:2': 4 });
     expect(pods.maxPods).toBeLessThanOrEqual(4);
     expect(pods.minReady).toBeGreaterThanOrEqual(3);
+  });
+
+  it('waits minReadySeconds before counting a new pod available and scaling an old one down', async () => {
+    const h = await started();
+    fakeKubelet(h, { readyAfterMs: 1000 });
+    h.fake.put(
+      DEPLOYMENTS,
+      deployment(2, {
+        minReadySeconds: 10,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      }),
+    );
+    await h.advance(15_000);
+    expect(getDeployment(h).status?.availableReplicas).toBe(2);
+    await editDeployment(h, setImage('busybox:2'));
+    await h.advance(9_000); // the edit lands in the first step: the new pod is Ready at +2 s, available at +12 s
+    expect(sizesByImage(h)).toEqual({ 'busybox:1': 2, 'busybox:2': 1 });
+    expect(replicaSets(h).at(-1)?.spec?.minReadySeconds).toBe(10);
+    await h.advance(4_000);
+    expect(sizesByImage(h)).toEqual({ 'busybox:1': 1, 'busybox:2': 2 });
+    await h.advance(15_000);
+    expect(sizesByImage(h)).toEqual({ 'busybox:1': 0, 'busybox:2': 2 });
+    expect(getDeployment(h).status).toMatchObject({ updatedReplicas: 2, availableReplicas: 2 });
   });
 
   it('Recreate deletes every old pod before creating a new one', async () => {
@@ -316,6 +345,35 @@ describe('Deployment controller', () => {
     expect(rss).toHaveLength(1);
     expect(rss[0]?.metadata.name).toBe(rs?.metadata.name);
     expect(rss[0]?.metadata.ownerReferences?.[0]?.uid).toBe(getDeployment(h).metadata.uid);
+    expect(storedPods(h)).toHaveLength(2);
+  });
+
+  it('bumps collisionCount when the hashed name is taken by someone else', async () => {
+    const h = await started();
+    fakeKubelet(h);
+    const d = deployment(2);
+    const taken = `web-${templateHash((d['spec'] as DeploymentObject['spec'])?.template, undefined)}`;
+    h.fake.put(REPLICASETS, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: taken, namespace: 'ns', labels: { app: 'other' } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'other' } },
+        template: {
+          metadata: { labels: { app: 'other' } },
+          spec: { containers: [{ name: 'c', image: 'x' }] },
+        },
+      },
+    });
+    h.fake.put(DEPLOYMENTS, d);
+    await h.advance(2000, 100);
+    expect(getDeployment(h).status?.collisionCount).toBe(1);
+    const mine = replicaSets(h).filter((r) => r.metadata.name !== taken);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.metadata.name).toBe(
+      `web-${templateHash((d['spec'] as DeploymentObject['spec'])?.template, 1)}`,
+    );
     expect(storedPods(h)).toHaveLength(2);
   });
 

@@ -27,7 +27,7 @@ import { objectKey, type ApiObject, type Informer, type ResourceRef } from '../.
 import type { EventRecorder, EventTarget } from '../../client/events.js';
 import type { Logger } from '../../util/log.js';
 import { rfc3339 } from '../../util/time.js';
-import { byNamespace } from '../framework/by-namespace.js';
+import { BY_NAMESPACE, indexByNamespace } from '../framework/indexes.js';
 import type { Controller, ControllerContext } from '../framework/types.js';
 import { WorkQueue } from '../queue.js';
 import { builtinFinders, expectedPodCount, type ScaleFinder } from './expected.js';
@@ -97,8 +97,8 @@ class DisruptionSync {
     const deploy = inf.informer(DEPLOYMENTS);
     const ss = inf.informer(STATEFULSETS);
     const rc = RCS ? inf.informer(RCS) : undefined;
-    this.pdbsIn = byNamespace(this.pdbs);
-    this.podsIn = byNamespace(this.pods);
+    this.pdbsIn = inNamespaceOf(this.pdbs);
+    this.podsIn = inNamespaceOf(this.pods);
     this.finders = [
       ...builtinFinders({
         replicaSet: (k) => rs.get(k),
@@ -312,4 +312,10 @@ export class DisruptionController implements Controller {
       s.stop();
     }
   }
+}
+
+/** Lists an informer's objects of one namespace through the shared namespace index. */
+function inNamespaceOf<T extends ApiObject>(inf: Informer<T>): (ns: string) => T[] {
+  indexByNamespace(inf);
+  return (ns) => inf.byIndex(BY_NAMESPACE, ns);
 }

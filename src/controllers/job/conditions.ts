@@ -5,6 +5,7 @@
 import type { JobCondition } from 'kubernetes-types/batch/v1.js';
 import { rfc3339 } from '../../util/time.js';
 
+/** A Job condition probed and changed at `now`. */
 export function newCondition(
   type: string,
   status: 'True' | 'False',

@@ -13,10 +13,12 @@ import type { FinalizerExpectations } from './finalizer-expectations.js';
 import type { IndexSet } from './intervals.js';
 import type { PodControl } from './podcontrol.js';
 
-/** Most pods created or deleted in one sync, and most uids in `uncountedTerminatedPods`. */
+/** Most pods created or deleted in one sync. */
 export const MAX_PODS_PER_SYNC = 500;
+/** Most uids held in `status.uncountedTerminatedPods` at once (keeps the status small). */
 export const MAX_UNCOUNTED_PODS = 500;
 
+/** A Job as the API returns it. */
 export type JobObject = Job & ApiObject;
 
 /** The controller's state shared by syncs. */

@@ -209,6 +209,52 @@ describe('Job controller: NonIndexed', () => {
     );
   });
 
+  it('with restartPolicy OnFailure, fails once container restarts reach the backoff limit', async () => {
+    const b = await start();
+    const base = newJob('restarts').spec!.template;
+    base.spec = { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] };
+    b.api.put(JOBS, newJob('restarts', { backoffLimit: 2, template: base }));
+    await until(() => expect(b.api.podList('restarts')).toHaveLength(1));
+    const pod = b.api.podList('restarts')[0]!;
+    b.api.setPodStatus(pod, {
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'c',
+          image: 'busybox',
+          imageID: '',
+          ready: false,
+          restartCount: 2,
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+        },
+      ],
+    });
+    await until(() => expect(conditions(job(b, 'restarts'))).toContain('Failed=True/BackoffLimitExceeded'));
+    expect(b.api.podList('restarts')).toHaveLength(0);
+  });
+
+  it('adopts a matching orphan pod (owner reference and tracking finalizer)', async () => {
+    const b = await start();
+    const j = newJob('adopter', { parallelism: 1, completions: 1 });
+    b.api.put(PODS, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'stray', namespace: 'default', labels: { ...j.spec!.template.metadata!.labels } },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    b.api.put(JOBS, j);
+    await until(() => expect(b.api.podList('adopter').map((p) => p.metadata.name)).toEqual(['stray']));
+    const stray = b.api.podList('adopter')[0]!;
+    expect(stray.metadata.finalizers).toEqual(['batch.kubernetes.io/job-tracking']);
+    expect(stray.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'Job',
+      uid: j.metadata.uid,
+      controller: true,
+    });
+    await until(() => expect(job(b, 'adopter').status?.active).toBe(1));
+    expect(b.api.podList()).toHaveLength(1);
+  });
+
   it('removes the tracking finalizer from orphaned pods', async () => {
     const b = await start();
     b.api.put(PODS, {

@@ -74,6 +74,7 @@ function compiled(job: JobObject): CompiledSelector | undefined {
   return typeof sel === 'string' ? undefined : sel;
 }
 
+/** The `job` controller of `k8ts server`. */
 export class JobController implements Controller {
   readonly name = 'job';
 

@@ -6,6 +6,7 @@
 import type { PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement } from 'kubernetes-types/batch/v1.js';
 import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 
+/** The actions of pod failure policy rules. */
 export type FailureAction = 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
 
 /** What the policy says about one failed pod. */

@@ -102,6 +102,28 @@ describe('Job controller: Indexed', () => {
     expect(job(b, 'pi').status).toMatchObject({ completedIndexes: '1', failedIndexes: '0', failed: 2 });
   });
 
+  it('fails only the index on a FailIndex rule', async () => {
+    const b = await start();
+    b.api.put(
+      JOBS,
+      newJob('fi', {
+        completionMode: 'Indexed',
+        completions: 2,
+        parallelism: 2,
+        backoffLimitPerIndex: 3,
+        podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [9] } }] },
+      }),
+    );
+    await until(() => expect(activeIndexes(b, 'fi')).toEqual([0, 1]));
+    finishPod(b.api, podOf(b, 'fi', 1), 9, b.time.clock.now());
+    await until(() => expect(job(b, 'fi').status?.failedIndexes).toBe('1'));
+    b.time.advance(60_000);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(activeIndexes(b, 'fi')).toEqual([0]);
+    finishPod(b.api, podOf(b, 'fi', 0), 0, b.time.clock.now());
+    await until(() => expect(conditions(job(b, 'fi'))).toContain('Failed=True/FailedIndexes'));
+  });
+
   it('meets a success policy, deletes the rest and completes with reason SuccessPolicy', async () => {
     const b = await start();
     b.api.put(

@@ -34,14 +34,17 @@ export function isJobFinished(job: Job): boolean {
   return conditionTrue(job, 'Complete') || conditionTrue(job, 'Failed');
 }
 
+/** `spec.suspend` is true. */
 export function isJobSuspended(job: Job): boolean {
   return job.spec?.suspend === true;
 }
 
+/** `spec.completionMode` is Indexed. */
 export function isIndexedJob(job: Job): boolean {
   return job.spec?.completionMode === 'Indexed';
 }
 
+/** `spec.backoffLimitPerIndex` is set. */
 export function hasBackoffLimitPerIndex(job: Job): boolean {
   return typeof job.spec?.backoffLimitPerIndex === 'number';
 }
@@ -57,6 +60,7 @@ export function onlyReplaceFailedPods(job: Job): boolean {
   return job.spec?.podReplacementPolicy === 'Failed' || job.spec?.podFailurePolicy !== undefined;
 }
 
+/** The pod still carries the Job tracking finalizer (it is not counted yet). */
 export function hasTrackingFinalizer(pod: Pod): boolean {
   return pod.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER) ?? false;
 }

@@ -23,6 +23,7 @@ export function jobTarget(job: Job): EventTarget {
   };
 }
 
+/** A 404 from the API. */
 export function isNotFound(err: unknown): boolean {
   return err instanceof ApiError && err.code === 404;
 }
@@ -35,6 +36,7 @@ export function isNamespaceTerminating(err: unknown): boolean {
   );
 }
 
+/** The message of an error, for events. */
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -106,3 +106,13 @@ export function nextAvailableInMs(
   }
   return next;
 }
+
+/** The status without the zero counts upstream omits (`replicas` is always written). */
+export function omitZeroCounts(status: ReplicaSetStatus): ReplicaSetStatus {
+  const out: ReplicaSetStatus = { ...status };
+  if (out.fullyLabeledReplicas === 0) delete out.fullyLabeledReplicas;
+  if (out.readyReplicas === 0) delete out.readyReplicas;
+  if (out.availableReplicas === 0) delete out.availableReplicas;
+  if (out.observedGeneration === 0) delete out.observedGeneration;
+  return out;
+}

@@ -18,7 +18,7 @@ import { BY_CONTROLLER, ownedAndOrphans } from '../framework/indexes.js';
 import { controllerOf, isPodActive, podFromTemplate } from '../framework/pods.js';
 import { podsToDelete } from './rank.js';
 import { slowStartBatch } from './slowstart.js';
-import { calculateStatus, errorMessage, nextAvailableInMs, statusChanged } from './status.js';
+import { calculateStatus, errorMessage, nextAvailableInMs, omitZeroCounts, statusChanged } from './status.js';
 
 /** A ReplicaSet as cached. */
 export type ReplicaSetObject = ReplicaSet & ApiObject;
@@ -216,7 +216,7 @@ export class ReplicaSetSyncer {
     let current: ReplicaSetObject = rs;
     for (let attempt = 0; ; attempt++) {
       try {
-        await client.updateStatus({ ...structuredClone(current), status });
+        await client.updateStatus({ ...structuredClone(current), status: omitZeroCounts(status) });
         return;
       } catch (err) {
         if (notFound(err)) return;

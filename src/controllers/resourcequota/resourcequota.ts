@@ -23,7 +23,7 @@ import { RESOURCES } from '../../api/resources.js';
 import { refOf } from '../../client/resources.js';
 import { objectKey, type ApiObject, type Informer, type ResourceRef } from '../../client/types.js';
 import type { Logger } from '../../util/log.js';
-import { byNamespace } from '../framework/by-namespace.js';
+import { BY_NAMESPACE, indexByNamespace } from '../framework/indexes.js';
 import type { Controller, ControllerContext } from '../framework/types.js';
 import { WorkQueue } from '../queue.js';
 
@@ -96,7 +96,7 @@ class QuotaSyncer {
   ) {
     this.log = ctx.logger('resourcequota-controller');
     this.quotas = ctx.informers.informer(RESOURCEQUOTAS);
-    this.quotasIn = byNamespace(this.quotas);
+    this.quotasIn = inNamespaceOf(this.quotas);
     this.queue = new WorkQueue((key) => this.sync(key), this.log, { concurrency: 2 });
     this.quotas.addHandlers({
       add: (q) => this.queue.add(objectKey(q)),
@@ -135,7 +135,7 @@ class QuotaSyncer {
     const ref = refOfResource(ev.group, ev.resource);
     if (!ref) return undefined;
     const inf = this.ctx.informers.informer(ref);
-    const inNamespace = byNamespace(inf);
+    const inNamespace = inNamespaceOf(inf);
     inf.addHandlers({
       update: (old, cur) => {
         const ns = cur.metadata.namespace ?? '';
@@ -190,4 +190,10 @@ export class ResourceQuotaController implements Controller {
       syncer.queue.stop();
     }
   }
+}
+
+/** Lists an informer's objects of one namespace through the shared namespace index. */
+function inNamespaceOf<T extends ApiObject>(inf: Informer<T>): (ns: string) => T[] {
+  indexByNamespace(inf);
+  return (ns) => inf.byIndex(BY_NAMESPACE, ns);
 }

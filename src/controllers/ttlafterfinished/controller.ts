@@ -43,6 +43,7 @@ export function timeLeft(job: Job, now: number): number | undefined {
   return at + (job.spec?.ttlSecondsAfterFinished ?? 0) * 1000 - now;
 }
 
+/** The `ttl-after-finished` controller of `k8ts server`. */
 export class TtlAfterFinishedController implements Controller {
   readonly name = 'ttl-after-finished';
 

@@ -8,7 +8,7 @@ import { apiErrors, ApiError } from '../../api/errors.js';
 import { isObject, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { parseFieldSelector } from '../../api/selectors/fields.js';
 import { parseLabelSelector } from '../../api/selectors/labels.js';
-import type { Operation } from '../../apiserver/admission/types.js';
+import type { AdmissionAttributes, Operation } from '../../apiserver/admission/types.js';
 import type { HandlerDeps } from '../../apiserver/handlers/context.js';
 import { present } from '../../apiserver/handlers/encode.js';
 import type { ServedResource } from '../../apiserver/served.js';
@@ -31,6 +31,8 @@ import { objectKey } from '../../registry/keys.js';
 import type { ResourceCache } from '../../registry/cache/resource-cache.js';
 import type { CacheEvent } from '../../registry/cache/types.js';
 import { bindPod } from '../../registry/strategies/core/index.js';
+import { evictionDeleteOptions } from '../../api/policy/eviction.js';
+import { evictPod } from '../../apiserver/handlers/eviction.js';
 import type { Store } from '../../registry/store.js';
 import type { StrategyContext } from '../../registry/strategy.js';
 
@@ -110,19 +112,23 @@ class LocalResourceClient<T extends ApiObject> implements ResourceClient<T> {
     return stored;
   }
 
+  /** The store's admission hooks: mutating before validation, validating after (as over HTTP). */
   private admit(operation: Operation, subresource: string, dryRun: boolean) {
-    return async (obj: StoredObject, old: StoredObject | undefined): Promise<void> => {
-      await this.deps.admission.run({
-        operation,
-        resource: this.r.served.type,
-        subresource,
-        namespace: this.namespace,
-        name: obj.metadata?.name ?? '',
-        object: obj,
-        oldObject: old,
-        user: this.user,
-        dryRun,
-      });
+    const attrs = (obj: StoredObject, old: StoredObject | undefined): AdmissionAttributes => ({
+      operation,
+      resource: this.r.served.type,
+      subresource,
+      namespace: this.namespace,
+      name: obj.metadata?.name ?? '',
+      object: obj,
+      oldObject: old,
+      user: this.user,
+      dryRun,
+    });
+    return {
+      admit: (obj: StoredObject, old: StoredObject | undefined) => this.deps.admission.admit(attrs(obj, old)),
+      validateAdmission: (obj: StoredObject, old: StoredObject | undefined) =>
+        this.deps.admission.validate(attrs(obj, old)),
     };
   }
 
@@ -162,7 +168,7 @@ class LocalResourceClient<T extends ApiObject> implements ResourceClient<T> {
     const dry = opts.dryRun ?? false;
     const created = await this.r.store.create(this.toStorage(obj), this.ctx(), {
       dryRun: dry,
-      admit: this.admit('CREATE', '', dry),
+      ...this.admit('CREATE', '', dry),
     });
     return this.out(created);
   }
@@ -183,7 +189,7 @@ class LocalResourceClient<T extends ApiObject> implements ResourceClient<T> {
     const { object } = await this.r.store.update(name, this.toStorage(obj), this.ctx(), {
       dryRun: dry,
       subresource,
-      admit: this.admit('UPDATE', subresource, dry),
+      ...this.admit('UPDATE', subresource, dry),
     });
     return this.out(object);
   }
@@ -202,7 +208,7 @@ class LocalResourceClient<T extends ApiObject> implements ResourceClient<T> {
     const patched = await this.r.store.mutate(
       name,
       this.ctx(),
-      { dryRun: dry, subresource: sub, admit: this.admit('UPDATE', sub, dry) },
+      { dryRun: dry, subresource: sub, ...this.admit('UPDATE', sub, dry) },
       (current) => {
         const after = this.deps.schema.applyPatch(s, present(s, current), patch, PATCH_MEDIA[type]);
         if (after.metadata?.name !== undefined && after.metadata.name !== name)
@@ -252,6 +258,7 @@ class LocalResourceClient<T extends ApiObject> implements ResourceClient<T> {
 
   async createSubresource(name: string, subresource: string, body: KubeObject): Promise<KubeObject> {
     const t = this.r.served.type;
+    if (t.group === '' && t.plural === 'pods' && subresource === 'eviction') return this.evict(name, body);
     if (t.group !== '' || t.plural !== 'pods' || subresource !== 'binding')
       throw new ApiError(405, 'MethodNotAllowed', `${t.plural}/${subresource} is not available in-process`);
     if (!isObject(body)) throw apiErrors.badRequest('the body must be a v1 Binding object');
@@ -263,6 +270,38 @@ class LocalResourceClient<T extends ApiObject> implements ResourceClient<T> {
       return result.pod as StoredObject;
     });
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as KubeObject;
+  }
+
+  /** pods/eviction, as the HTTP handler: PodDisruptionBudgets decide; a refusal rejects. */
+  private async evict(name: string, body: KubeObject): Promise<KubeObject> {
+    if (!isObject(body)) throw apiErrors.badRequest('the body must be a policy/v1 Eviction object');
+    const eviction = structuredClone(body);
+    (eviction.metadata ??= {}).name ||= name;
+    const opts = evictionDeleteOptions(eviction, name);
+    const dryRun = (opts.dryRun ?? []).length > 0;
+    await this.deps.admission.run({
+      operation: 'CREATE',
+      resource: this.r.served.type,
+      subresource: 'eviction',
+      namespace: this.namespace,
+      name,
+      object: eviction,
+      user: this.user,
+      dryRun,
+    });
+    const pre = opts.preconditions;
+    const status = await evictPod(this.deps, this.ctx(), name, {
+      dryRun,
+      gracePeriodSeconds: opts.gracePeriodSeconds ?? undefined,
+      preconditions: pre
+        ? { uid: pre.uid ?? undefined, resourceVersion: pre.resourceVersion ?? undefined }
+        : undefined,
+      propagationPolicy: (opts.propagationPolicy as DeleteOptions['propagationPolicy']) ?? undefined,
+      orphanDependents: opts.orphanDependents ?? undefined,
+    });
+    const code = Number(status['code']) || 201;
+    if (code >= 400) throw new ApiError(code, '', String(status['message'] ?? ''));
+    return status;
   }
 
   async *watch(opts: WatchOptions = {}): AsyncIterable<WatchEvent<T>> {

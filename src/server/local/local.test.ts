@@ -7,7 +7,7 @@ import { AdmissionChain, type AdmissionAttributes } from '../../apiserver/admiss
 import type { HandlerDeps } from '../../apiserver/handlers/context.js';
 import { schemaOps } from '../../apiserver/schema-ops.js';
 import { ServedResources } from '../../apiserver/served.js';
-import { CONFIGMAPS, NAMESPACES, PODS, type ApiObject } from '../../client/index.js';
+import { CONFIGMAPS, NAMESPACES, PDBS, PODS, type ApiObject } from '../../client/index.js';
 import { SqliteBackend } from '../../storage/sqlite/sqlite.js';
 import { waitFor } from '../../storage/testing/wait.js';
 import { logger } from '../../util/log.js';
@@ -155,5 +155,48 @@ describe('in-process client and informers', () => {
     expect(inf.byIndex('app', 'web')).toEqual([]);
     expect(inf.list().map((o) => o.metadata.name)).toEqual(['a']);
     abort.abort();
+  });
+
+  it('evicts through pods/eviction, honouring a PodDisruptionBudget', async () => {
+    const pods = client.resource(PODS, 'ns');
+    for (const name of ['a', 'b']) {
+      await pods.create({
+        ...pod(name, { app: 'web' }),
+        spec: {
+          nodeName: 'n',
+          terminationGracePeriodSeconds: 0,
+          containers: [{ name: 'c', image: 'busybox' }],
+        },
+      });
+      const cur = await pods.get(name);
+      await pods.updateStatus({
+        ...cur,
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      });
+    }
+    const pdbs = client.resource(PDBS, 'ns');
+    const pdb = await pdbs.create({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web' },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+    });
+    await pdbs.updateStatus({
+      ...pdb,
+      status: {
+        observedGeneration: 1,
+        disruptionsAllowed: 1,
+        currentHealthy: 2,
+        desiredHealthy: 1,
+        expectedPods: 2,
+      },
+    });
+    const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'a' } };
+    expect(await pods.createSubresource('a', 'eviction', eviction)).toMatchObject({ status: 'Success' });
+    await expect(pods.get('a')).rejects.toMatchObject({ code: 404 });
+    await expect(
+      pods.createSubresource('b', 'eviction', { ...eviction, metadata: { name: 'b' } }),
+    ).rejects.toMatchObject({ code: 429, reason: 'TooManyRequests' });
+    expect(admitted.some((a) => a.subresource === 'eviction' && a.name === 'a')).toBe(true);
   });
 });
