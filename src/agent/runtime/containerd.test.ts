@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { restartDelay } from './containerd.js';
 import { containerdEnv, containerdLogLevel } from './config.js';
-import { levelOf, loggerLevel, parseContainerdLog } from './logfmt.js';
+import { effectiveLevel, levelOf, loggerLevel, parseContainerdLog } from './logfmt.js';
 
 describe('restartDelay', () => {
   it('doubles from the first delay up to the cap', () => {
@@ -67,5 +67,17 @@ describe('containerd log lines', () => {
   it("runs containerd with GOGC=50 unless the agent's environment sets GOGC", () => {
     expect(containerdEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', GOGC: '50' });
     expect(containerdEnv({ PATH: '/bin', GOGC: '200' })).toEqual({ PATH: '/bin', GOGC: '200' });
+  });
+
+  it("treats containerd 1.6's routine shim-exit warnings as debug, and keeps other warnings", () => {
+    const id = 'a'.repeat(64);
+    const lines = [
+      `time="2026-11-29T15:17:21.654131100Z" level=warning msg="cleaning up after shim disconnected" id=${id} namespace=k8s.io`,
+      'time="2026-11-29T15:17:21.963197292Z" level=warning msg="cleanup warnings time=\\"2026-11-29T15:17:21Z\\" level=info msg=\\"starting signal loop\\" namespace=k8s.io pid=12789 runtime=io.containerd.runc.v2\\n"',
+      'time="2026-11-29T15:17:21.963197292Z" level=warning msg="cleanup warnings time=\\"2026-11-29T15:17:21Z\\" level=info msg=\\"starting signal loop\\"\\ntime=\\"2026-11-29T15:17:21Z\\" level=warning msg=\\"failed to remove runc container\\" error=\\"runc did not terminate successfully\\"\\n"',
+      'time="2026-11-29T15:17:22Z" level=warning msg="failed to load plugin" error="boom"',
+      `time="2026-11-29T15:17:22Z" level=error msg="cleaning up after shim disconnected" id=${id}`,
+    ];
+    expect(lines.map(effectiveLevel)).toEqual(['debug', 'debug', 'warning', 'warning', 'error']);
   });
 });

@@ -18,7 +18,7 @@ import {
   type ContainerdConfigOptions,
   type ContainerdPaths,
 } from './config.js';
-import { levelOf, loggerLevel, parseContainerdLog } from './logfmt.js';
+import { effectiveLevel, loggerLevel, parseContainerdLog } from './logfmt.js';
 
 /** Restart pacing of a dying containerd. */
 export interface RestartBackoff {
@@ -308,14 +308,15 @@ export class Containerd extends EventEmitter {
   private onLine(line: string): void {
     this.record(line);
     // Most lines would be dropped by our logger's level: do not parse those.
-    if (!this.log.isLevelEnabled(loggerLevel(levelOf(line)))) return;
+    const level = loggerLevel(effectiveLevel(line));
+    if (!this.log.isLevelEnabled(level)) return;
     const parsed = parseContainerdLog(line);
     const fields: Record<string, string> = { containerdLevel: parsed.level };
     for (const [key, value] of Object.entries(parsed.fields)) {
       // keep our logger's own keys (pid, time, level, msg, component) unambiguous
       fields[RESERVED_LOG_KEYS.has(key) ? `containerd_${key}` : key] = value;
     }
-    this.log[loggerLevel(parsed.level)](fields, parsed.msg);
+    this.log[level](fields, parsed.msg);
   }
 
   private onExit(child: ChildProcess, exit: ContainerdExit): void {

@@ -24,7 +24,7 @@ import {
   type PodRuntimeState,
   type WaitingReason,
 } from './runtime-state.js';
-import { sandboxConfig } from './sandbox-config.js';
+import { podCgroupParent, sandboxConfig } from './sandbox-config.js';
 import { containerSpecHash } from './spec-hash.js';
 import { removePodCgroups } from './pod-cgroups.js';
 
@@ -131,6 +131,8 @@ export function gracePeriodSeconds(pod: Pod): number {
 
 export class PodSyncer {
   private readonly cache: RuntimeCache;
+  /** The cgroup parent of each pod this agent synced, to remove just that one when the pod goes. */
+  private readonly podCgroups = new Map<string, string>();
 
   constructor(private readonly d: PodSyncDeps) {
     this.cache = d.runtimeCache ?? new RuntimeCache(d.runtime);
@@ -168,6 +170,7 @@ export class PodSyncer {
   async sync(pod: Pod, unhealthy: UnhealthySet): Promise<SyncResult> {
     const uid = pod.metadata?.uid ?? '';
     const waiting = new Map<string, WaitingReason>();
+    if (!this.podCgroups.has(uid)) this.podCgroups.set(uid, podCgroupParent(pod, this.d.cgroupRoot));
     let state = await this.observe(uid, waiting);
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     if (terminal) return this.stopAll(pod, state, 'terminal');
@@ -521,8 +524,9 @@ export class PodSyncer {
         await this.d.runtime.removePodSandbox({ podSandboxId: s.id });
       });
     }
-    const busy = await removePodCgroups(this.d.cgroupRoot, uid);
+    const busy = await removePodCgroups(this.d.cgroupRoot, uid, this.podCgroups.get(uid));
     if (busy.length) this.d.log.warn({ podUid: uid, cgroups: busy }, 'pod cgroups not removed');
+    else this.podCgroups.delete(uid);
     await this.d.volumes.tearDown(uid);
     this.d.lifecycle.forget(uid);
     this.d.backoff.forget(`${uid}/`);
