@@ -209,7 +209,9 @@ describe('hollow nodes', () => {
         reason: 'DeletionByTaintManager',
         message: 'Taint manager: deleting due to NoExecute taint',
       });
-      expect(p.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+      // Ready=False, or no Ready condition for a pod whose Running status was never posted (under
+      // load the process may stop first); never Ready on an unreachable node.
+      expect(p.status?.conditions?.find((c) => c.type === 'Ready')?.status).not.toBe('True');
     }
     for (const p of evicted.filter((x) => !onA(x) && !web(x))) {
       expect(p.metadata.deletionTimestamp).toBeUndefined();
