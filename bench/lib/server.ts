@@ -66,6 +66,8 @@ export interface StartOptions {
    * of a fresh temporary one.
    */
   dataDir?: string;
+  /** Listen on this port (e.g. a restart where clients expect the same address) instead of a free one. */
+  port?: number;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -77,7 +79,14 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startK8ts(opts: StartOptions = {}): Promise<K8tsServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-'));
   fs.mkdirSync(dataDir, { recursive: true });
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
+  // The node agent's kubelet port defaults to 10250: another server on the machine (a test, another
+  // benchmark) may hold it, so each server measured here gets a free one of its own.
+  const extra = opts.extraArgs ?? [];
+  const agentArgs =
+    extra.includes('--disable-agent') || extra.includes('--kubelet-port')
+      ? []
+      : ['--kubelet-port', String(await freePort())];
   const nodeArgs = [
     ...(opts.nodeArgs ?? []),
     ...(opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : []),
@@ -93,7 +102,8 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8tsServer> {
     '--bind-address',
     '127.0.0.1',
     ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []),
-    ...(opts.extraArgs ?? []),
+    ...agentArgs,
+    ...extra,
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
