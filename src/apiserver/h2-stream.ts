@@ -73,8 +73,8 @@ export class StreamRequest {
 }
 
 const NO_TRAILERS: OutgoingHttpHeaders = {};
-/** Options of `respond` (Node copies them). */
-const WAIT_FOR_TRAILERS = { waitForTrailers: true };
+/** Options of `respond` (Node copies them, and would add `endStream` to the copy: a slow store). */
+const WAIT_FOR_TRAILERS = { endStream: false, waitForTrailers: true };
 const END_STREAM = { endStream: true };
 
 function sendNoTrailers(this: ServerHttp2Stream): void {
