@@ -4,8 +4,8 @@
  * benchmark creates. The agent runs inside `k8ts server`, so it is measured two ways:
  *  (a) in-process: VmRSS of `k8ts server` with its agent minus VmRSS of `k8ts server --disable-agent`
  *      on the same data (same objects in the API), each the median over `starts` fresh starts;
- *  (c) standalone: the built agent in a `node` process of its own (bench/lib/standalone-agent.ts)
- *      beside `k8ts server --disable-agent` (until `k8ts agent` exists), median over `starts`.
+ *  (c) standalone: `k8ts agent` in a process of its own (bench/lib/standalone-agent.ts) beside
+ *      `k8ts server --disable-agent`, median over `starts`.
  * (b) containerd: VmRSS of the agent's containerd (its PID from <data>/agent/containerd/containerd.pid).
  * Every figure is read `waitSeconds` after the process is ready. Goal: agent + containerd < 120 MB.
  */
@@ -146,7 +146,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
         cgroupRoot: host.cgroupRoot,
         serviceCidr: DEFAULT_CONFIG.serviceCidr,
         ...(snapshotDir ? { heapSnapshotDir: snapshotDir } : {}),
-        ...(nodeArgs ? { nodeArgs } : {}),
+        ...nodeOpts,
       });
       try {
         const [cpuAgent] = await settle('standalone agent', [agent.pid]);
@@ -209,7 +209,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
       [
         row('k8ts server with its agent', s.serverWithAgent),
         row('k8ts server --disable-agent', s.serverAlone),
-        row('standalone agent (node + agent)', s.standalone),
+        row('standalone `k8ts agent`', s.standalone),
         row('containerd (in-process agent)', s.containerdInProcess),
         row('containerd (standalone agent)', s.containerdStandalone),
       ],
@@ -303,7 +303,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   );
   process.stdout.write(
     '  (a) is what running the agent adds to the k8ts server process; (c) is a whole node process of its\n' +
-      "  own (node's own ~40 MiB included), the shape of a separate `k8ts agent`. RSS varies by several\n" +
+      "  own: `k8ts agent` (node's own ~40 MiB included). RSS varies by several\n" +
       '  MiB from start to start (how far V8 grew its heaps), so (a) is a difference of medians. RssFile\n' +
       "  is mostly the node (or containerd) binary's pages, shared with every process running it; Pss\n" +
       '  counts shared pages in shares. Goals use VmRSS.\n',

@@ -32,6 +32,16 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> 
     about: "node agent's RSS (in-process delta and own process) and its containerd's, idle and with 50 pods",
     load: async () => (await import('./agent-memory.js')).run,
   },
+  'scheduler-throughput': {
+    about:
+      'pods/s the scheduler binds: 10,000 pods onto 1,000 nodes, plain and zone-spread, vs client bindings',
+    load: async () => (await import('./scheduler-throughput.js')).run,
+  },
+  'deployment-scale': {
+    about:
+      'a 1,000-replica Deployment on 1,000 hollow nodes (vs pods created bound); control-plane RSS at 30,000 pods',
+    load: async () => (await import('./deployment-scale.js')).run,
+  },
   'idle-rss': {
     about: 'server RSS 10 s after start, and after kubectl get all -A / api-resources',
     load: async () => (await import('./idle-rss.js')).run,

@@ -66,6 +66,8 @@ export interface StartOptions {
    * of a fresh temporary one.
    */
   dataDir?: string;
+  /** Listen on this port (e.g. a restart where clients expect the same address) instead of a free one. */
+  port?: number;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -77,7 +79,7 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startK8ts(opts: StartOptions = {}): Promise<K8tsServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-'));
   fs.mkdirSync(dataDir, { recursive: true });
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   // The node agent's kubelet port defaults to 10250: another server on the machine (a test, another
   // benchmark) may hold it, so each server measured here gets a free one of its own.
   const extra = opts.extraArgs ?? [];

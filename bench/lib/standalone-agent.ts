@@ -1,60 +1,34 @@
 /**
- * The node agent in a process of its own, for measuring its memory apart from the API server while
- * `k8ts agent` does not exist yet: a plain `node` process (no TypeScript loader, so nothing but the
- * agent's own code is loaded) that imports the built agent from dist/ and starts it the way
- * `k8ts server` starts its in-process agent (src/server/run.ts startLocalAgent): a node client
- * certificate from the cluster's PKI in the data dir, the kubelet serving certificate, the same
- * agent configuration. Run it beside a `k8ts server --disable-agent` on the same data dir.
+ * The node agent in a process of its own: the real `k8ts agent` (`node bin/k8ts.js agent …`, or
+ * another build's with `bin`), run beside a `k8ts server --disable-agent` on the same data dir. Its
+ * credentials are made here from the cluster's PKI in the data dir, as an operator would: a node
+ * kubeconfig (`system:node:<name>` in `system:nodes`), and a kubelet serving certificate from the
+ * server CA with the cluster's client CA, given through `--tls-cert-file` & co.
+ *
+ * For the V8 heap figures, node preloads a small module (`--import`, written next to the
+ * credentials) that answers SIGUSR2 with a `HEAPSTATS {json}` line on stdout (and a heap snapshot
+ * when asked); it adds nothing else to the process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ensureClusterPki, userKubeconfig } from '../../src/pki/cluster.js';
+import { issueKubeletServingCertificate } from '../../src/pki/kubelet.js';
 import { ROOT } from './server.js';
 
-const SCRIPT = `
-const [dataDir, port, nodeName, cgroupRoot, serviceCidr] = process.argv.slice(1);
-const dist = process.env.K8TS_DIST;
-const { holdYoungGenerationSmall } = await import(dist + '/util/heap.js');
-const release = holdYoungGenerationSmall();
-const { writeFile, mkdir } = await import('node:fs/promises');
-const { startAgent } = await import(dist + '/agent/agent.js');
-const { DEFAULT_AGENT_CONFIG } = await import(dist + '/agent/config.js');
-const { clientFromKubeconfig } = await import(dist + '/client/http.js');
-const { ensureClusterPki, userKubeconfig, KUBELET_CLIENT_USER } = await import(dist + '/pki/cluster.js');
-const { issueKubeletServingCertificate } = await import(dist + '/pki/kubelet.js');
-const pki = await ensureClusterPki({ dataDir, port: Number(port), tlsSans: [], serviceCidrs: [serviceCidr] });
-await mkdir(dataDir + '/agent', { recursive: true, mode: 0o700 });
-const kubeconfig = dataDir + '/agent/standalone.kubeconfig';
-await writeFile(
-  kubeconfig,
-  await userKubeconfig(pki, { name: 'system:node:' + nodeName, groups: ['system:nodes'], port: Number(port) }),
-  { mode: 0o600 },
-);
-const client = clientFromKubeconfig(kubeconfig, { component: 'kubelet' });
-const agent = await startAgent(
-  { ...DEFAULT_AGENT_CONFIG, dataDir, nodeName, cgroupRoot, kubeletPort: 0, controlPlane: false, nodeLabels: {}, nodeTaints: [] },
-  {
-    client,
-    serviceCidr,
-    kubeletTls: async (name, addresses) => {
-      const issued = await issueKubeletServingCertificate(pki.serverCA, { nodeName: name, addresses });
-      return { certPem: issued.certPem, keyPem: issued.keyPem, clientCaPem: pki.clientCA.certPem };
-    },
-    kubeletUsers: [KUBELET_CLIENT_USER],
-  },
-);
-release();
-process.stdout.write('agent ready\\n');
-const v8 = await import('node:v8');
+/** The preloaded module: heap figures (and a snapshot) on SIGUSR2. */
+const HEAP_REPORTER = `
+import v8 from 'node:v8';
 process.on('SIGUSR2', () => {
-  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]));
-  const snapshotDir = process.env.K8TS_HEAP_SNAPSHOT_DIR;
+  const spaces = Object.fromEntries(
+    v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]),
+  );
   const memory = process.memoryUsage();
-  const snapshot = snapshotDir ? v8.writeHeapSnapshot(snapshotDir + '/agent-' + Date.now() + '.heapsnapshot') : undefined;
+  const dir = process.env.K8TS_HEAP_SNAPSHOT_DIR;
+  const snapshot = dir ? v8.writeHeapSnapshot(dir + '/agent-' + Date.now() + '.heapsnapshot') : undefined;
   process.stdout.write('HEAPSTATS ' + JSON.stringify({ memory, spaces, snapshot }) + '\\n');
 });
-const stop = async () => { await agent.stop(); client.close(); process.exit(0); };
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
 `;
 
 /** V8 heap figures of the standalone agent (bytes). */
@@ -81,7 +55,46 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts the agent against the server on `port` (127.0.0.1); resolves once it runs pods. */
+/** Files `k8ts agent` is given: kubeconfig, kubelet serving certificate and key, client CA. */
+async function agentCredentials(opts: {
+  dataDir: string;
+  port: number;
+  nodeName: string;
+  serviceCidr: string;
+}): Promise<{ dir: string; kubeconfig: string; cert: string; key: string; clientCa: string }> {
+  const pki = await ensureClusterPki({
+    dataDir: opts.dataDir,
+    port: opts.port,
+    tlsSans: [],
+    serviceCidrs: [opts.serviceCidr],
+  });
+  const dir = path.join(opts.dataDir, 'standalone-agent');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const files = {
+    dir,
+    kubeconfig: path.join(dir, 'kubelet.kubeconfig'),
+    cert: path.join(dir, 'kubelet.crt'),
+    key: path.join(dir, 'kubelet.key'),
+    clientCa: path.join(dir, 'client-ca.crt'),
+  };
+  const kubeconfig = await userKubeconfig(pki, {
+    name: `system:node:${opts.nodeName}`,
+    groups: ['system:nodes'],
+    port: opts.port,
+  });
+  fs.writeFileSync(files.kubeconfig, kubeconfig, { mode: 0o600 });
+  // The same addresses `k8ts agent` would ask for: its node IP (loopback in the bench host) and name.
+  const issued = await issueKubeletServingCertificate(pki.serverCA, {
+    nodeName: opts.nodeName,
+    addresses: ['127.0.0.1', opts.nodeName],
+  });
+  fs.writeFileSync(files.cert, issued.certPem, { mode: 0o600 });
+  fs.writeFileSync(files.key, issued.keyPem, { mode: 0o600 });
+  fs.writeFileSync(files.clientCa, pki.clientCA.certPem, { mode: 0o600 });
+  return files;
+}
+
+/** Starts `k8ts agent` against the server on `port` (127.0.0.1); resolves once it runs pods. */
 export async function startStandaloneAgent(opts: {
   dataDir: string;
   port: number;
@@ -93,26 +106,42 @@ export async function startStandaloneAgent(opts: {
   heapSnapshotDir?: string;
   /** Flags for node itself (e.g. V8 heap limits). */
   nodeArgs?: string[];
+  /** Another build's bin/k8ts.js (default: this tree's). */
+  bin?: string;
 }): Promise<StandaloneAgent> {
+  const creds = await agentCredentials(opts);
+  const reporter = path.join(creds.dir, 'heap-reporter.mjs');
+  fs.writeFileSync(reporter, HEAP_REPORTER);
   const child = spawn(
     process.execPath,
     [
       ...(opts.nodeArgs ?? []),
-      '--input-type=module',
-      '-e',
-      SCRIPT,
+      '--import',
+      pathToFileURL(reporter).href,
+      opts.bin ? path.resolve(opts.bin) : path.join(ROOT, 'bin', 'k8ts.js'),
+      'agent',
+      '--kubeconfig',
+      creds.kubeconfig,
+      '--data-dir',
       opts.dataDir,
-      String(opts.port),
+      '--node-name',
       opts.nodeName,
+      '--cgroup-root',
       opts.cgroupRoot,
-      opts.serviceCidr,
+      '--kubelet-port',
+      '0',
+      '--tls-cert-file',
+      creds.cert,
+      '--tls-private-key-file',
+      creds.key,
+      '--client-ca-file',
+      creds.clientCa,
     ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
-        K8TS_DIST: path.join(ROOT, 'dist'),
         ...(opts.heapSnapshotDir ? { K8TS_HEAP_SNAPSHOT_DIR: opts.heapSnapshotDir } : {}),
       },
     },
@@ -139,14 +168,12 @@ export async function startStandaloneAgent(opts: {
     }
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
-  while (!out.includes('agent ready\n')) {
+  while (!out.includes('k8ts agent is running')) {
     if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(
-        `the standalone agent exited (${child.exitCode ?? child.signalCode}):\n${out.slice(-3000)}`,
-      );
+      throw new Error(`k8ts agent exited (${child.exitCode ?? child.signalCode}):\n${out.slice(-3000)}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the standalone agent did not start in time:\n${out.slice(-3000)}`);
+      throw new Error(`k8ts agent did not start in time:\n${out.slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -157,7 +184,7 @@ export async function startStandaloneAgent(opts: {
     for (;;) {
       const r = reports[seen];
       if (r) return r;
-      if (Date.now() > end) throw new Error('the standalone agent did not report its heap');
+      if (Date.now() > end) throw new Error('k8ts agent did not report its heap');
       await new Promise((r) => setTimeout(r, 50));
     }
   };

@@ -18,6 +18,7 @@ import { connectCri, type CriConnection } from './cri/client.js';
 import { nodeImagePaths, prepareImages, prepareRegistries, pullCredentials } from './images/node-images.js';
 import type { AgentConfig } from './config.js';
 import { writeCniConfig } from './network/cni.js';
+import { capYoungGeneration } from './heap.js';
 import { Containerd } from './runtime/containerd.js';
 import { EventRecorder } from '../client/events.js';
 import { readHealth } from './kubelet/node/health.js';
@@ -33,6 +34,7 @@ import { ImagePuller } from './kubelet/pods/image-puller.js';
 import { containerLifecycle } from './kubelet/pods/lifecycle.js';
 import { PodManager } from './kubelet/pods/pod-manager.js';
 import { PodSyncer, type MountBuilder } from './kubelet/pods/pod-sync.js';
+import { RuntimeCache } from './kubelet/pods/runtime-cache.js';
 import { podHostname } from './kubelet/pods/sandbox-config.js';
 import { StaticPods } from './kubelet/static/static-runner.js';
 import { createStatsProvider } from './kubelet/stats/index.js';
@@ -77,8 +79,20 @@ export interface AgentDeps {
   kubeletUsers?: string[];
   /** The cluster's service range (for the default cluster DNS address). */
   serviceCidr: string;
+  /**
+   * Ceiling on V8's semi-spaces while the agent runs, in MiB (see heap.ts; default
+   * {@link IN_PROCESS_SEMI_SPACE_MIB}, sized for an agent that shares its process with the API
+   * server); 0 leaves V8 alone.
+   */
+  maxSemiSpaceMiB?: number;
   log?: Logger;
 }
+
+/**
+ * The agent's young-generation ceiling when it shares the process (the default of
+ * {@link AgentDeps.maxSemiSpaceMiB}).
+ */
+export const IN_PROCESS_SEMI_SPACE_MIB = 4;
 
 /** Interfaces that carry pod traffic, never the node's own address. */
 const POD_INTERFACE = /^(cni|veth|cbr|flannel|docker|kube-)/;
@@ -130,6 +144,11 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
   const client = deps.client;
   const abort = new AbortController();
   stops.push(() => abort.abort());
+  const semiSpace = deps.maxSemiSpaceMiB ?? IN_PROCESS_SEMI_SPACE_MIB;
+  if (semiSpace > 0) {
+    const cap = capYoungGeneration(semiSpace);
+    stops.push(() => cap.stop());
+  }
 
   try {
     // Runtime.
@@ -370,8 +389,10 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
           return { name: s.metadata.name ?? '', clusterIP: spec.clusterIP ?? '', ports: spec.ports ?? [] };
         });
 
+    const runtimeCache = new RuntimeCache(cri.runtime);
     const syncer = new PodSyncer({
       runtime: cri.runtime,
+      runtimeCache,
       images: new ImagePuller({
         images: cri.images,
         credentials: async (pod, image) => {
@@ -425,6 +446,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
       client,
       informer: pods as Informer<ApiObject>,
       runtime: cri.runtime,
+      runtimeCache,
       syncer,
       hostIP: nodeIP,
       runtimeName,

@@ -161,9 +161,14 @@ export class Quantity {
     return divRoundUp(this.nanos, 1_000_000n);
   }
 
-  /** The sum, in this quantity's format. */
+  /** The sum, in this quantity's format (the other's when this is zero, as upstream's Add). */
   add(other: Quantity): Quantity {
-    return new Quantity(this.nanos + other.nanos, this.format);
+    return new Quantity(this.nanos + other.nanos, this.nanos === 0n ? other.format : this.format);
+  }
+
+  /** The difference, in this quantity's format (the other's when this is zero, as upstream's Sub). */
+  sub(other: Quantity): Quantity {
+    return new Quantity(this.nanos - other.nanos, this.nanos === 0n ? other.format : this.format);
   }
 
   /** Rounds the magnitude up to a multiple of 10^scale units (scale -3: milli), as upstream's RoundUp. */

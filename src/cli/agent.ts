@@ -21,6 +21,9 @@ Flags:
 ${AGENT_FLAGS_HELP}  -h, --help                  show this help
 `;
 
+/** V8's semi-space ceiling in `k8ts agent` (MiB; see src/agent/heap.ts). */
+const AGENT_SEMI_SPACE_MIB = 1;
+
 export async function runAgentCommand(argv: string[]): Promise<number> {
   let values;
   try {
@@ -62,6 +65,11 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
   const tlsFiles = [values['tls-cert-file'], values['tls-private-key-file'], values['client-ca-file']];
   if (tlsFiles.some((f) => f) && !tlsFiles.every((f) => f))
     return fail('--tls-cert-file, --tls-private-key-file and --client-ca-file go together');
+  // Before loading the agent: start-up alone would grow the young generation to its maximum. The
+  // process is the agent's alone, so memory goes before speed (src/agent/heap.ts).
+  const { capYoungGeneration, optimizeHeapForSize } = await import('../agent/heap.js');
+  capYoungGeneration(AGENT_SEMI_SPACE_MIB);
+  optimizeHeapForSize();
   const { loadKubeconfig } = await import('../client/kubeconfig.js');
   const { createClient } = await import('../client/http.js');
   const { startAgent } = await import('../agent/agent.js');
@@ -105,6 +113,8 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
     agent = await startAgent(cfg, {
       client,
       serviceCidr: '10.43.0.0/16',
+      // The process is the agent's alone: nothing here needs a large young generation.
+      maxSemiSpaceMiB: AGENT_SEMI_SPACE_MIB,
       kubeletTls,
       kubeletUsers: [KUBELET_CLIENT_USER],
     });

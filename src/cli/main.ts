@@ -10,6 +10,7 @@ Usage:
   k8ts agent [flags]      run a node agent that joins a server
   k8ts secrets-encrypt    manage the keys that encrypt Secrets at rest (status, rotate)
   k8ts images import      import image archives into the node's containerd (offline machines)
+  k8ts hollow-nodes       simulated nodes (no containers) for scale tests and benchmarks
   k8ts version            print the version
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -34,6 +35,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'images': {
       const { runImagesCommand } = await import('./images.js');
       return runImagesCommand(rest);
+    }
+    case 'hollow-nodes': {
+      const { runHollowNodesCommand } = await import('./hollow-nodes.js');
+      return runHollowNodesCommand(rest);
     }
     case 'version':
     case '--version': {

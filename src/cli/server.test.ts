@@ -60,6 +60,32 @@ describe('k8ts server flags', () => {
     expect(() => parseServerFlags(['--nope'])).toThrow(/Unknown option '--nope'/);
     expect(() => parseServerFlags(['--secrets-encryption', 'maybe'])).toThrow(/must be true or false/);
   });
+  it('parses the node lifecycle and pod GC knobs', () => {
+    const c = parseServerFlags([
+      '--node-monitor-grace-period',
+      '6s',
+      '--default-not-ready-toleration-seconds',
+      '3',
+      '--default-unreachable-toleration-seconds',
+      '0',
+      '--terminated-pod-gc-threshold',
+      '100',
+    ]);
+    expect(c !== 'help' && c.controllers).toMatchObject({
+      nodeMonitorGracePeriodMs: 6000,
+      defaultNotReadyTolerationSeconds: 3,
+      defaultUnreachableTolerationSeconds: 0,
+      terminatedPodGcThreshold: 100,
+    });
+    expect(DEFAULT_CONFIG.controllers).toMatchObject({
+      nodeMonitorGracePeriodMs: 15_000,
+      defaultNotReadyTolerationSeconds: 10,
+      defaultUnreachableTolerationSeconds: 10,
+    });
+    expect(() => parseServerFlags(['--default-unreachable-toleration-seconds=-1'])).toThrow(
+      'invalid --default-unreachable-toleration-seconds "-1": want a whole number >= 0',
+    );
+  });
   it('parses durations', () => {
     expect(parseDuration('1h30m', 'x')).toBe(5_400_000);
     expect(parseDuration('250ms', 'x')).toBe(250);

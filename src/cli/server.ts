@@ -28,7 +28,25 @@ Flags:
                               process; full: also a power loss (an fsync per commit, slower)
   --disable-agent             run no node agent (control plane only)
   --controllers LIST          controllers to run, comma-separated: '*' for all (default), 'name' to
-                              turn one on, '-name' to turn one off (e.g. '*,-cronjob')
+                              turn one on, '-name' to turn one off (e.g. '*,-cronjob'); the
+                              scheduler is 'scheduler'
+  --node-monitor-grace-period DUR
+                              a node whose Lease and status were not renewed for this long is marked
+                              Ready=Unknown and tainted unreachable (default ${DEFAULT_CONFIG.controllers.nodeMonitorGracePeriodMs / 1000}s)
+  --default-not-ready-toleration-seconds N
+  --default-unreachable-toleration-seconds N
+                              tolerationSeconds given to pods that set none for the not-ready and
+                              unreachable NoExecute taints: how long their pods stay on a failed node
+                              (default ${DEFAULT_CONFIG.controllers.defaultNotReadyTolerationSeconds} and ${DEFAULT_CONFIG.controllers.defaultUnreachableTolerationSeconds}; upstream 300)
+  --terminated-pod-gc-threshold N
+                              terminated pods kept before the oldest are deleted (default
+                              ${DEFAULT_CONFIG.controllers.terminatedPodGcThreshold}; 0 keeps them all)
+  --resource-quota-sync-period DURATION
+                              how often every ResourceQuota's usage is recomputed in full; deletions
+                              free quota at once regardless (default 5m)
+  --scheduler-config FILE     KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) with the
+                              scheduler's profiles (default: profiles default-scheduler and
+                              bin-packing-scheduler)
 
 Node agent flags:
 ${AGENT_FLAGS_HELP}  -h, --help                  show this help
@@ -58,6 +76,12 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       'compaction-interval': { type: 'string' },
       'disable-agent': { type: 'boolean' },
       controllers: { type: 'string' },
+      'node-monitor-grace-period': { type: 'string' },
+      'default-not-ready-toleration-seconds': { type: 'string' },
+      'default-unreachable-toleration-seconds': { type: 'string' },
+      'terminated-pod-gc-threshold': { type: 'string' },
+      'resource-quota-sync-period': { type: 'string' },
+      'scheduler-config': { type: 'string' },
       ...AGENT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
@@ -87,6 +111,38 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  const controllers = { ...DEFAULT_CONFIG.controllers };
+  if (values['node-monitor-grace-period'] !== undefined)
+    controllers.nodeMonitorGracePeriodMs = parseDuration(
+      values['node-monitor-grace-period'],
+      '--node-monitor-grace-period',
+    );
+  const count = (flag: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n))
+      throw new Error(`invalid --${flag} ${JSON.stringify(text)}: want a whole number >= 0`);
+    return n;
+  };
+  controllers.defaultNotReadyTolerationSeconds =
+    count('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds']) ??
+    controllers.defaultNotReadyTolerationSeconds;
+  controllers.defaultUnreachableTolerationSeconds =
+    count('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds']) ??
+    controllers.defaultUnreachableTolerationSeconds;
+  controllers.terminatedPodGcThreshold =
+    count('terminated-pod-gc-threshold', values['terminated-pod-gc-threshold']) ??
+    controllers.terminatedPodGcThreshold;
+  config.controllers = controllers;
+  if (values['resource-quota-sync-period'] !== undefined)
+    config.controllers = {
+      ...config.controllers,
+      resourceQuotaSyncPeriodMs: parseDuration(
+        values['resource-quota-sync-period'],
+        '--resource-quota-sync-period',
+      ),
+    };
+  if (values['scheduler-config'] !== undefined) config.schedulerConfigFile = values['scheduler-config'];
   if (values['service-cidr'] !== undefined) config.serviceCidr = values['service-cidr'];
   if (values['token-auth-file'] !== undefined) config.tokenAuthFile = values['token-auth-file'];
   if (values['secrets-encryption'] !== undefined) {
@@ -143,6 +199,16 @@ export async function runServerCommand(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
+  }
+  if (config.schedulerConfigFile) {
+    // A bad scheduler configuration stops the server before anything starts.
+    const { loadSchedulerConfig } = await import('../scheduler/config.js');
+    try {
+      await loadSchedulerConfig(config.schedulerConfigFile);
+    } catch (err) {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
   }
   // Start-up would grow V8's young generation to its maximum and leave it so while idle.
   const { holdYoungGenerationSmall } = await import('../util/heap.js');

@@ -32,9 +32,22 @@ interface Recorded {
 
 const AGGREGATE_MS = 10 * 60_000;
 const MAX_REMEMBERED = 4096;
+/**
+ * Spam filter, as upstream's: events about one object (whatever their reason) may come in a burst
+ * of 25, then one every 5 minutes; the rest are dropped. A 1,000-replica ReplicaSet writes 25
+ * SuccessfulCreate events, not 1,000.
+ */
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 5 * 60_000;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 export class EventRecorder {
   private readonly seen = new Map<string, Recorded>();
+  private readonly buckets = new Map<string, Bucket>();
   private readonly clock: Clock;
 
   constructor(
@@ -45,6 +58,24 @@ export class EventRecorder {
     private readonly component = 'kubelet',
   ) {
     this.clock = clock ?? systemClock;
+  }
+
+  /** Takes a token from the object's bucket; false when it is empty. */
+  private allow(key: string, now: number): boolean {
+    let b = this.buckets.get(key);
+    if (!b) {
+      if (this.buckets.size >= MAX_REMEMBERED) {
+        const oldest = this.buckets.keys().next().value;
+        if (oldest !== undefined) this.buckets.delete(oldest);
+      }
+      b = { tokens: SPAM_BURST, at: now };
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(SPAM_BURST, b.tokens + (now - b.at) / SPAM_REFILL_MS);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
   }
 
   /** Records an event; resolves when written (or given up). */
@@ -66,6 +97,7 @@ export class EventRecorder {
       message,
     ].join('\u0000');
     const now = this.clock.now();
+    if (!this.allow([namespace, target.kind, target.name, target.uid].join('\u0000'), now.getTime())) return;
     const events = this.client.resource(EVENTS, namespace);
     try {
       const prev = this.seen.get(key);

@@ -325,6 +325,36 @@ describe('informer', () => {
     expect(h.events).toEqual(['add a', 'update a 1->1']);
   });
 
+  it('transforms listed and watched objects before caching them and calling handlers', async () => {
+    const slim = (o: ApiObject): ApiObject => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: {
+        name: o.metadata.name,
+        namespace: o.metadata.namespace,
+        resourceVersion: o.metadata.resourceVersion,
+      },
+    });
+    const h = harness({ transform: slim }, [cm('a')]);
+    const seen: ApiObject[] = [];
+    h.informer.addHandlers({ add: (o) => seen.push(o), update: (_a, b) => seen.push(b) });
+    await started(h);
+    h.fake.put(CONFIGMAPS, cm('b'));
+    h.fake.put(CONFIGMAPS, cm('a', { k: 'changed' }));
+    await until(
+      'two more events',
+      () => h.events.length === 3,
+      () => h.events,
+    );
+    expect(h.events).toEqual(['add a', 'add b', 'update a 1->3']);
+    expect(h.informer.get('ns/a')).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace: 'ns', resourceVersion: '3' },
+    });
+    expect(seen.every((o) => !('data' in o))).toBe(true);
+  });
+
   it('stops on abort: closes the watch, and waiting for sync rejects', async () => {
     const h = harness({}, [cm('a')]);
     await started(h);

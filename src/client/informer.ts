@@ -25,7 +25,7 @@ import {
 } from './types.js';
 
 /** Options of {@link createInformer}. */
-export interface InformerOptions {
+export interface InformerOptions<T extends ApiObject = ApiObject> {
   /** Watch one namespace (default: all namespaces, or the cluster scope). */
   namespace?: string;
   labelSelector?: string;
@@ -43,6 +43,12 @@ export interface InformerOptions {
   watchTimeoutSeconds?: number;
   /** A watch that ends sooner than this without events counts as a failure (default 1 s). */
   minWatchMs?: number;
+  /**
+   * Applied to every object from a LIST or a watch event before it is cached or handed to handlers,
+   * e.g. to keep only the fields a component reads (memory). It must keep `metadata.name`,
+   * `metadata.namespace` and `metadata.resourceVersion`. It may change and return its argument.
+   */
+  transform?: (obj: T) => T;
 }
 
 /** A non-410 ERROR event: the stream's state is unknown, so the informer relists after a backoff. */
@@ -76,7 +82,7 @@ class ListWatchInformer<T extends ApiObject> implements Informer<T> {
   constructor(
     private readonly client: Client,
     private readonly ref: ResourceRef,
-    private readonly opts: InformerOptions,
+    private readonly opts: InformerOptions<T>,
   ) {
     this.timers = opts.timers ?? realTimers;
     this.log =
@@ -228,8 +234,10 @@ class ListWatchInformer<T extends ApiObject> implements Informer<T> {
 
   private replace(items: T[], rv: string): void {
     const fresh = new Map<string, T>();
-    for (const obj of items) {
-      this.typeMeta(obj);
+    const transform = this.opts.transform;
+    for (const item of items) {
+      this.typeMeta(item);
+      const obj = transform ? transform(item) : item;
       fresh.set(objectKey(obj), obj);
     }
     for (const [key, old] of [...this.store.entries()]) {
@@ -283,13 +291,14 @@ class ListWatchInformer<T extends ApiObject> implements Informer<T> {
   }
 
   private apply(ev: WatchEvent<T>): void {
-    const obj = ev.object;
+    let obj = ev.object;
     const rv = rvOf(obj);
     if (ev.type === 'BOOKMARK') {
       if (rv) this.rv = rv;
       return;
     }
     this.typeMeta(obj);
+    if (this.opts.transform) obj = this.opts.transform(obj);
     const key = objectKey(obj);
     if (ev.type === 'DELETED') {
       const old = this.store.delete(key);
@@ -348,7 +357,7 @@ function abortError(signal: AbortSignal | undefined): Error {
 export function createInformer<T extends ApiObject = ApiObject>(
   client: Client,
   ref: ResourceRef,
-  opts: InformerOptions = {},
+  opts: InformerOptions<T> = {},
 ): Informer<T> {
   return new ListWatchInformer<T>(client, ref, opts);
 }

@@ -2,6 +2,7 @@
  * A de-duplicating work queue with per-key exponential backoff: a key queued while waiting or being
  * processed is processed once more afterwards, never twice at the same time.
  */
+import type { Timers } from '../client/backoff.js';
 import type { Logger } from '../util/log.js';
 
 export interface QueueOptions {
@@ -9,14 +10,26 @@ export interface QueueOptions {
   concurrency?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Timers of {@link WorkQueue.addAfter} and retries (default Node's; tests pass manual ones). */
+  timers?: Timers;
 }
+
+const nodeTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  now: () => performance.now(),
+};
 
 export class WorkQueue {
   private readonly pending = new Set<string>();
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { handle: unknown; at: number }>();
   private running = 0;
   private stopped = false;
 
@@ -36,15 +49,24 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds a key after a delay (polling for something outside the queue's control). */
+  /**
+   * Adds a key after a delay (polling for something outside the queue's control). A key already
+   * waiting keeps the earlier of its two times.
+   */
   addAfter(key: string, delayMs: number): void {
-    if (this.stopped || this.timers.has(key)) return;
-    const t = setTimeout(() => {
+    if (this.stopped) return;
+    const timers = this.opts.timers ?? nodeTimers;
+    const at = timers.now() + delayMs;
+    const waiting = this.timers.get(key);
+    if (waiting) {
+      if (waiting.at <= at) return;
+      timers.clearTimeout(waiting.handle);
+    }
+    const handle = timers.setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, delayMs);
-    t.unref();
-    this.timers.set(key, t);
+    this.timers.set(key, { handle, at });
   }
 
   private pump(): void {
@@ -83,7 +105,8 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    const timers = this.opts.timers ?? nodeTimers;
+    for (const t of this.timers.values()) timers.clearTimeout(t.handle);
     this.timers.clear();
     this.pending.clear();
   }

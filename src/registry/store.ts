@@ -57,6 +57,11 @@ export interface WriteOptions {
   dryRun: boolean;
   /** Admission: runs on the prepared object (and the stored one, on updates) before validation. */
   admit?: (obj: StoredObject, old: StoredObject | undefined) => Promise<void>;
+  /**
+   * Validating admission: runs on the validated object just before it is written (also on dry
+   * runs); it may refuse the write but not change the object. Without it, `admit` does it all.
+   */
+  validateAdmission?: (obj: StoredObject, old: StoredObject | undefined) => Promise<void>;
 }
 
 /**
@@ -152,6 +157,7 @@ export class Store extends StoreReader {
     }
     errs.push(...this.strategy.validate(obj, ctx));
     if (errs.length) throw this.invalid(meta.name ?? meta.generateName ?? '', errs);
+    if (opts.validateAdmission) await opts.validateAdmission(obj, undefined);
     if (opts.dryRun) return obj;
 
     for (let attempt = 0; ; attempt++) {
@@ -386,6 +392,7 @@ export class Store extends StoreReader {
   ): Promise<StoredObject> {
     this.validateUpdate(next, current, ctx, 'subresource' in opts ? (opts as UpdateOptions).subresource : '');
     next.metadata.resourceVersion = current.metadata.resourceVersion;
+    if (opts.validateAdmission) await opts.validateAdmission(next, current);
     if (jsonEqual(next, current)) return current;
     if (opts.dryRun) return next;
     if (

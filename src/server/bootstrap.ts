@@ -52,6 +52,38 @@ export async function ensureObject(
   }
 }
 
+/** Creates the system PriorityClasses that are missing; returns the names it created. */
+export async function ensureSystemPriorityClasses(served: ServedResources, clock: Clock): Promise<string[]> {
+  const created: string[] = [];
+  for (const pc of SYSTEM_PRIORITY_CLASSES) {
+    const obj = {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: pc.name },
+      value: pc.value,
+      description: pc.description,
+    };
+    if (await ensureObject(served, 'scheduling.k8s.io', 'v1', 'priorityclasses', obj, clock))
+      created.push(`priorityclass/${pc.name}`);
+  }
+  return created;
+}
+
+/**
+ * The readiness check `poststarthook/scheduling/bootstrap-system-priority-classes`: passes once both
+ * system PriorityClasses are stored; while one is missing it creates it and fails with its name.
+ */
+export function systemPriorityClassesCheck(served: ServedResources, clock: Clock): () => Promise<void> {
+  return async () => {
+    const cache = served.cache('scheduling.k8s.io', 'priorityclasses');
+    const present = new Set([...(cache?.values() ?? [])].map((c) => c.name));
+    const missing = SYSTEM_PRIORITY_CLASSES.map((pc) => pc.name).filter((n) => !present.has(n));
+    if (missing.length === 0) return;
+    await ensureSystemPriorityClasses(served, clock);
+    throw new Error(`system priority classes not yet created: ${missing.join(', ')}`);
+  };
+}
+
 /** Where the `kubernetes` Service points: the API server's address and port. */
 export interface ApiEndpoint {
   serviceIP: string;
@@ -80,17 +112,7 @@ export async function bootstrapObjects(
       created.push(`namespace/${name}`);
     }
   }
-  for (const pc of SYSTEM_PRIORITY_CLASSES) {
-    const obj = {
-      apiVersion: 'scheduling.k8s.io/v1',
-      kind: 'PriorityClass',
-      metadata: { name: pc.name },
-      value: pc.value,
-      description: pc.description,
-    };
-    if (await ensureObject(served, 'scheduling.k8s.io', 'v1', 'priorityclasses', obj, clock))
-      created.push(`priorityclass/${pc.name}`);
-  }
+  created.push(...(await ensureSystemPriorityClasses(served, clock)));
   // The `kubernetes` Service in default, as upstream keeps it: the first service IP, port 443 to the
   // API server. (Routing ClusterIPs to endpoints comes with the service proxy.)
   const service = {

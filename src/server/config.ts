@@ -39,6 +39,8 @@ export interface ServerConfig {
   controllers: ControllerOptions;
   /** Controllers to run: upstream names, `*` for all, `-name` to turn one off (default all). */
   enabledControllers: string[];
+  /** A KubeSchedulerConfiguration file ('' for the built-in profiles). */
+  schedulerConfigFile: string;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -63,6 +65,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
     defaultNotReadyTolerationSeconds: 10,
     defaultUnreachableTolerationSeconds: 10,
     terminatedPodGcThreshold: 12_500,
+    resourceQuotaSyncPeriodMs: 5 * 60_000,
   },
   enabledControllers: ['*'],
+  schedulerConfigFile: '',
 };

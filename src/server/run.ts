@@ -12,8 +12,15 @@ import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/meta.js';
 import { printerFor } from '../api/printers/index.js';
 import { AdmissionChain } from '../apiserver/admission/types.js';
+import type { HandlerDeps } from '../apiserver/handlers/context.js';
+import { startStopController } from '../controllers/framework/manager.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
 import { rbacEscalation } from '../apiserver/admission/rbac-escalation.js';
+import { defaultTolerationSeconds } from '../apiserver/admission/default-toleration-seconds.js';
+import { limitRanger } from '../apiserver/admission/limitranger/plugin.js';
+import { priorityAdmission } from '../apiserver/admission/priority.js';
+import { resourceQuotaAdmission } from '../apiserver/admission/resourcequota/plugin.js';
+import { cachedLister, servedQuotaStore } from '../apiserver/admission/sources.js';
 import { ApiMetrics } from '../apiserver/metrics.js';
 import { ApiServer } from '../apiserver/server.js';
 import { ServedResources } from '../apiserver/served.js';
@@ -52,9 +59,10 @@ import type { Backend } from '../storage/backend.js';
 import { SqliteBackend } from '../storage/sqlite/sqlite.js';
 import { componentLogger } from '../util/log.js';
 import { systemClock, type Clock } from '../util/time.js';
-import { bootstrapObjects } from './bootstrap.js';
+import { bootstrapObjects, systemPriorityClassesCheck } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import { registryRbacSource, registryPolicyStore } from './rbac-wiring.js';
+import { startControllerManager, startScheduler } from './controller-manager.js';
 import { firstServiceIP } from '../util/cidr.js';
 
 export interface RunningServer {
@@ -179,11 +187,20 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     authenticators.push(saAuth);
     late.tokens = unionAuthenticator(...(tokenAuth ? [tokenAuth, saAuth] : [saAuth]));
     const metrics = new ApiMetrics();
-    const handlers = {
+    const cached = cachedLister(served);
+    const handlers: HandlerDeps = {
       served,
+      // Upstream's order: NamespaceLifecycle, LimitRanger, …, Priority, …, ResourceQuota last.
       admission: new AdmissionChain([
         namespaceLifecycle(async (name) => lookupNamespace(served, name)),
+        limitRanger((ns) => cached('', 'limitranges', ns)),
+        priorityAdmission(() => cached('scheduling.k8s.io', 'priorityclasses', '')),
+        defaultTolerationSeconds({
+          notReadySeconds: config.controllers.defaultNotReadyTolerationSeconds,
+          unreachableSeconds: config.controllers.defaultUnreachableTolerationSeconds,
+        }),
         rbacEscalation(authorizer, rbacSource),
+        resourceQuotaAdmission({ store: servedQuotaStore(served, clock), now: () => clock.now() }),
       ]),
       clock,
       log: componentLogger('apiserver'),
@@ -231,7 +248,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
           { name: 'poststarthook/rbac/bootstrap-roles', check: async () => undefined },
           {
             name: 'poststarthook/scheduling/bootstrap-system-priority-classes',
-            check: async () => undefined,
+            check: systemPriorityClassesCheck(served, clock),
           },
         ],
       },
@@ -244,33 +261,34 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     stops.push(() => apiServer.stop());
     log.info({ port, serviceIP, backend: backend.name }, 'API server listening');
 
-    const gc = new GarbageCollector(served, clock, componentLogger('garbage-collector'));
-    gc.start();
-    stops.push(() => gc.stop());
-    const nsController = new NamespaceController(served, clock, componentLogger('namespace-controller'));
-    nsController.start();
-    stops.push(() => nsController.stop());
-    const saController = new ServiceAccountsController(
-      served,
-      clock,
-      componentLogger('serviceaccount-controller'),
-    );
-    saController.start();
-    stops.push(() => saController.stop());
-    const rootCa = new RootCaPublisher(
-      served,
-      pki.serverCA.certPem,
-      clock,
-      componentLogger('root-ca-cert-publisher'),
-    );
-    rootCa.start();
-    stops.push(() => rootCa.stop());
-    const aggregator = new ClusterRoleAggregator(served, clock, componentLogger('clusterrole-aggregation'));
-    aggregator.start();
-    stops.push(() => aggregator.stop());
-    const nodeIpam = new NodeIpamController(served, config.clusterCidr, clock, componentLogger('node-ipam'));
-    nodeIpam.start();
-    stops.push(() => nodeIpam.stop());
+    // The controllers that work on the stores directly; the others use the in-process client.
+    const storeControllers = [
+      startStopController(
+        'garbagecollector',
+        () => new GarbageCollector(served, clock, componentLogger('garbage-collector')),
+      ),
+      startStopController(
+        'namespace',
+        () => new NamespaceController(served, clock, componentLogger('namespace-controller')),
+      ),
+      startStopController(
+        'serviceaccount',
+        () => new ServiceAccountsController(served, clock, componentLogger('serviceaccount-controller')),
+      ),
+      startStopController(
+        'root-ca-cert-publisher',
+        () =>
+          new RootCaPublisher(served, pki.serverCA.certPem, clock, componentLogger('root-ca-cert-publisher')),
+      ),
+      startStopController(
+        'clusterrole-aggregation',
+        () => new ClusterRoleAggregator(served, clock, componentLogger('clusterrole-aggregation')),
+      ),
+      startStopController(
+        'nodeipam',
+        () => new NodeIpamController(served, config.clusterCidr, clock, componentLogger('node-ipam')),
+      ),
+    ];
     const compactor = new Compactor({
       backend,
       intervalMs: config.compactionIntervalMs,
@@ -279,8 +297,10 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     await compactor.start();
     stops.push(() => compactor.stop());
 
-    const controllers = await startControllerManager(config, pki, port, clock);
+    const controllers = startControllerManager(config, handlers, clock, storeControllers);
     stops.push(() => controllers.stop());
+    const scheduler = await startScheduler(config, handlers, clock);
+    stops.push(() => scheduler.stop());
 
     if (!config.disableAgent) {
       const agent = await startLocalAgent(config, pki, port);
@@ -304,57 +324,6 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
     for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => undefined);
     throw err;
   }
-}
-
-/**
- * Starts the controllers of the framework (src/controllers/registry.ts) with a client of their own.
- */
-async function startControllerManager(
-  config: ServerConfig,
-  pki: Awaited<ReturnType<typeof ensureClusterPki>>,
-  port: number,
-  clock: Clock,
-): Promise<{ stop(): Promise<void> }> {
-  const { clientFromKubeconfig } = await import('../client/http.js');
-  const { writeFile } = await import('node:fs/promises');
-  const { EventRecorder } = await import('../client/events.js');
-  const { ClientInformerFactory } = await import('../controllers/framework/informers.js');
-  const { runControllers } = await import('../controllers/framework/manager.js');
-  const { allControllers } = await import('../controllers/registry.js');
-  const kubeconfigPath = join(config.dataDir, 'server', 'controller.kubeconfig');
-  await mkdir(join(config.dataDir, 'server'), { recursive: true, mode: 0o700 });
-  await writeFile(
-    kubeconfigPath,
-    await userKubeconfig(pki, { name: 'system:kube-controller-manager', groups: ['system:masters'], port }),
-    { mode: 0o600 },
-  );
-  const client = clientFromKubeconfig(kubeconfigPath, { component: 'kube-controller-manager' });
-  const log = componentLogger('controller-manager');
-  const abort = new AbortController();
-  const enabled = config.enabledControllers;
-  const selected = allControllers().filter(
-    (c) => !enabled.includes(`-${c.name}`) && (enabled.includes('*') || enabled.includes(c.name)),
-  );
-  const done = runControllers(
-    selected,
-    {
-      client,
-      informers: new ClientInformerFactory(client, log),
-      clock,
-      options: config.controllers,
-      logger: (component) => componentLogger(component),
-      recorder: (component) => new EventRecorder(client, '', componentLogger(component), clock, component),
-    },
-    abort.signal,
-    log,
-  );
-  return {
-    stop: async () => {
-      abort.abort();
-      await done;
-      client.close();
-    },
-  };
 }
 
 /**

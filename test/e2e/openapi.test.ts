@@ -79,6 +79,8 @@ beforeAll(async () => {
     dataDir: join(dir, 'data'),
     bindAddress: '127.0.0.1',
     httpsPort: await freePort(),
+    // API only: a node agent would run the Deployment's pods on this machine's own network.
+    disableAgent: true,
   });
   kubeconfig = running.kubeconfigPath;
   stop = () => running.stop();

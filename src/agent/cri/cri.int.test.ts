@@ -385,6 +385,14 @@ describe.skipIf(!isRoot)('CRI runtime.v1 against containerd in a test host', () 
       '-c',
       'trap "" TERM; echo ready; while true; do sleep 1; done',
     ]);
+    // Stop only once the trap is set (on a busy machine SIGTERM could otherwise come first: 143).
+    const stubbornLog = path.join(sandboxConfig.logDirectory ?? '', 'stubborn', '0.log');
+    await pollUntil(
+      'the stubborn container to say ready',
+      () => (fs.existsSync(stubbornLog) ? fs.readFileSync(stubbornLog, 'utf8') : ''),
+      (text) => text.includes('ready'),
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
     started = Date.now();
     await rt.cri.runtime.stopContainer({ containerId: stubborn, timeout: 1 });
     const tookMs = Date.now() - started;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { restartDelay } from './containerd.js';
-import { loggerLevel, parseContainerdLog } from './logfmt.js';
+import { containerdEnv, containerdLogLevel } from './config.js';
+import { effectiveLevel, levelOf, loggerLevel, parseContainerdLog } from './logfmt.js';
 
 describe('restartDelay', () => {
   it('doubles from the first delay up to the cap', () => {
@@ -38,5 +39,45 @@ describe('containerd log lines', () => {
       'error',
       'error',
     ]);
+  });
+
+  it('reads the level of a line without parsing it, as the full parse does', () => {
+    const lines = [
+      'time="2026-11-29T10:00:00Z" level=warning msg="x level=error"',
+      'time="2026-11-29T10:00:00Z" level="error" msg=y',
+      'level=info msg="starting"',
+      'time="x" msg="no level"',
+      'panic: something',
+    ];
+    expect(lines.map(levelOf)).toEqual(['warning', 'error', 'info', 'info', 'info']);
+    expect(lines.map(levelOf)).toEqual(lines.map((l) => parseContainerdLog(l).level));
+  });
+
+  it('runs containerd at warn unless the agent logs at debug or trace', () => {
+    expect([undefined, 'info', 'warn', 'error', 'debug', 'trace'].map((l) => containerdLogLevel(l))).toEqual([
+      'warn',
+      'warn',
+      'warn',
+      'warn',
+      'debug',
+      'trace',
+    ]);
+  });
+
+  it("runs containerd with GOGC=50 unless the agent's environment sets GOGC", () => {
+    expect(containerdEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', GOGC: '50' });
+    expect(containerdEnv({ PATH: '/bin', GOGC: '200' })).toEqual({ PATH: '/bin', GOGC: '200' });
+  });
+
+  it("treats containerd 1.6's routine shim-exit warnings as debug, and keeps other warnings", () => {
+    const id = 'a'.repeat(64);
+    const lines = [
+      `time="2026-11-29T15:17:21.654131100Z" level=warning msg="cleaning up after shim disconnected" id=${id} namespace=k8s.io`,
+      'time="2026-11-29T15:17:21.963197292Z" level=warning msg="cleanup warnings time=\\"2026-11-29T15:17:21Z\\" level=info msg=\\"starting signal loop\\" namespace=k8s.io pid=12789 runtime=io.containerd.runc.v2\\n"',
+      'time="2026-11-29T15:17:21.963197292Z" level=warning msg="cleanup warnings time=\\"2026-11-29T15:17:21Z\\" level=info msg=\\"starting signal loop\\"\\ntime=\\"2026-11-29T15:17:21Z\\" level=warning msg=\\"failed to remove runc container\\" error=\\"runc did not terminate successfully\\"\\n"',
+      'time="2026-11-29T15:17:22Z" level=warning msg="failed to load plugin" error="boom"',
+      `time="2026-11-29T15:17:22Z" level=error msg="cleaning up after shim disconnected" id=${id}`,
+    ];
+    expect(lines.map(effectiveLevel)).toEqual(['debug', 'debug', 'warning', 'warning', 'error']);
   });
 });

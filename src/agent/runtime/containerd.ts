@@ -12,12 +12,13 @@ import readline from 'node:readline';
 import { componentLogger, type Logger } from '../../util/log.js';
 import { connectCri, CriCode, isCriError, type CriConnection } from '../cri/client.js';
 import {
+  containerdEnv,
   writeContainerdConfig,
   containerdPaths,
   type ContainerdConfigOptions,
   type ContainerdPaths,
 } from './config.js';
-import { loggerLevel, parseContainerdLog } from './logfmt.js';
+import { effectiveLevel, loggerLevel, parseContainerdLog } from './logfmt.js';
 
 /** Restart pacing of a dying containerd. */
 export interface RestartBackoff {
@@ -50,7 +51,7 @@ export interface ContainerdOptions extends ContainerdConfigOptions {
    * host's network namespace. The prefix must exec containerd (keep its PID).
    */
   commandPrefix?: string[];
-  /** Environment of the process (default: the agent's). */
+  /** Environment of the process (default: the agent's, see {@link containerdEnv}). */
   env?: NodeJS.ProcessEnv;
   /** Logger (default: the `containerd` component logger). */
   logger?: Logger;
@@ -278,7 +279,7 @@ export class Containerd extends EventEmitter {
     this.generation++;
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: this.opts.env ?? process.env,
+      env: this.opts.env ?? containerdEnv(),
     });
     this.child = child;
     this.startedAt = Date.now();
@@ -306,13 +307,16 @@ export class Containerd extends EventEmitter {
 
   private onLine(line: string): void {
     this.record(line);
+    // Most lines would be dropped by our logger's level: do not parse those.
+    const level = loggerLevel(effectiveLevel(line));
+    if (!this.log.isLevelEnabled(level)) return;
     const parsed = parseContainerdLog(line);
     const fields: Record<string, string> = { containerdLevel: parsed.level };
     for (const [key, value] of Object.entries(parsed.fields)) {
       // keep our logger's own keys (pid, time, level, msg, component) unambiguous
       fields[RESERVED_LOG_KEYS.has(key) ? `containerd_${key}` : key] = value;
     }
-    this.log[loggerLevel(parsed.level)](fields, parsed.msg);
+    this.log[level](fields, parsed.msg);
   }
 
   private onExit(child: ChildProcess, exit: ContainerdExit): void {

@@ -40,6 +40,36 @@ export function parseContainerdLog(line: string): ContainerdLogLine {
   return { level, msg, fields: rest };
 }
 
+const LEVEL = /(?:^|\s)level=("?)([a-z]+)\1(?:\s|$)/;
+
+/** The `level=` of a line without parsing the rest (`info` when it has none, as the full parse). */
+export function levelOf(line: string): string {
+  return LEVEL.exec(line)?.[2] ?? 'info';
+}
+
+const SHIM_DISCONNECTED = 'msg="cleaning up after shim disconnected"';
+const CLEANUP_WARNINGS = 'msg="cleanup warnings ';
+const EMBEDDED_LEVEL = /level=\\?"?([a-z]+)/g;
+
+/**
+ * The level we log a line at: containerd's own, except for two warnings containerd 1.6 prints each
+ * time a pod's shim exits (whenever a sandbox stops), which say nothing is wrong: "cleaning up after
+ * shim disconnected", and "cleanup warnings" that only carry the shim's own info lines. Those are
+ * debug, like containerd's info lines.
+ */
+export function effectiveLevel(line: string): string {
+  const level = levelOf(line);
+  if (level !== 'warning') return level;
+  if (line.includes(SHIM_DISCONNECTED)) return 'debug';
+  const at = line.indexOf(CLEANUP_WARNINGS);
+  if (at >= 0) {
+    const inner = [...line.slice(at + CLEANUP_WARNINGS.length).matchAll(EMBEDDED_LEVEL)].map((m) => m[1]);
+    if (inner.length > 0 && inner.every((l) => l === 'info' || l === 'debug' || l === 'trace'))
+      return 'debug';
+  }
+  return level;
+}
+
 /** Our logger level for a containerd level: containerd's info is chatty, so it becomes debug. */
 export function loggerLevel(level: string): 'debug' | 'warn' | 'error' {
   switch (level) {

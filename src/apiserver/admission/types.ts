@@ -30,12 +30,27 @@ export interface AdmissionPlugin {
   validate?(attrs: AdmissionAttributes): void | Promise<void>;
 }
 
-/** Runs every plugin's mutating phase, then every validating phase. */
+/**
+ * The plugins in order. As upstream, writes run the mutating phase before the object is validated
+ * and the validating phase after (so an invalid object is refused before, say, quota is charged);
+ * {@link AdmissionChain.run} runs both at once for requests without a validation step (DELETE).
+ */
 export class AdmissionChain {
   constructor(private readonly plugins: readonly AdmissionPlugin[]) {}
 
-  async run(attrs: AdmissionAttributes): Promise<void> {
+  /** Every plugin's mutating phase, in order. */
+  async admit(attrs: AdmissionAttributes): Promise<void> {
     for (const p of this.plugins) if (p.admit) await p.admit(attrs);
+  }
+
+  /** Every plugin's validating phase, in order. */
+  async validate(attrs: AdmissionAttributes): Promise<void> {
     for (const p of this.plugins) if (p.validate) await p.validate(attrs);
+  }
+
+  /** Both phases: mutating, then validating. */
+  async run(attrs: AdmissionAttributes): Promise<void> {
+    await this.admit(attrs);
+    await this.validate(attrs);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Subresources with their own representation: scale (autoscaling/v1 Scale), pods/binding,
- * pods/eviction (policy/v1 Eviction) and namespaces/finalize.
+ * pods/eviction (policy/v1 Eviction, in ./eviction.ts) and namespaces/finalize.
  */
 import type { ApiError } from '../../api/errors.js';
 import { apiErrors } from '../../api/errors.js';
@@ -9,7 +9,6 @@ import type { ScaleSubresource } from '../../api/resources.js';
 import { fromLabelSelectorObject } from '../../api/selectors/labels.js';
 import type { Store } from '../../registry/store.js';
 import { bindPod } from '../../registry/strategies/core/index.js';
-import { evictionDeleteOptions } from '../../api/policy/eviction.js';
 import {
   decodeBody,
   readBody,
@@ -185,56 +184,8 @@ export async function handleBinding(
   writeValue(ctx, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
-/**
- * POST `pods/{name}/eviction`: deletes the pod unless a PodDisruptionBudget covering it allows no
- * disruption (429, as upstream).
- */
-export async function handleEviction(
-  deps: HandlerDeps,
-  ctx: RequestContext,
-  served: ServedResource,
-): Promise<void> {
-  if (ctx.info.verb !== 'create')
-    throw apiErrors.methodNotSupported({ group: '', resource: 'pods/eviction' }, ctx.info.verb);
-  const store = requireStore(served);
-  const body = decodeBody(await readBody(ctx.req), requestMediaType(ctx.req) || 'application/json');
-  if (!isObject(body)) throw apiErrors.badRequest('the body must be a policy/v1 Eviction object');
-  const eviction = body as KubeObject;
-  (eviction.metadata ??= {}).name ||= ctx.info.name;
-  const deleteOpts = evictionDeleteOptions(eviction, ctx.info.name, ctx.query.getAll('dryRun'));
-  const pod = await store.get(ctx.info.namespace, ctx.info.name, '');
-  const phase = (pod.object['status'] as { phase?: string } | undefined)?.phase;
-  const terminal = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending';
-  if (!terminal && !pod.object.metadata.deletionTimestamp) {
-    const pdbCache = deps.served.cache('policy', 'poddisruptionbudgets');
-    for (const pdb of pdbCache?.values(ctx.info.namespace) ?? []) {
-      const spec = pdb.object['spec'] as
-        { selector?: Parameters<typeof fromLabelSelectorObject>[0] } | undefined;
-      if (!spec?.selector || !fromLabelSelectorObject(spec.selector).matches(pod.labels)) continue;
-      const allowed =
-        (pdb.object['status'] as { disruptionsAllowed?: number } | undefined)?.disruptionsAllowed ?? 0;
-      if (allowed <= 0) {
-        throw apiErrors.tooManyRequests(
-          "Cannot evict pod as it would violate the pod's disruption budget.",
-          10,
-        );
-      }
-    }
-  }
-  await store.delete(ctx.info.name, strategyContext(deps, ctx), {
-    dryRun: (deleteOpts.dryRun ?? []).length > 0,
-    gracePeriodSeconds: deleteOpts.gracePeriodSeconds ?? undefined,
-    preconditions: deleteOpts.preconditions
-      ? {
-          uid: deleteOpts.preconditions.uid ?? undefined,
-          resourceVersion: deleteOpts.preconditions.resourceVersion ?? undefined,
-        }
-      : undefined,
-    propagationPolicy:
-      (deleteOpts.propagationPolicy as 'Orphan' | 'Background' | 'Foreground' | undefined) ?? undefined,
-  });
-  writeValue(ctx, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-}
+/** POST `pods/{name}/eviction`: see ./eviction.ts. */
+export { handleEviction } from './eviction.js';
 
 /** PUT `namespaces/{name}/finalize`: only spec.finalizers changes. */
 export async function handleFinalize(

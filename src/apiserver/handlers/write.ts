@@ -149,7 +149,7 @@ function toStorage(served: ServedResource, obj: KubeObject): KubeObject {
   return stored;
 }
 
-/** The admission hook handed to the store for one request. */
+/** The admission hooks handed to the store for one request: mutating, then validating. */
 function admitter(
   deps: HandlerDeps,
   ctx: RequestContext,
@@ -157,20 +157,21 @@ function admitter(
   operation: Operation,
   subresource: string,
   dry: boolean,
-): WriteOptions['admit'] {
-  return async (obj: StoredObject, old: StoredObject | undefined) => {
-    const attrs: AdmissionAttributes = {
-      operation,
-      resource: served.type,
-      subresource,
-      namespace: ctx.info.namespace,
-      name: obj.metadata?.name ?? ctx.info.name,
-      object: obj,
-      oldObject: old,
-      user: ctx.user,
-      dryRun: dry,
-    };
-    await deps.admission.run(attrs);
+): Pick<WriteOptions, 'admit' | 'validateAdmission'> {
+  const attrs = (obj: StoredObject, old: StoredObject | undefined): AdmissionAttributes => ({
+    operation,
+    resource: served.type,
+    subresource,
+    namespace: ctx.info.namespace,
+    name: obj.metadata?.name ?? ctx.info.name,
+    object: obj,
+    oldObject: old,
+    user: ctx.user,
+    dryRun: dry,
+  });
+  return {
+    admit: (obj, old) => deps.admission.admit(attrs(obj, old)),
+    validateAdmission: (obj, old) => deps.admission.validate(attrs(obj, old)),
   };
 }
 
@@ -227,7 +228,7 @@ export async function handleCreate(
   const stored = toStorage(served, obj);
   const created = await store.create(stored, sctx, {
     dryRun: dry,
-    admit: admitter(deps, ctx, served, 'CREATE', '', dry),
+    ...admitter(deps, ctx, served, 'CREATE', '', dry),
   });
   writeWritten(ctx, served, 201, created, { mediaType: out.mediaType }, deps.clock.now());
 }
@@ -254,7 +255,7 @@ export async function handleUpdate(
   const { object, created } = await store.update(ctx.info.name, stored, strategyContext(deps, ctx), {
     dryRun: dry,
     subresource,
-    admit: admitter(deps, ctx, served, 'UPDATE', subresource, dry),
+    ...admitter(deps, ctx, served, 'UPDATE', subresource, dry),
   });
   writeWritten(ctx, served, created ? 201 : 200, object, { mediaType: out.mediaType }, deps.clock.now());
 }
@@ -280,7 +281,7 @@ export async function handlePatch(
   const patched = await store.mutate(
     ctx.info.name,
     strategyContext(deps, ctx),
-    { dryRun: dry, subresource, admit: admitter(deps, ctx, served, 'UPDATE', subresource, dry) },
+    { dryRun: dry, subresource, ...admitter(deps, ctx, served, 'UPDATE', subresource, dry) },
     (current) => {
       const before = present(served, current);
       const after = deps.schema.applyPatch(served, before, body, media);

@@ -2,6 +2,7 @@
  * Runs a set of controllers: starts each, restarts one that fails with backoff (a rejected `run` is
  * a bug, logged with its stack), and stops them all when the signal aborts.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../../util/log.js';
 import type { Controller, ControllerContext } from './types.js';
 
@@ -15,6 +16,8 @@ export async function runControllers(
   signal: AbortSignal,
   log: Logger,
 ): Promise<void> {
+  // Every controller and informer listens for the stop signal: more than Node's default 10.
+  setMaxListeners(0, signal);
   ctx.informers.start(signal);
   await Promise.all(controllers.map((c) => runOne(c, ctx, signal, log)));
 }
@@ -46,4 +49,26 @@ async function runOne(
       delay = Math.min(delay * 2, RESTART_MAX_MS);
     }
   }
+}
+
+/** Something started and stopped by hand (the controllers that predate this framework). */
+export interface StartStop {
+  start(): void;
+  stop(): void;
+}
+
+/** A {@link Controller} that builds and starts `make()` and stops it when the signal aborts. */
+export function startStopController(name: string, make: () => StartStop): Controller {
+  return {
+    name,
+    run: async (_ctx, signal) => {
+      const c = make();
+      c.start();
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      c.stop();
+    },
+  };
 }

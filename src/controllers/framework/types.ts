@@ -28,6 +28,8 @@ export interface ControllerOptions {
   defaultUnreachableTolerationSeconds: number;
   /** Terminated pods kept before the pod GC deletes the oldest. */
   terminatedPodGcThreshold: number;
+  /** How often the ResourceQuota controller recomputes every quota's usage (ms; upstream 5 min). */
+  resourceQuotaSyncPeriodMs?: number;
 }
 
 /** What a controller is given when it starts. */

@@ -90,7 +90,8 @@ export class NodeManager {
       };
       this.timers.push(setTimeout(tick, ms).unref());
     };
-    loop(this.opts.leaseRenewMs ?? 10_000, () => this.renewLease(), 'lease renewal');
+    // 5 s (upstream: 10 s): the node lifecycle controller's 15 s grace period allows three misses.
+    loop(this.opts.leaseRenewMs ?? 5_000, () => this.renewLease(), 'lease renewal');
     loop(this.opts.statusCheckMs ?? 10_000, () => this.updateStatus(false), 'node status update');
   }
 

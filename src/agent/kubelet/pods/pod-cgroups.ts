@@ -24,8 +24,20 @@ export function podCgroupDirs(hierarchies: string[], cgroupRoot: string, uid: st
   return hierarchies.flatMap((h) => tiers.map((t) => join(h, cgroupRoot, t, `pod${uid}`)));
 }
 
-/** Removes a cgroup directory and the (empty) cgroups below it, deepest first. */
-async function removeTree(dir: string): Promise<void> {
+/**
+ * Removes a cgroup directory and the (empty) cgroups below it, deepest first. The directory alone is
+ * tried first: usually runc already removed the cgroups below, and listing a cgroup directory (dozens
+ * of control files in each of a dozen v1 hierarchies) is what made removing a pod costly.
+ */
+export async function removeTree(dir: string): Promise<void> {
+  try {
+    await rmdir(dir);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'EBUSY' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  }
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -41,15 +53,31 @@ async function removeTree(dir: string): Promise<void> {
   }
 }
 
+/** The cgroup hierarchies of this machine, read once (they are mounted at boot). */
+let hierarchies: Promise<string[]> | undefined;
+
+async function readHierarchies(): Promise<string[]> {
+  const found = cgroupHierarchies(await readFile('/proc/self/mountinfo', 'utf8').catch(() => ''));
+  if (found.length === 0) hierarchies = undefined; // try again next time
+  return found;
+}
+
 /**
- * Removes the pod's cgroups in every hierarchy. Returns the directories that could not be removed
- * (still holding processes) with why; an empty list when all are gone.
+ * Removes the pod's cgroups in every hierarchy: the one at `podCgroup` (the pod's cgroup parent, e.g.
+ * `/k8ts/kubepods/besteffort/pod<uid>`) when the caller knows it, else wherever it can be. Returns
+ * the directories that could not be removed (still holding processes) with why; an empty list when
+ * all are gone.
  */
-export async function removePodCgroups(cgroupRoot: string, uid: string): Promise<string[]> {
+export async function removePodCgroups(
+  cgroupRoot: string,
+  uid: string,
+  podCgroup?: string,
+): Promise<string[]> {
   if (!uid) return [];
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const roots = await (hierarchies ??= readHierarchies());
+  const dirs = podCgroup ? roots.map((h) => join(h, podCgroup)) : podCgroupDirs(roots, cgroupRoot, uid);
   const failed: string[] = [];
-  for (const dir of podCgroupDirs(cgroupHierarchies(mountinfo), cgroupRoot, uid)) {
+  for (const dir of dirs) {
     try {
       await removeTree(dir);
     } catch (err) {

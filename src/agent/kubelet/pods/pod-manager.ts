@@ -1,7 +1,8 @@
 /**
  * The kubelet's pod loop: watches the pods bound to this node, runs one serialized worker per pod
  * (a pod is never synced twice at once), notices runtime changes by relisting the CRI every second
- * (upstream's PLEG), reports status when it changes, finishes graceful deletion (the Pod object goes
+ * (upstream's PLEG, runtime-cache.ts: the pod workers read the relisted picture), reports status when
+ * it changes, finishes graceful deletion (the Pod object goes
  * away only after its containers stopped) and removes what the runtime still holds of pods that are
  * gone.
  */
@@ -13,21 +14,27 @@ import { PODS } from '../../../client/resources.js';
 import type { RuntimeService } from '../../cri/client.js';
 import type { Logger } from '../../../util/log.js';
 import { CONFIG_MIRROR_ANNOTATION, isMirrorPod } from '../static/static-pods.js';
-import { POD_UID_LABEL } from './labels.js';
 import type { PodSyncer, SyncResult, UnhealthySet } from './pod-sync.js';
+import { RuntimeCache } from './runtime-cache.js';
 import { podStatus } from './status.js';
 
 export interface PodManagerOptions {
   client: Client;
   informer: Informer<ApiObject>;
   runtime: RuntimeService;
+  /** The runtime picture the relist keeps; give the syncer the same one (default: a new one). */
+  runtimeCache?: RuntimeCache;
   syncer: PodSyncer;
   hostIP: string;
   runtimeName: string;
   log: Logger;
   now?(): Date;
   relistMs?: number;
-  /** Periodic re-sync of every pod (catches what no event announces). */
+  /**
+   * Periodic re-sync of every pod (catches what no event announces; refreshes volume contents): each
+   * pod again between this long and half as long again after its last sync (default 10 s), so the
+   * pods of a node do not all sync at once.
+   */
   resyncMs?: number;
   /** Pods that do not come from the API (static pods): keyed by uid. */
   staticPods?(): Pod[];
@@ -67,12 +74,14 @@ export class PodManager {
   private readonly workers = new Map<string, Worker>();
   private readonly unhealthy: UnhealthySet = new Map();
   private readonly fingerprints = new Map<string, string>();
-  private timers: NodeJS.Timeout[] = [];
+  private relistTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly now: () => Date;
+  private readonly cache: RuntimeCache;
 
   constructor(private readonly o: PodManagerOptions) {
     this.now = o.now ?? (() => new Date());
+    this.cache = o.runtimeCache ?? new RuntimeCache(o.runtime);
   }
 
   /** Starts reacting to pods; call after the informer synced. */
@@ -91,21 +100,15 @@ export class PodManager {
       this.relist()
         .catch((err: unknown) => this.o.log.warn({ err }, 'runtime relist failed'))
         .finally(() => {
-          if (!this.stopped) this.timers.push(setTimeout(relist, this.o.relistMs ?? 1000).unref());
+          if (!this.stopped) this.relistTimer = setTimeout(relist, this.o.relistMs ?? 1000).unref();
         });
     };
     relist();
-    const resync = (): void => {
-      if (this.stopped) return;
-      for (const p of this.pods()) this.schedule(p.metadata?.uid ?? '');
-      this.timers.push(setTimeout(resync, this.o.resyncMs ?? 10_000).unref());
-    };
-    this.timers.push(setTimeout(resync, this.o.resyncMs ?? 10_000).unref());
   }
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    clearTimeout(this.relistTimer);
     for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
   }
 
@@ -171,6 +174,7 @@ export class PodManager {
     if (!pod) {
       // The Pod object is gone: whatever the runtime still runs of it goes too.
       await this.o.syncer.removeAll(uid);
+      if (w.timer) clearTimeout(w.timer);
       this.workers.delete(uid);
       this.fingerprints.delete(uid);
       return;
@@ -181,7 +185,7 @@ export class PodManager {
       res = await this.o.syncer.stopAll(pod, await this.o.syncer.observe(uid, new Map()), 'deleted');
     } else {
       res = await this.o.syncer.sync(pod, this.unhealthy);
-      if (res.state.containers.length > 4) await this.o.syncer.prune(res.state);
+      if (res.state.containers.length > 4) await this.o.syncer.prune(uid, res.state);
     }
     const status = podStatus(pod, res.state, {
       now: this.now(),
@@ -196,7 +200,13 @@ export class PodManager {
     const terminalNow =
       (status.phase === 'Succeeded' || status.phase === 'Failed') && pod.status?.phase !== status.phase;
     if (terminalNow) w.again = true; // stop the sandbox of a pod that just finished
-    if (res.retryAfterMs !== undefined) this.schedule(uid, res.retryAfterMs);
+    this.schedule(uid, res.retryAfterMs ?? this.resyncDelay());
+  }
+
+  /** When to sync a pod again that asked for nothing: the resync period plus up to half of it. */
+  private resyncDelay(): number {
+    const base = this.o.resyncMs ?? 10_000;
+    return base + Math.floor(Math.random() * base * 0.5);
   }
 
   /** Writes the pod's status when it changed. */
@@ -247,26 +257,17 @@ export class PodManager {
 
   /** Lists the runtime's containers; pods whose containers changed are synced. */
   private async relist(): Promise<void> {
-    const [sandboxes, containers] = await Promise.all([
-      this.o.runtime.listPodSandbox({}),
-      this.o.runtime.listContainers({}),
-    ]);
-    const prints = new Map<string, string[]>();
-    for (const s of sandboxes.items ?? []) {
-      const uid = s.labels?.[POD_UID_LABEL];
-      if (uid) (prints.get(uid) ?? prints.set(uid, []).get(uid))?.push(`s:${s.id}:${s.state}`);
-    }
-    for (const c of containers.containers ?? []) {
-      const uid = c.labels?.[POD_UID_LABEL];
-      if (uid) (prints.get(uid) ?? prints.set(uid, []).get(uid))?.push(`c:${c.id}:${c.state}`);
-    }
+    const prints = await this.cache.relist();
+    // The uids of the pods this node runs, made at most once per relist.
+    let known: Set<string> | undefined;
+    const isKnown = (uid: string): boolean =>
+      (known ??= new Set(this.pods().map((p) => p.metadata?.uid ?? ''))).has(uid);
     const synced = this.o.informer.hasSynced();
-    for (const [uid, parts] of prints) {
-      const fp = parts.sort().join(',');
+    for (const [uid, fp] of prints) {
       if (this.fingerprints.get(uid) !== fp) {
         this.fingerprints.set(uid, fp);
         this.schedule(uid);
-      } else if (synced && !this.podByUid(uid) && !this.workers.get(uid)?.running) {
+      } else if (synced && !this.workers.get(uid)?.running && !isKnown(uid)) {
         this.schedule(uid);
       }
     }

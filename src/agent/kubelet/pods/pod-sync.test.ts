@@ -265,7 +265,7 @@ describe('PodSyncer.prune', () => {
       cri.exit(containerId, 1);
       ids.push(containerId);
     }
-    await syncer.prune(await syncer.observe('u', new Map()));
+    await syncer.prune('u', await syncer.observe('u', new Map()));
     expect([...cri.containers.keys()].sort()).toEqual(ids.slice(2).sort());
   });
 });

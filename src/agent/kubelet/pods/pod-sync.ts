@@ -17,14 +17,14 @@ import { containerConfig, verifyRunAsNonRoot } from './container-config.js';
 import type { DnsSettings } from './dns.js';
 import { ContainerConfigError, containerEnv, type EnvSources, type ServiceLink } from './env.js';
 import { ImageError, type ImagePuller } from './image-puller.js';
-import { podContainers, podSandboxes, observedSandbox } from './runtime-view.js';
+import { RuntimeCache } from './runtime-cache.js';
 import {
   attemptsOf,
   type ObservedContainer,
   type PodRuntimeState,
   type WaitingReason,
 } from './runtime-state.js';
-import { sandboxConfig } from './sandbox-config.js';
+import { podCgroupParent, sandboxConfig } from './sandbox-config.js';
 import { containerSpecHash } from './spec-hash.js';
 import { removePodCgroups } from './pod-cgroups.js';
 
@@ -67,6 +67,11 @@ export interface ContainerLifecycle {
 /** Everything a sync needs; one instance serves all pods of the node. */
 export interface PodSyncDeps {
   runtime: RuntimeService;
+  /**
+   * The node's runtime picture, kept by the pod manager's relist (default: one of the syncer's own,
+   * which then lists each pod when it is observed).
+   */
+  runtimeCache?: RuntimeCache;
   images: ImagePuller;
   volumes: VolumeManager;
   mounts: MountBuilder;
@@ -125,16 +130,23 @@ export function gracePeriodSeconds(pod: Pod): number {
 }
 
 export class PodSyncer {
-  constructor(private readonly d: PodSyncDeps) {}
+  private readonly cache: RuntimeCache;
+  /** The cgroup parent of each pod this agent synced, to remove just that one when the pod goes. */
+  private readonly podCgroups = new Map<string, string>();
 
-  /** Observes the pod's runtime state. */
-  async observe(uid: string, waiting: Map<string, WaitingReason>): Promise<PodRuntimeState> {
-    const sandboxes = await podSandboxes(this.d.runtime, uid);
-    const containers = await podContainers(this.d.runtime, uid);
-    const ready = sandboxes.find((s) => s.state === 'SANDBOX_READY');
-    const latest = ready ?? sandboxes[0];
+  constructor(private readonly d: PodSyncDeps) {
+    this.cache = d.runtimeCache ?? new RuntimeCache(d.runtime);
+  }
+
+  /**
+   * Observes the pod's runtime state: from the node's runtime picture unless this agent changed the
+   * pod since, or `fresh` (read the runtime now).
+   */
+  async observe(uid: string, waiting: Map<string, WaitingReason>, fresh = false): Promise<PodRuntimeState> {
+    const { sandboxes, containers } = await this.cache.pod(uid, { fresh });
+    const ready = sandboxes.find((s) => s.ready);
     return {
-      sandbox: latest ? observedSandbox(latest) : undefined,
+      sandbox: ready ?? sandboxes[0],
       containers,
       waiting,
       ready: new Map(),
@@ -158,6 +170,7 @@ export class PodSyncer {
   async sync(pod: Pod, unhealthy: UnhealthySet): Promise<SyncResult> {
     const uid = pod.metadata?.uid ?? '';
     const waiting = new Map<string, WaitingReason>();
+    if (!this.podCgroups.has(uid)) this.podCgroups.set(uid, podCgroupParent(pod, this.d.cgroupRoot));
     let state = await this.observe(uid, waiting);
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     if (terminal) return this.stopAll(pod, state, 'terminal');
@@ -197,13 +210,15 @@ export class PodSyncer {
           'Pod sandbox changed, it will be killed and re-created.',
         );
       try {
-        await this.d.runtime.runPodSandbox({
-          config: sandboxConfig(pod, attempt, {
-            logsRoot: this.d.logsRoot,
-            dns: this.d.dns(pod),
-            cgroupRoot: this.d.cgroupRoot,
+        await this.cache.change(uid, () =>
+          this.d.runtime.runPodSandbox({
+            config: sandboxConfig(pod, attempt, {
+              logsRoot: this.d.logsRoot,
+              dns: this.d.dns(pod),
+              cgroupRoot: this.d.cgroupRoot,
+            }),
           }),
-        });
+        );
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         this.d.event(
@@ -291,7 +306,7 @@ export class PodSyncer {
           this.d.lifecycle.started(pod, c, latest.id, podIP, latest.startedAt);
           continue;
         }
-        const after = (await podContainers(this.d.runtime, uid)).find((x) => x.id === latest.id);
+        const after = (await this.cache.pod(uid)).containers.find((x) => x.id === latest.id);
         if (after?.state === 'running') continue;
         if (after) Object.assign(latest, after);
       }
@@ -306,6 +321,7 @@ export class PodSyncer {
       const ok = await this.startContainer(pod, c, next, sandbox.id, podIP, volumes, waiting, false);
       if (!ok) retryIn(waiting.get(c.name)?.reason === 'ErrImagePull' ? 1000 : 5000);
     }
+    // Read again only what this sync changed (observe knows: the pod's entry is older than the change).
     return { state: this.withProbes(pod, await this.observe(uid, waiting)), retryAfterMs, allStopped: false };
   }
 
@@ -398,10 +414,13 @@ export class PodSyncer {
       dns: this.d.dns(pod),
       cgroupRoot: this.d.cgroupRoot,
     });
+    const uid = pod.metadata?.uid ?? '';
     let containerId: string;
     try {
       containerId = (
-        await this.d.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: sandboxCfg })
+        await this.cache.change(uid, () =>
+          this.d.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig: sandboxCfg }),
+        )
       ).containerId;
     } catch (err) {
       const msg = runtimeMessage(err);
@@ -411,7 +430,7 @@ export class PodSyncer {
     }
     emit('Normal', 'Created', `Created container: ${c.name}`);
     try {
-      await this.d.runtime.startContainer({ containerId });
+      await this.cache.change(uid, () => this.d.runtime.startContainer({ containerId }));
     } catch (err) {
       const msg = runtimeMessage(err);
       emit('Warning', 'Failed', `Error: ${msg}`);
@@ -425,8 +444,8 @@ export class PodSyncer {
       const failure = await this.d.lifecycle.postStart(pod, c, containerId, podIP);
       if (failure !== undefined) {
         emit('Warning', 'FailedPostStartHook', failure);
-        await this.d.runtime
-          .stopContainer({ containerId, timeout: gracePeriodSeconds(pod) })
+        await this.cache
+          .change(uid, () => this.d.runtime.stopContainer({ containerId, timeout: gracePeriodSeconds(pod) }))
           .catch(() => undefined);
         waiting.set(c.name, { reason: 'PostStartHookError', message: failure });
         return false;
@@ -448,7 +467,9 @@ export class PodSyncer {
     const left = Math.max(2, graceSeconds - Math.floor((this.d.now() - started) / 1000));
     this.d.lifecycle.forget(pod.metadata?.uid ?? '', c.name);
     try {
-      await this.d.runtime.stopContainer({ containerId: c.id, timeout: left });
+      await this.cache.change(pod.metadata?.uid ?? '', () =>
+        this.d.runtime.stopContainer({ containerId: c.id, timeout: left }),
+      );
     } catch (err) {
       this.d.log.warn({ err, container: c.name, pod: podRef(pod), why }, 'stopping container failed');
     }
@@ -466,8 +487,8 @@ export class PodSyncer {
       }),
     );
     const uid = pod.metadata?.uid ?? '';
-    for (const s of await podSandboxes(this.d.runtime, uid)) {
-      if (s.state === 'SANDBOX_READY') await this.d.runtime.stopPodSandbox({ podSandboxId: s.id });
+    for (const s of (await this.cache.pod(uid, { fresh: true })).sandboxes) {
+      if (s.ready) await this.cache.change(uid, () => this.d.runtime.stopPodSandbox({ podSandboxId: s.id }));
     }
     this.d.lifecycle.forget(uid);
     const after = await this.observe(uid, state.waiting);
@@ -479,28 +500,33 @@ export class PodSyncer {
    * Removes dead containers of a live pod beyond the latest two attempts of each name (the current
    * and the previous one, for `kubectl logs --previous`), as upstream's container GC keeps few.
    */
-  async prune(state: PodRuntimeState): Promise<void> {
+  async prune(uid: string, state: PodRuntimeState): Promise<void> {
     const byName = new Map<string, ObservedContainer[]>();
     for (const c of state.containers) (byName.get(c.name) ?? byName.set(c.name, []).get(c.name))?.push(c);
     for (const list of byName.values()) {
       list.sort((a, b) => b.attempt - a.attempt);
       for (const c of list.slice(2)) {
         if (c.state !== 'exited') continue;
-        await this.d.runtime.removeContainer({ containerId: c.id }).catch((err: unknown) => {
-          this.d.log.warn({ err, container: c.id }, 'removing a dead container failed');
-        });
+        await this.cache
+          .change(uid, () => this.d.runtime.removeContainer({ containerId: c.id }))
+          .catch((err: unknown) => {
+            this.d.log.warn({ err, container: c.id }, 'removing a dead container failed');
+          });
       }
     }
   }
 
   /** Removes the pod's sandboxes (with their containers) and volumes: the pod is gone. */
   async removeAll(uid: string): Promise<void> {
-    for (const s of await podSandboxes(this.d.runtime, uid)) {
-      if (s.state === 'SANDBOX_READY') await this.d.runtime.stopPodSandbox({ podSandboxId: s.id });
-      await this.d.runtime.removePodSandbox({ podSandboxId: s.id });
+    for (const s of (await this.cache.pod(uid, { fresh: true })).sandboxes) {
+      await this.cache.change(uid, async () => {
+        if (s.ready) await this.d.runtime.stopPodSandbox({ podSandboxId: s.id });
+        await this.d.runtime.removePodSandbox({ podSandboxId: s.id });
+      });
     }
-    const busy = await removePodCgroups(this.d.cgroupRoot, uid);
+    const busy = await removePodCgroups(this.d.cgroupRoot, uid, this.podCgroups.get(uid));
     if (busy.length) this.d.log.warn({ podUid: uid, cgroups: busy }, 'pod cgroups not removed');
+    else this.podCgroups.delete(uid);
     await this.d.volumes.tearDown(uid);
     this.d.lifecycle.forget(uid);
     this.d.backoff.forget(`${uid}/`);

@@ -9,6 +9,9 @@
  * A new version is written into a fresh timestamped directory, then `..data` is switched to it with
  * one rename(2) of a temporary symlink, so readers see either the old or the new set, never a mix.
  * Nothing is written when every file already has the wanted content and mode.
+ *
+ * Independent file operations run in parallel: while many pods start, each await waits for a busy
+ * event loop, and a version written one file operation after the other took hundreds of ms.
  */
 import { randomInt } from 'node:crypto';
 import {
@@ -25,6 +28,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import path from 'node:path';
+import { modeSurvivesUmask } from './umask.js';
 
 /** One file of a payload. */
 export interface FileProjection {
@@ -130,19 +134,24 @@ async function newVersionDir(dir: string, now: Date): Promise<string> {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw err;
     }
-    await chmod(full, 0o755);
+    if (!modeSurvivesUmask(0o755)) await chmod(full, 0o755);
     return name;
   }
 }
 
 async function writeVersion(payload: Payload, dir: string): Promise<void> {
-  for (const [p, f] of payload) {
-    const full = path.join(dir, p);
-    await mkdir(path.dirname(full), { recursive: true, mode: 0o755 });
-    await writeFile(full, f.data, { mode: f.mode & 0o7777 });
-    // writeFile's mode is filtered by the umask; set the exact bits.
-    await chmod(full, f.mode & 0o7777);
-  }
+  const subdirs = new Set<string>();
+  for (const p of payload.keys()) if (p.includes('/')) subdirs.add(path.posix.dirname(p));
+  await Promise.all([...subdirs].map((d) => mkdir(path.join(dir, d), { recursive: true, mode: 0o755 })));
+  await Promise.all(
+    [...payload].map(async ([p, f]) => {
+      const full = path.join(dir, p);
+      const mode = f.mode & 0o7777;
+      await writeFile(full, f.data, { mode });
+      // writeFile's mode is filtered by the umask (and ignores setuid/setgid/sticky bits).
+      if (!modeSurvivesUmask(mode)) await chmod(full, mode);
+    }),
+  );
 }
 
 /** True for version directories (`..2026_…`), which the writer owns. */
@@ -188,40 +197,52 @@ export async function writeAtomic(
     if (toRemove.size === 0 && !(await differs(files, path.join(dir, oldVersion)))) write = false;
   }
 
+  let current = oldVersion;
   if (write) {
     const version = await newVersionDir(dir, (opts.now ?? (() => new Date()))());
     try {
       await writeVersion(files, path.join(dir, version));
       const tmpLink = path.join(dir, DATA_DIR_TMP);
-      await rm(tmpLink, { force: true });
-      await symlink(version, tmpLink);
+      try {
+        await symlink(version, tmpLink);
+      } catch (err) {
+        // Left by an interrupted write.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        await rm(tmpLink, { force: true });
+        await symlink(version, tmpLink);
+      }
       await rename(tmpLink, dataLink);
     } catch (err) {
       await rm(path.join(dir, version), { recursive: true, force: true });
       throw err;
     }
+    current = version;
   }
 
   // User-visible names: one symlink per first path segment, created once and never changed.
-  for (const p of files.keys()) {
-    const top = p.split('/')[0] ?? p;
-    const visible = path.join(dir, top);
-    if ((await readlinkOrEmpty(visible).catch(() => 'not-a-link')) === '') {
-      await symlink(path.posix.join(DATA_DIR, top), visible);
-    }
-  }
-  for (const p of toRemove) {
-    if (p.includes('/')) continue;
-    await unlink(path.join(dir, p)).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-  }
+  const tops = new Set<string>();
+  for (const p of files.keys()) tops.add(p.split('/')[0] ?? p);
+  await Promise.all([
+    ...[...tops].map(async (top) => {
+      const visible = path.join(dir, top);
+      try {
+        await symlink(path.posix.join(DATA_DIR, top), visible);
+      } catch (err) {
+        // Already there (a link made by an earlier version, or something else: left alone).
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }),
+    ...[...toRemove]
+      .filter((p) => !p.includes('/'))
+      .map((p) =>
+        unlink(path.join(dir, p)).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        }),
+      ),
+  ]);
 
   // Drop the previous version and any version left behind by an interrupted write.
-  const current = await readlinkOrEmpty(dataLink);
-  for (const name of await readdir(dir)) {
-    if (isVersionDir(name) && name !== current)
-      await rm(path.join(dir, name), { recursive: true, force: true });
-  }
+  const stale = (await readdir(dir)).filter((name) => isVersionDir(name) && name !== current);
+  await Promise.all(stale.map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
   return write;
 }

@@ -6,13 +6,16 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { chmod, lstat, mkdir } from 'node:fs/promises';
 import { Quantity } from '../../../api/quantity.js';
+import { modeSurvivesUmask } from './umask.js';
 
 /** Mode of an emptyDir directory (as upstream). */
 export const EMPTY_DIR_MODE = 0o777;
 
 /** Creates `dir` (and parents) and gives it exactly `mode`. */
 export async function ensureDir(dir: string, mode: number = EMPTY_DIR_MODE): Promise<void> {
-  await mkdir(dir, { recursive: true, mode });
+  const made = await mkdir(dir, { recursive: true, mode });
+  // Just created, by this call, with a mode the umask kept whole: nothing to check.
+  if (made === dir && modeSurvivesUmask(mode)) return;
   const st = await lstat(dir);
   if (!st.isDirectory()) throw new Error(`${dir} is not a directory`);
   if ((st.mode & 0o777) !== mode) await chmod(dir, mode);

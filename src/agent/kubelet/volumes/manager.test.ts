@@ -147,19 +147,47 @@ describe('HostVolumeManager', () => {
       const dir = (await mgr.setUp(p, ctx)).get('cfg')?.hostPath ?? '';
       const v1 = await readlink(path.join(dir, '..data'));
 
-      clock += 1000;
+      clock += 31_000;
       await mgr.setUp(p, ctx);
       expect(await readlink(path.join(dir, '..data'))).toBe(v1);
 
       sources.configMaps.set('ns/cfg', { data: { a: '2', b: 'new' } });
-      clock += 1000;
+      clock += 31_000;
       await mgr.setUp(p, ctx);
       const v2 = await readlink(path.join(dir, '..data'));
       expect(v2).not.toBe(v1);
-      expect(v2).toMatch(/^\.\.2026_11_29_10_00_02\./);
+      expect(v2).toMatch(/^\.\.2026_11_29_10_01_02\./);
       expect(await readFile(path.join(dir, 'a'), 'utf8')).toBe('2');
       expect(await readFile(path.join(dir, 'b'), 'utf8')).toBe('new');
       expect((await readdir(dir)).filter((n) => n.startsWith('..2'))).toEqual([v2]);
+    });
+
+    it('reads the ConfigMap again only once the last read is 30 s old; a new pod reads it fresh', async () => {
+      sources.configMaps.set('ns/cfg', { data: { a: '1' } });
+      const p = pod([{ name: 'cfg', configMap: { name: 'cfg' } }]);
+      const dir = (await mgr.setUp(p, ctx)).get('cfg')?.hostPath ?? '';
+      expect(sources.reads).toEqual(['configmap ns/cfg']);
+
+      sources.configMaps.set('ns/cfg', { data: { a: '2' } });
+      clock += 10_000;
+      await mgr.setUp(p, ctx);
+      expect(sources.reads).toHaveLength(1);
+      expect(await readFile(path.join(dir, 'a'), 'utf8')).toBe('1');
+
+      // Another pod using the same ConfigMap gets today's content, and so then does the first one.
+      const other = pod([{ name: 'cfg', configMap: { name: 'cfg' } }]);
+      other.metadata = { ...other.metadata, name: 'other', uid: 'uid-2' };
+      const otherDir = (await mgr.setUp(other, ctx)).get('cfg')?.hostPath ?? '';
+      expect(await readFile(path.join(otherDir, 'a'), 'utf8')).toBe('2');
+      expect(sources.reads).toHaveLength(2);
+      await mgr.setUp(p, ctx);
+      expect(await readFile(path.join(dir, 'a'), 'utf8')).toBe('2');
+      expect(sources.reads).toHaveLength(2);
+
+      clock += 30_000;
+      await mgr.setUp(p, ctx);
+      await mgr.setUp(other, ctx);
+      expect(sources.reads).toHaveLength(3);
     });
 
     it('keeps the last content when the ConfigMap disappears, and reports it', async () => {
@@ -167,8 +195,28 @@ describe('HostVolumeManager', () => {
       const p = pod([{ name: 'cfg', configMap: { name: 'cfg' } }]);
       const dir = (await mgr.setUp(p, ctx)).get('cfg')?.hostPath ?? '';
       sources.configMaps.delete('ns/cfg');
+      clock += 31_000;
       expect((await failure(mgr.setUp(p, ctx))).message).toBe('configmap "cfg" not found');
       expect(await readFile(path.join(dir, 'a'), 'utf8')).toBe('1');
+    });
+
+    it('reads a ConfigMap again at each sync while the volume could not be set up', async () => {
+      const p = pod([{ name: 'cfg', configMap: { name: 'cfg' } }]);
+      expect((await failure(mgr.setUp(p, ctx))).message).toBe('configmap "cfg" not found');
+      sources.configMaps.set('ns/cfg', { data: { a: '1' } });
+      clock += 2000;
+      const dir = (await mgr.setUp(p, ctx)).get('cfg')?.hostPath ?? '';
+      expect(await readFile(path.join(dir, 'a'), 'utf8')).toBe('1');
+    });
+
+    it('writes nothing on a later sync when the content is unchanged', async () => {
+      sources.configMaps.set('ns/cfg', { data: { a: '1' } });
+      const p = pod([{ name: 'cfg', configMap: { name: 'cfg' } }]);
+      const dir = (await mgr.setUp(p, ctx)).get('cfg')?.hostPath ?? '';
+      const before = (await lstat(path.join(dir, '..data'))).mtimeMs;
+      clock += 60_000;
+      await mgr.setUp(p, ctx);
+      expect((await lstat(path.join(dir, '..data'))).mtimeMs).toBe(before);
     });
   });
 

@@ -1,9 +1,16 @@
 /**
- * The node's volume manager: sets up every volume of a pod under `<dataDir>/agent/pods/<uid>/volumes`
- * (again on each sync, so projected content follows its objects), and removes it all once the pod is
- * gone. Operations on one pod are serialised; different pods proceed in parallel.
+ * The node's volume manager: sets up every volume of a pod under `<dataDir>/agent/pods/<uid>/volumes`,
+ * and removes it all once the pod is gone. Operations on one pod are serialised; different pods
+ * proceed in parallel.
+ *
+ * Each pod sync asks for the pod's volumes again. What was set up is remembered: emptyDir and
+ * hostPath volumes are not touched again, and the content of configMap, secret, downwardAPI and
+ * projected volumes is recomputed from cached objects (object-cache.ts: the API server is asked again
+ * once they are older than `objectTtlMs`; tokens are renewed at 80 % of their lifetime) and written
+ * only when it differs from what was written last, so a sync of an unchanged pod costs no I/O.
  */
 import type { Pod, Volume } from 'kubernetes-types/core/v1.js';
+import { createHash } from 'node:crypto';
 import { readdir, realpath } from 'node:fs/promises';
 import type { Logger } from '../../../util/log.js';
 import { writeAtomic, type Payload } from './atomic-writer.js';
@@ -21,6 +28,7 @@ import {
   secretVolumePayload,
   type PayloadContext,
 } from './payload.js';
+import { ObjectCache } from './object-cache.js';
 import { removeTree } from './remove-tree.js';
 import { TokenCache } from './tokens.js';
 import {
@@ -41,8 +49,13 @@ export interface HostVolumeManagerOptions {
   mounter?: Mounter;
   /** Keep secret and projected volumes on tmpfs so their content never reaches the disk (default true). */
   secretsInMemory?: boolean;
-  /** Clock in milliseconds (token renewal, version directory names). */
+  /** Clock in milliseconds (token renewal, object cache, version directory names). */
   now?: () => number;
+  /**
+   * How long a ConfigMap or Secret read for a volume is reused before a refresh reads it again
+   * (default 30 s): updates reach running pods' volumes within this plus one pod sync.
+   */
+  objectTtlMs?: number;
   log?: Logger;
 }
 
@@ -57,18 +70,39 @@ const KNOWN_SOURCES = new Set(['emptyDir', 'hostPath', 'configMap', 'secret', 'd
 /** Per setUp call: the host's mount table, read at most once and only when needed. */
 type MountTable = () => Promise<string[]>;
 
+/** A volume set up for a pod: the volume's spec then, the digest of its content, the result. */
+interface SetUpVolume {
+  spec: string;
+  digest?: string;
+  result: MountedVolume;
+}
+
+/** A digest of a payload (paths, modes and contents), to tell whether it must be written again. */
+function payloadDigest(payload: Payload): string {
+  const h = createHash('sha256');
+  for (const [p, f] of [...payload].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    h.update(`${p}\0${f.mode}\0${f.data.length}\0`);
+    h.update(f.data);
+  }
+  return h.digest('base64');
+}
+
 /** Volumes on the local disk (and tmpfs), per pod. */
 export class HostVolumeManager implements VolumeManager {
   readonly mounter: Mounter;
   private readonly tokens: TokenCache;
+  private readonly objects: ObjectCache;
   private readonly now: () => number;
   private readonly tmpfs = new Set<string>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** What is set up, by pod uid and volume name. */
+  private readonly setUpVolumes = new Map<string, Map<string, SetUpVolume>>();
 
   constructor(private readonly opts: HostVolumeManagerOptions) {
     this.mounter = opts.mounter ?? systemMounter();
     this.now = opts.now ?? Date.now;
     this.tokens = new TokenCache(this.now);
+    this.objects = new ObjectCache(opts.sources, opts.objectTtlMs, this.now);
   }
 
   /** `<dataDir>/agent/pods/<uid>`: where the pod's volumes, /etc/hosts and termination logs live. */
@@ -86,13 +120,18 @@ export class HostVolumeManager implements VolumeManager {
     if (!uid) return Promise.reject(new Error('pod has no metadata.uid'));
     return this.serialize(uid, async () => {
       const dir = this.podDir(uid);
-      await ensureDir(dir, 0o750);
-      const pctx: PayloadContext = { pod, sources: this.opts.sources, volumeCtx: ctx, tokens: this.tokens };
+      let known = this.setUpVolumes.get(uid);
+      if (!known) {
+        await ensureDir(dir, 0o750);
+        known = new Map();
+        this.setUpVolumes.set(uid, known);
+      }
+      const done = known;
       let table: Promise<string[]> | undefined;
       const mountTable: MountTable = () => (table ??= this.mounter.mountPoints());
       const volumes = pod.spec?.volumes ?? [];
       const results = await Promise.allSettled(
-        volumes.map((v) => this.setUpVolume(dir, v, pod, ctx, pctx, mountTable)),
+        volumes.map((v) => this.setUpVolume(dir, v, pod, ctx, done, mountTable)),
       );
       const out = new Map<string, MountedVolume>();
       let failure: VolumeError | undefined;
@@ -118,8 +157,11 @@ export class HostVolumeManager implements VolumeManager {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         this.tokens.forget(podUid);
+        this.setUpVolumes.delete(podUid);
         return;
       }
+      // Whatever happens below, nothing of the pod counts as set up any more.
+      this.setUpVolumes.delete(podUid);
       const inside = (await this.mounter.mountPoints()).filter((m) => isWithin(real, m));
       inside.sort((a, b) => b.length - a.length);
       const errors: Error[] = [];
@@ -154,42 +196,72 @@ export class HostVolumeManager implements VolumeManager {
     v: Volume,
     podObj: Pod,
     ctx: VolumeContext,
-    pctx: PayloadContext,
+    done: Map<string, SetUpVolume>,
     mountTable: MountTable,
   ): Promise<MountedVolume> {
     try {
+      const spec = JSON.stringify(v);
+      const before = done.get(v.name);
+      const known = before?.spec === spec ? before : undefined;
+      const remember = (result: MountedVolume, digest?: string): MountedVolume => {
+        done.set(v.name, { spec, result, ...(digest !== undefined ? { digest } : {}) });
+        return result;
+      };
+      // Content volumes: recomputed each time (from cached objects), written when it changed.
+      const content = await this.contentOf(v, podObj, ctx, known === undefined);
+      if (content) {
+        const digest = payloadDigest(content.payload);
+        if (known?.digest === digest) return known.result;
+        const memory = this.opts.secretsInMemory !== false && content.secret;
+        const tmpfs = memory ? { size: memoryVolumeSize(podObj, undefined, ctx.nodeAllocatable) } : undefined;
+        return remember(
+          await this.project(pod, v.name, content.plugin, content.payload, tmpfs, mountTable),
+          digest,
+        );
+      }
+      if (known) return known.result;
       if (v.hostPath) {
         await checkHostPath(v.hostPath.path, v.hostPath.type);
-        return { hostPath: v.hostPath.path, readOnly: false, plugin: PLUGINS.hostPath };
-      }
-      const memory = this.opts.secretsInMemory !== false;
-      if (v.configMap) {
-        const payload = await configMapPayload(v.configMap, v.configMap.defaultMode ?? DEFAULT_MODE, pctx);
-        return await this.project(pod, v.name, PLUGINS.configMap, payload, undefined, mountTable);
-      }
-      const tmpfs = memory ? { size: memoryVolumeSize(podObj, undefined, ctx.nodeAllocatable) } : undefined;
-      if (v.secret) {
-        const payload = await secretVolumePayload(v.secret, pctx);
-        return await this.project(pod, v.name, PLUGINS.secret, payload, tmpfs, mountTable);
-      }
-      if (v.downwardAPI) {
-        const payload = downwardPayload(
-          v.downwardAPI.items ?? [],
-          v.downwardAPI.defaultMode ?? DEFAULT_MODE,
-          pctx,
-        );
-        return await this.project(pod, v.name, PLUGINS.downwardAPI, payload, undefined, mountTable);
-      }
-      if (v.projected) {
-        const payload = await projectedPayload(v.projected, pctx);
-        return await this.project(pod, v.name, PLUGINS.projected, payload, tmpfs, mountTable);
+        return remember({ hostPath: v.hostPath.path, readOnly: false, plugin: PLUGINS.hostPath });
       }
       const other = Object.keys(v).find((k) => k !== 'name' && !KNOWN_SOURCES.has(k));
       if (other) throw new Error(`volume type ${other} is not supported by this node agent`);
-      return await this.emptyDir(pod, v, podObj, ctx, mountTable);
+      return remember(await this.emptyDir(pod, v, podObj, ctx, mountTable));
     } catch (err) {
       throw new VolumeError(v.name, messageOf(err));
     }
+  }
+
+  /**
+   * The files of a configMap, secret, downwardAPI or projected volume (undefined for other volumes);
+   * `fresh` reads its objects from the API server rather than the cache.
+   */
+  private async contentOf(
+    v: Volume,
+    pod: Pod,
+    ctx: VolumeContext,
+    fresh: boolean,
+  ): Promise<{ payload: Payload; plugin: PluginName; secret: boolean } | undefined> {
+    if (!v.configMap && !v.secret && !v.downwardAPI && !v.projected) return undefined;
+    const pctx: PayloadContext = {
+      pod,
+      sources: this.objects.view(fresh),
+      volumeCtx: ctx,
+      tokens: this.tokens,
+    };
+    if (v.configMap) {
+      const payload = await configMapPayload(v.configMap, v.configMap.defaultMode ?? DEFAULT_MODE, pctx);
+      return { payload, plugin: PLUGINS.configMap, secret: false };
+    }
+    if (v.secret)
+      return { payload: await secretVolumePayload(v.secret, pctx), plugin: PLUGINS.secret, secret: true };
+    if (v.downwardAPI) {
+      const items = v.downwardAPI.items ?? [];
+      const payload = downwardPayload(items, v.downwardAPI.defaultMode ?? DEFAULT_MODE, pctx);
+      return { payload, plugin: PLUGINS.downwardAPI, secret: false };
+    }
+    const projected = v.projected ?? {};
+    return { payload: await projectedPayload(projected, pctx), plugin: PLUGINS.projected, secret: true };
   }
 
   private async emptyDir(

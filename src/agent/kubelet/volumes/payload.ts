@@ -137,18 +137,15 @@ export function downwardPayload(
   return out;
 }
 
-/** Files of a projected volume: its sources merged in order. */
+/** Files of a projected volume: its sources (read in parallel) merged in order. */
 export async function projectedPayload(src: ProjectedVolumeSource, ctx: PayloadContext): Promise<Payload> {
   const defaultMode = src.defaultMode ?? DEFAULT_MODE;
-  const out: Payload = new Map();
-  const errors: Error[] = [];
-  for (const s of src.sources ?? []) {
-    try {
-      let part: Payload | undefined;
-      if (s.secret) part = await secretPayload(s.secret satisfies SecretProjection, defaultMode, ctx);
-      else if (s.configMap) part = await configMapPayload(s.configMap, defaultMode, ctx);
-      else if (s.downwardAPI) part = downwardPayload(s.downwardAPI.items ?? [], defaultMode, ctx);
-      else if (s.serviceAccountToken) {
+  const parts = await Promise.allSettled(
+    (src.sources ?? []).map(async (s): Promise<Payload | undefined> => {
+      if (s.secret) return secretPayload(s.secret satisfies SecretProjection, defaultMode, ctx);
+      if (s.configMap) return configMapPayload(s.configMap, defaultMode, ctx);
+      if (s.downwardAPI) return downwardPayload(s.downwardAPI.items ?? [], defaultMode, ctx);
+      if (s.serviceAccountToken) {
         const tp = s.serviceAccountToken;
         const token = await ctx.tokens.get(ctx.sources, {
           podUid: ctx.pod.metadata?.uid ?? '',
@@ -158,14 +155,19 @@ export async function projectedPayload(src: ProjectedVolumeSource, ctx: PayloadC
           audience: tp.audience ?? '',
           expirationSeconds: tp.expirationSeconds ?? 3600,
         });
-        part = new Map([[tp.path, { data: Buffer.from(token, 'utf8'), mode: defaultMode }]]);
-      } else if (s.clusterTrustBundle) {
+        return new Map([[tp.path, { data: Buffer.from(token, 'utf8'), mode: defaultMode }]]);
+      }
+      if (s.clusterTrustBundle) {
         throw new Error('clusterTrustBundle projections are not supported by this node agent');
       }
-      for (const [k, v] of part ?? []) out.set(k, v);
-    } catch (err) {
-      errors.push(toError(err));
-    }
+      return undefined;
+    }),
+  );
+  const out: Payload = new Map();
+  const errors: Error[] = [];
+  for (const r of parts) {
+    if (r.status === 'rejected') errors.push(toError(r.reason));
+    else for (const [k, v] of r.value ?? []) out.set(k, v);
   }
   const err = aggregate(errors);
   if (err) throw err;

@@ -4,16 +4,15 @@
  *
  * - ServiceAccount admission: `serviceAccountName: default` and the projected `kube-api-access-*`
  *   token volume mounted in every container (unless automounting is turned off on the pod).
- * - Priority admission: `priority: 0` and `preemptionPolicy: PreemptLowerPriority` when no priority
- *   class is named (named classes need a PriorityClass lookup, which is left to the admission chain).
- * - DefaultTolerationSeconds admission: tolerate `not-ready` and `unreachable` NoExecute taints for
- *   300 seconds.
+ * (Priority admission, which fills in `priority` and `preemptionPolicy`, needs the PriorityClasses:
+ * it is a plugin of the admission chain, src/apiserver/admission/priority.ts. DefaultTolerationSeconds
+ * has configurable seconds: src/apiserver/admission/default-toleration-seconds.ts.)
  *
  * Not reproduced: the ServiceAccount plugin's check that the service account exists, and the
  * service account's own `automountServiceAccountToken: false`.
  */
 import { randomInt } from 'node:crypto';
-import { ensureRec, isSet, records, str, type JsonObject } from '../util.js';
+import { ensureRec, records, str, type JsonObject } from '../util.js';
 
 /** Where the token volume is mounted. */
 export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -61,14 +60,6 @@ function mountsToken(c: JsonObject): boolean {
   return records(c['volumeMounts']).some(([m]) => str(m['mountPath']) === SERVICE_ACCOUNT_MOUNT_PATH);
 }
 
-function tolerates(tolerations: JsonObject[], key: string): boolean {
-  return tolerations.some((t) => {
-    const effect = str(t['effect']);
-    if (effect !== '' && effect !== 'NoExecute') return false;
-    return str(t['key']) === '' || str(t['key']) === key;
-  });
-}
-
 /** Applies the admission-time pod fields described above, in place. Idempotent. */
 export function admitPod(pod: JsonObject, opts: PodAdmissionOptions = {}): void {
   const spec = ensureRec(pod, 'spec');
@@ -87,19 +78,4 @@ export function admitPod(pod: JsonObject, opts: PodAdmissionOptions = {}): void 
       c['volumeMounts'] = mounts;
     }
   }
-
-  const pcn = str(spec['priorityClassName']);
-  if (pcn === '' && !isSet(spec['priority'])) spec['priority'] = 0;
-  else if (pcn in SYSTEM_PRIORITY_CLASSES && !isSet(spec['priority']))
-    spec['priority'] = SYSTEM_PRIORITY_CLASSES[pcn];
-  if (!isSet(spec['preemptionPolicy']) && (pcn === '' || pcn in SYSTEM_PRIORITY_CLASSES))
-    spec['preemptionPolicy'] = 'PreemptLowerPriority';
-
-  const tolerations = records(spec['tolerations']).map(([t]) => t);
-  const added: JsonObject[] = [];
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'])
-    if (!tolerates(tolerations, key))
-      added.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
-  if (added.length)
-    spec['tolerations'] = [...(Array.isArray(spec['tolerations']) ? spec['tolerations'] : []), ...added];
 }

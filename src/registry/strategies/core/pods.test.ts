@@ -32,9 +32,9 @@ describe('pod defaults', () => {
       enableServiceLinks: true,
       serviceAccountName: 'default',
       serviceAccount: 'default',
-      priority: 0,
-      preemptionPolicy: 'PreemptLowerPriority',
     });
+    // priority and preemptionPolicy come from the Priority admission plugin, not the strategy.
+    expect(spec['priority']).toBeUndefined();
     expect(spec['containers']).toMatchObject([
       {
         imagePullPolicy: 'IfNotPresent',
@@ -44,20 +44,8 @@ describe('pod defaults', () => {
         volumeMounts: [{ readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }],
       },
     ]);
-    expect(spec['tolerations']).toEqual([
-      {
-        key: 'node.kubernetes.io/not-ready',
-        operator: 'Exists',
-        effect: 'NoExecute',
-        tolerationSeconds: 300,
-      },
-      {
-        key: 'node.kubernetes.io/unreachable',
-        operator: 'Exists',
-        effect: 'NoExecute',
-        tolerationSeconds: 300,
-      },
-    ]);
+    // Tolerations for not-ready/unreachable come from the DefaultTolerationSeconds admission plugin.
+    expect(spec['tolerations']).toBeUndefined();
     expect(obj['status']).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
   });
 
@@ -374,10 +362,10 @@ describe('pod update', () => {
 
   it('allows image changes and tolerations additions', () => {
     const next = structuredClone(stored) as {
-      spec: { containers: { image: string }[]; tolerations: unknown[] };
+      spec: { containers: { image: string }[]; tolerations?: unknown[] };
     };
     next.spec.containers[0]!.image = 'nginx:1.26';
-    next.spec.tolerations.push({ key: 'x', operator: 'Exists' });
+    next.spec.tolerations = [...(next.spec.tolerations ?? []), { key: 'x', operator: 'Exists' }];
     expect(update(pods, next as unknown as KubeObject, stored).errors).toEqual([]);
   });
 

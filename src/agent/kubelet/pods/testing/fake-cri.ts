@@ -33,6 +33,8 @@ export class FakeCri {
   /** Images whose pull fails. */
   readonly failPull = new Set<string>();
   readonly calls: string[] = [];
+  /** Read calls (`listPodSandbox`, `listPodSandbox:<uid>` when filtered by pod, `containerStatus:<id>` …). */
+  readonly reads: string[] = [];
   private seq = 0;
   private tick = 0;
 
@@ -60,6 +62,13 @@ export class FakeCri {
   /** The latest container of a name. */
   latest(name: string): FakeContainer | undefined {
     return [...this.containers.values()].filter((c) => c.config.metadata?.name === name).pop();
+  }
+
+  /** Records a list call (with the pod uid it is filtered by); adds nothing to the answer. */
+  private read(call: string, sel: Record<string, string> | undefined): Record<string, never> {
+    const uid = sel?.['io.kubernetes.pod.uid'];
+    this.reads.push(uid ? `${call}:${uid}` : call);
+    return {};
   }
 
   private matches(labels: Record<string, string>, sel: Record<string, string> | undefined): boolean {
@@ -117,6 +126,7 @@ export class FakeCri {
         return {};
       },
       podSandboxStatus: async (req) => {
+        this.reads.push(`podSandboxStatus:${req.podSandboxId}`);
         const s = this.sandboxes.get(req.podSandboxId);
         if (!s) throw new Error('not found');
         return {
@@ -134,6 +144,7 @@ export class FakeCri {
         } as unknown as T.PodSandboxStatusResponse;
       },
       listPodSandbox: async (req) => ({
+        ...this.read('listPodSandbox', req?.filter?.labelSelector),
         items: [...this.sandboxes.values()]
           .filter((s) => this.matches(s.config.labels ?? {}, req?.filter?.labelSelector))
           .map((s) => ({
@@ -193,6 +204,7 @@ export class FakeCri {
         return {};
       },
       listContainers: async (req) => ({
+        ...this.read('listContainers', req?.filter?.labelSelector),
         containers: [...this.containers.values()]
           .filter((c) => this.matches(c.config.labels ?? {}, req?.filter?.labelSelector))
           .map((c) => ({
@@ -209,6 +221,7 @@ export class FakeCri {
           })),
       }),
       containerStatus: async (req) => {
+        this.reads.push(`containerStatus:${req.containerId}`);
         const c = this.containers.get(req.containerId);
         if (!c) throw new Error('not found');
         return { status: this.status(c), info: {} };

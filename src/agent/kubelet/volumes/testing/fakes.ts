@@ -51,17 +51,21 @@ export class MemorySources implements VolumeSources {
   >();
   readonly secrets = new Map<string, Record<string, Buffer>>();
   tokenCalls = 0;
+  /** Reads of ConfigMaps and Secrets (`configmap ns/name`, `secret ns/name`), in order. */
+  readonly reads: string[] = [];
   serviceAccountToken?: VolumeSources['serviceAccountToken'];
 
   configMap(
     namespace: string,
     name: string,
   ): Promise<{ data: Record<string, string>; binaryData: Record<string, Buffer> } | undefined> {
+    this.reads.push(`configmap ${namespace}/${name}`);
     const cm = this.configMaps.get(`${namespace}/${name}`);
     return Promise.resolve(cm && { data: cm.data ?? {}, binaryData: cm.binaryData ?? {} });
   }
 
   secret(namespace: string, name: string): Promise<{ data: Record<string, Buffer> } | undefined> {
+    this.reads.push(`secret ${namespace}/${name}`);
     const s = this.secrets.get(`${namespace}/${name}`);
     return Promise.resolve(s && { data: s });
   }
