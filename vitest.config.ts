@@ -35,6 +35,17 @@ export default defineConfig({
       },
       {
         test: {
+          // Service networking on real pods (proxy, DNS, ingress): one node at a time with its own
+          // address, in a namespace of the tier's own; run with --maxWorkers=1 through
+          // scripts/in-netns.sh (`npm test -- agent-net`), see test/agent-net/README.md.
+          name: 'agent-net',
+          include: ['test/agent-net/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 120_000,

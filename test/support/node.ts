@@ -72,6 +72,10 @@ export interface NodeServer extends TestServer {
   containerdSocket: string;
   /** Static pod manifests directory. */
   manifestsDir: string;
+  /** The node's address (`--node-ip`). */
+  nodeIP: string;
+  /** The interface that carries {@link nodeIP} when it is not loopback (removed on stop). */
+  nodeLink: string | undefined;
 }
 
 /** Options of {@link startNodeServer}. */
@@ -82,7 +86,29 @@ export interface NodeServerOptions {
   images?: boolean;
   /** How long to wait for the Node to be Ready (default 90 s). */
   readyTimeoutMs?: number;
+  /**
+   * The node's address (default 127.0.0.1). Any other address is put on an interface of the run's
+   * namespace (`k8ts-ip<slot>`, one end of a veth pair whose other end stays unaddressed: the kernel
+   * here has no dummy links), with a default route through it when the namespace has none, so that
+   * ClusterIPs are routable. {@link stopNodeServer} removes it. Only one node at a time
+   * may use the namespace's service networking: see test/agent-net/README.md.
+   */
+  nodeIP?: string;
+  /**
+   * Agent parts to turn off (`--disable LIST`). Default: {@link LOOPBACK_NODE_DISABLE} for nodes on
+   * 127.0.0.1 (several share one namespace), nothing for a node with its own address.
+   */
+  disable?: string[];
 }
+
+/** The address agent-tier nodes use: several nodes share it in one namespace. */
+export const LOOPBACK_NODE_IP = '127.0.0.1';
+
+/**
+ * Agent parts that nodes sharing 127.0.0.1 turn off: their service proxies would all write the one
+ * nft table of the namespace, and their DNS (:10053) and ingress (:80/:443) listeners would collide.
+ */
+export const LOOPBACK_NODE_DISABLE: readonly string[] = [];
 
 /** Takes the lowest free slot of the run (an exclusive directory, so worker processes never share one). */
 function takeSlot(ci: CiNetns): number {
@@ -112,6 +138,9 @@ export async function startNodeServer(opts: NodeServerOptions = {}): Promise<Nod
   const cgroupRoot = `${ci.cgroup}/${nodeName}`;
   const bridge = `k8ts-br${slot}`;
   const clusterCidr = `10.${100 + slot}.0.0/16`;
+  const nodeIP = opts.nodeIP ?? LOOPBACK_NODE_IP;
+  const nodeLink = nodeIP === LOOPBACK_NODE_IP ? undefined : addNodeAddress(`k8ts-ip${slot}`, nodeIP);
+  const disable = opts.disable ?? (nodeIP === LOOPBACK_NODE_IP ? LOOPBACK_NODE_DISABLE : []);
   const server = await startServer({
     agent: true,
     readyTimeoutMs: 90_000,
@@ -119,7 +148,8 @@ export async function startNodeServer(opts: NodeServerOptions = {}): Promise<Nod
       '--node-name',
       nodeName,
       '--node-ip',
-      '127.0.0.1',
+      nodeIP,
+      ...(disable.length ? ['--disable', disable.join(',')] : []),
       '--cgroup-root',
       cgroupRoot,
       '--cni-bridge',
@@ -136,6 +166,9 @@ export async function startNodeServer(opts: NodeServerOptions = {}): Promise<Nod
       fs.mkdirSync(airgap, { recursive: true });
       fs.copyFileSync(images.busybox, path.join(airgap, 'busybox.tar'));
     },
+  }).catch((err: unknown) => {
+    if (nodeLink) removeLink(nodeLink);
+    throw err;
   });
   const agentDir = path.join(server.dataDir, 'agent');
   const node = Object.assign(server, {
@@ -147,6 +180,8 @@ export async function startNodeServer(opts: NodeServerOptions = {}): Promise<Nod
     agentDir,
     containerdSocket: path.join(agentDir, 'containerd', 'containerd.sock'),
     manifestsDir: path.join(agentDir, 'pod-manifests'),
+    nodeIP,
+    nodeLink,
   }) as NodeServer;
   try {
     await waitNodeReady(node, opts.readyTimeoutMs ?? 90_000);
@@ -155,6 +190,41 @@ export async function startNodeServer(opts: NodeServerOptions = {}): Promise<Nod
     throw err;
   }
   return node;
+}
+
+/** Runs `ip ARGS…`; throws with its output on failure. */
+function ip(...args: string[]): string {
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/**
+ * Puts `address`/32 on `link`, one end of a veth pair made anew in this process's namespace, both
+ * ends up, with a default route through it when the namespace has none. Returns the link's name.
+ */
+function addNodeAddress(link: string, address: string): string {
+  removeLink(link);
+  if (ip('-o', '-4', 'addr', 'show', 'to', `${address}/32`).trim() !== '')
+    throw new Error(
+      `${address} is already a node's address in this namespace: nodes with their own address run one at a time (--maxWorkers=1)`,
+    );
+  ip('link', 'add', link, 'type', 'veth', 'peer', 'name', `${link}p`);
+  try {
+    ip('addr', 'add', `${address}/32`, 'dev', link);
+    ip('link', 'set', `${link}p`, 'up');
+    ip('link', 'set', link, 'up');
+    if (ip('-4', 'route', 'show', 'default').trim() === '') ip('route', 'add', 'default', 'dev', link);
+  } catch (err) {
+    removeLink(link);
+    throw err;
+  }
+  return link;
+}
+
+/** Deletes a link (with its veth peer and the routes through it) if it exists. */
+function removeLink(link: string): void {
+  spawnSync('ip', ['link', 'del', link], { encoding: 'utf8', timeout: 10_000 });
 }
 
 /** The Node's Ready condition status ('True', 'False', 'Unknown') or 'missing'. */
@@ -566,6 +636,7 @@ export async function stopNodeServer(node: NodeServer | undefined): Promise<void
   const cgroups = cgroupsUnder(node.cgroupRoot).filter((d) => /\/pod[^/]*(\/|$)/.test(d));
   if (cgroups.length) problems.push(`pod cgroups left: ${cgroups.join(', ')}`);
   removeCgroups(node.cgroupRoot);
+  if (node.nodeLink) removeLink(node.nodeLink);
   if (mountsUnder(root).length === 0) await node.stop();
   if (problems.length) throw new Error(`node ${node.nodeName} leaked: ${problems.join('\n')}`);
 }

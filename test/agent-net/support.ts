@@ -1,0 +1,392 @@
+/**
+ * Helpers of the agent-net tier (service networking on real pods): one node with its own address
+ * ({@link NODE_IP}, on an interface of the tier's namespace), web pods that answer with their
+ * own name, Services, a client pod that sends request loops with busybox wget, and per-test
+ * namespaces removed at the end.
+ */
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Container, Pod, Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import { jsonOf } from '../support/api.js';
+import { describeRun, kubectl, kubectlJson, kubectlOk } from '../support/kubectl.js';
+import {
+  apply,
+  runningAndReady,
+  startNodeServer,
+  stopNodeServer,
+  waitRunningReady,
+  type NodeServer,
+} from '../support/node.js';
+import { createNamespace } from '../support/objects.js';
+import { pollUntil } from '../support/poll.js';
+import { BUSYBOX, IDLE, podOn, shContainer } from '../support/pods.js';
+
+/** The node's address in this tier (the host's side: NodePorts, LoadBalancer, Ingress). */
+export const NODE_IP = '10.250.0.1';
+
+/** A second tag of the busybox test image (same content), so that a rollout changes the image. */
+export const BUSYBOX_2 = 'k8ts.local/busybox:2';
+
+/** The port the web pods' httpd listens on. */
+export const WEB_PORT = 8080;
+
+/** Bound on waits for pods, endpoints and rules in this tier. */
+export const WAIT_MS = 90_000;
+
+/** A started node and the namespaces its tests made (all removed by {@link stopNetNode}). */
+export interface NetNode {
+  node: NodeServer;
+  /** Every namespace made, and how many of them {@link dropNamespaces} already deleted. */
+  namespaces: string[];
+  dropped: number;
+}
+
+/** Starts the tier's node on {@link NODE_IP} and tags the busybox image a second time. */
+export async function startNetNode(): Promise<NetNode> {
+  const node = await startNodeServer({ nodeIP: NODE_IP });
+  const r = spawnSync(
+    'ctr',
+    ['--address', node.containerdSocket, '--namespace', 'k8s.io', 'images', 'tag', BUSYBOX, BUSYBOX_2],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) {
+    await stopNodeServer(node).catch(() => undefined);
+    throw new Error(`ctr images tag failed: ${r.stderr}`);
+  }
+  return { node, namespaces: [], dropped: 0 };
+}
+
+/** Creates a namespace that {@link dropNamespaces} removes. */
+export async function newNamespace(net: NetNode, name: string): Promise<string> {
+  net.namespaces.push(await createNamespace(net.node, name));
+  return name;
+}
+
+/** Starts the deletion of the namespaces made since the last call (without waiting). */
+export async function dropNamespaces(net: NetNode): Promise<void> {
+  const names = net.namespaces.slice(net.dropped);
+  net.dropped = net.namespaces.length;
+  if (names.length === 0) return;
+  const args = ['delete', 'namespace', ...names, '--wait=false', '--ignore-not-found'];
+  const r = await kubectl(net.node, args);
+  if (r.code !== 0) throw new Error(describeRun(args, r));
+}
+
+/** Deletes every namespace made and waits (bounded) until they are gone, then stops the node. */
+export async function stopNetNode(net: NetNode | undefined): Promise<void> {
+  if (!net) return;
+  const problems: string[] = [];
+  try {
+    await dropNamespaces(net);
+    await pollUntil(
+      `namespaces ${net.namespaces.join(', ')} to be gone`,
+      async () => {
+        const left: string[] = [];
+        for (const ns of net.namespaces) {
+          const res = await net.node.admin.request('GET', `/api/v1/namespaces/${ns}`);
+          if (res.status !== 404) left.push(ns);
+        }
+        return left;
+      },
+      (left) => left.length === 0,
+      { timeoutMs: WAIT_MS, intervalMs: 500 },
+    );
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  await stopNodeServer(net.node);
+  if (problems.length) throw new Error(problems.join('\n'));
+}
+
+/**
+ * Shell for a web container: httpd on {@link WEB_PORT} serving the pod's name at `/` and `/api/`,
+ * ready while /tmp/ready exists, and ending at once on SIGTERM (no preStop, no draining: the worst
+ * case for requests in flight).
+ */
+export const WEB_SCRIPT = [
+  'mkdir -p /www/api',
+  'hostname > /www/index.html',
+  'hostname > /www/api/index.html',
+  'touch /tmp/ready',
+  'trap "exit 0" TERM',
+  `httpd -f -p ${WEB_PORT} -h /www & wait $!`,
+].join('; ');
+
+/** The web container: {@link WEB_SCRIPT} with a readiness probe (file + HTTP) every second. */
+export function webContainer(image = BUSYBOX): Container {
+  return {
+    ...shContainer('web', WEB_SCRIPT),
+    image,
+    ports: [{ name: 'http', containerPort: WEB_PORT }],
+    readinessProbe: {
+      exec: {
+        command: [
+          'sh',
+          '-c',
+          `test -e /tmp/ready && wget -q -O /dev/null http://127.0.0.1:${WEB_PORT}/`,
+        ],
+      },
+      periodSeconds: 1,
+      timeoutSeconds: 5,
+      failureThreshold: 1,
+    },
+  };
+}
+
+/** A Deployment of `replicas` web pods labelled `app: NAME`. */
+export function webDeployment(ns: string, name: string, replicas: number, image = BUSYBOX): Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { terminationGracePeriodSeconds: 10, containers: [webContainer(image)] },
+      },
+    },
+  };
+}
+
+/** A Service selecting `app: SELECT` (default: its own name), port 80 → the pods' named port `http`. */
+export function service(ns: string, name: string, spec: ServiceSpec = {}, select = name): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns },
+    spec: {
+      selector: { app: select },
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+      ...spec,
+    },
+  };
+}
+
+/** An idle busybox pod to run request loops from. */
+export function clientPod(node: NodeServer, ns: string, name = 'client'): Pod {
+  return podOn(node.nodeName, ns, name, [shContainer('app', IDLE)], { terminationGracePeriodSeconds: 1 });
+}
+
+/** The live (not terminating) pods of `app: NAME`. */
+export async function livePods(node: NodeServer, ns: string, app: string): Promise<Pod[]> {
+  const res = await node.admin.request(
+    'GET',
+    `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(`app=${app}`)}`,
+  );
+  if (res.status !== 200) throw new Error(`list pods: HTTP ${res.status}`);
+  return jsonOf<{ items: Pod[] }>(res).items.filter((p) => !p.metadata?.deletionTimestamp);
+}
+
+/** One line per pod: name, phase, readiness, image and container state (for failure messages). */
+export function podSummary(pods: Pod[]): string[] {
+  return pods.map((p) => {
+    const c = p.status?.containerStatuses?.[0];
+    const state = c?.state ? Object.entries(c.state).map(([k, v]) => `${k}${JSON.stringify(v)}`)[0] : '-';
+    return `${p.metadata?.name} ${p.status?.phase} ready=${runningAndReady(p)} ${p.spec?.containers[0]?.image} restarts=${c?.restartCount ?? 0} ${state}${p.metadata?.deletionTimestamp ? ' terminating' : ''}`;
+  });
+}
+
+/** Waits for `n` live pods of `app: NAME`, all Running and Ready (on `image` when given); returns their names. */
+export async function waitWebPods(
+  node: NodeServer,
+  ns: string,
+  app: string,
+  n: number,
+  image?: string,
+): Promise<string[]> {
+  const ok = (ps: Pod[]): boolean =>
+    ps.length === n && ps.every((p) => runningAndReady(p) && (!image || p.spec?.containers[0]?.image === image));
+  const seen = await pollUntil(
+    `${n} ready pods app=${app} in ${ns}${image ? ` on ${image}` : ''}`,
+    async () => {
+      const pods = await livePods(node, ns, app);
+      return { summary: podSummary(pods), pods };
+    },
+    (v) => ok(v.pods),
+    { timeoutMs: WAIT_MS, intervalMs: 250 },
+  );
+  return seen.pods.map((p) => p.metadata?.name ?? '').sort();
+}
+
+/** The ready endpoint addresses of a Service, from its EndpointSlices. */
+export async function readyEndpoints(node: NodeServer, ns: string, svc: string): Promise<string[]> {
+  const res = await node.admin.request(
+    'GET',
+    `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${svc}`)}`,
+  );
+  if (res.status !== 200) throw new Error(`list endpointslices: HTTP ${res.status}`);
+  const slices = jsonOf<{ items: EndpointSlice[] }>(res).items;
+  return slices
+    .flatMap((s) => s.endpoints ?? [])
+    .filter((e) => e.conditions?.ready !== false)
+    .flatMap((e) => e.addresses)
+    .sort();
+}
+
+/** Waits until the Service's EndpointSlices list exactly `n` ready endpoints. */
+export async function waitEndpoints(node: NodeServer, ns: string, svc: string, n: number): Promise<string[]> {
+  return pollUntil(
+    `${n} ready endpoints of service ${ns}/${svc}`,
+    () => readyEndpoints(node, ns, svc),
+    (eps) => eps.length === n,
+    { timeoutMs: WAIT_MS, intervalMs: 250 },
+  );
+}
+
+/** The Service as stored (after allocation). */
+export async function getService(node: NodeServer, ns: string, name: string): Promise<Service> {
+  return kubectlJson<Service>(node, ['get', 'service', name, '-n', ns]);
+}
+
+/** `sh -c SCRIPT` in a pod's first container; returns what it printed and its exit code. */
+export async function sh(
+  node: NodeServer,
+  ns: string,
+  pod: string,
+  script: string,
+  timeoutMs = 120_000,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const r = await kubectl(node, ['exec', '-n', ns, pod, '--', 'sh', '-c', script], { timeoutMs });
+  return { code: r.code, out: r.stdout, err: r.stderr };
+}
+
+/** Like {@link sh}, throwing (with the output) unless it exits 0. */
+export async function shOk(node: NodeServer, ns: string, pod: string, script: string): Promise<string> {
+  const args = ['exec', '-n', ns, pod, '--', 'sh', '-c', script];
+  const r = await kubectl(node, args, { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(describeRun(args, r));
+  return r.stdout;
+}
+
+/** What `count` requests answered: the count per body (trimmed), and the failures. */
+export interface Tally {
+  answers: Map<string, number>;
+  failed: number;
+  total: number;
+}
+
+/** Counts the lines a request loop printed (`FAIL` for a failed request). */
+export function tally(lines: string[]): Tally {
+  const answers = new Map<string, number>();
+  let failed = 0;
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (line === 'FAIL') failed++;
+    else answers.set(line, (answers.get(line) ?? 0) + 1);
+  }
+  return { answers, failed, total: [...answers.values()].reduce((a, b) => a + b, 0) + failed };
+}
+
+/** Shows a tally in a failure message. */
+export function showTally(t: Tally): string {
+  return `${t.total} requests, ${t.failed} failed, answers ${JSON.stringify(Object.fromEntries(t.answers))}`;
+}
+
+/**
+ * Sends `count` GETs to `url` from inside a pod with busybox wget (a new connection each), and tallies
+ * the bodies (one line each: the answering pod's name).
+ */
+export async function requestsFromPod(
+  node: NodeServer,
+  ns: string,
+  pod: string,
+  url: string,
+  count: number,
+): Promise<Tally> {
+  const script =
+    `i=0; while [ $i -lt ${count} ]; do ` +
+    `timeout 5 wget -q -O - '${url}' 2>/dev/null || echo FAIL; i=$((i+1)); done`;
+  const r = await sh(node, ns, pod, script, 180_000);
+  if (r.code !== 0) throw new Error(`request loop in ${ns}/${pod} exited ${r.code}: ${r.err}`);
+  return tally(r.out.split('\n'));
+}
+
+/** One GET from the test process: status and body, or the error code (ECONNREFUSED, …). */
+export function hostGet(
+  url: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { headers, timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+  });
+}
+
+/** Sends `count` GETs from the test process, `parallel` at a time, and tallies them (non-200 fails). */
+export async function requestsFromHost(
+  url: string,
+  count: number,
+  headers: Record<string, string> = {},
+  parallel = 4,
+): Promise<Tally> {
+  const lines: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      const r = await hostGet(url, headers);
+      lines.push('status' in r && r.status === 200 ? r.body : 'FAIL');
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return tally(lines);
+}
+
+/** Waits until a GET from the test process answers 200 (rules programmed); returns the body. */
+export async function waitHostAnswers(
+  what: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const r = await pollUntil(
+    what,
+    () => hostGet(url, headers, 2000),
+    (v) => 'status' in v && v.status === 200,
+    { timeoutMs: WAIT_MS, intervalMs: 250 },
+  );
+  return 'body' in r ? r.body.trim() : '';
+}
+
+/** Waits until one wget from the pod answers (rules programmed); returns the body. */
+export async function waitPodAnswers(
+  node: NodeServer,
+  ns: string,
+  pod: string,
+  url: string,
+): Promise<string> {
+  const r = await pollUntil(
+    `${url} to answer from pod ${ns}/${pod}`,
+    () => sh(node, ns, pod, `timeout 5 wget -q -O - '${url}'`, 20_000),
+    (v) => v.code === 0,
+    { timeoutMs: WAIT_MS, intervalMs: 500 },
+  );
+  return r.out.trim();
+}
+
+/** Applies objects and waits for the client pod (when among them) to be Ready. */
+export async function applyAndWaitClient(node: NodeServer, ns: string, objects: object[]): Promise<void> {
+  await apply(node, objects);
+  if (objects.some((o) => (o as Pod).kind === 'Pod' && (o as Pod).metadata?.name === 'client'))
+    await waitRunningReady(node, ns, 'client', WAIT_MS);
+}
+
+/** `kubectl rollout status` of a Deployment, bounded. */
+export async function rolloutStatus(node: NodeServer, ns: string, name: string): Promise<string> {
+  return kubectlOk(node, ['rollout', 'status', `deploy/${name}`, '-n', ns, '--timeout=120s'], {
+    timeoutMs: 130_000,
+  });
+}
