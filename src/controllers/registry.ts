@@ -6,6 +6,7 @@ import { CronJobController } from './cronjob/controller.js';
 import { daemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/disruption.js';
+import { DnsEndpointsController } from './dnsendpoints/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import type { Controller } from './framework/types.js';
@@ -35,5 +36,6 @@ export function allControllers(): Controller[] {
     new DisruptionController(),
     new EndpointSliceController(),
     new EndpointsController(),
+    new DnsEndpointsController(),
   ];
 }

@@ -292,3 +292,47 @@ describe('EndpointSlices', () => {
     expect(r.stderr).toContain('endpoints "manual" not found');
   });
 });
+
+describe('the kubernetes and kube-dns Services', () => {
+  it('has an EndpointSlice for the kubernetes Service next to its Endpoints', async () => {
+    const slice = await kubectlJson<Slice>(server, ['get', 'endpointslice', 'kubernetes', '-n', 'default']);
+    expect(slice.metadata.labels).toEqual({ 'kubernetes.io/service-name': 'kubernetes' });
+    expect(slice.ports).toEqual([{ name: 'https', port: server.port, protocol: 'TCP' }]);
+    const eps = await kubectlJson<EndpointsView>(server, ['get', 'endpoints', 'kubernetes', '-n', 'default']);
+    expect(slice.endpoints?.map((e) => e.addresses[0])).toEqual(
+      eps.subsets?.[0]?.addresses?.map((a) => a.ip),
+    );
+    expect(slice.endpoints?.[0]?.conditions?.ready).toBe(true);
+  });
+
+  it('serves kube-dns at the 10th service IP with one endpoint per Ready node', async () => {
+    const table = await kubectlOk(server, ['get', 'svc', 'kube-dns', '-n', 'kube-system']);
+    expect(rowNamed(table, 'kube-dns')).toMatchObject({
+      TYPE: 'ClusterIP',
+      'CLUSTER-IP': '10.43.0.10',
+      'EXTERNAL-IP': '<none>',
+      'PORT(S)': '53/UDP,53/TCP',
+    });
+    const nodes = await kubectlJson<{
+      items: { metadata: { name: string }; status: { addresses: { type: string; address: string }[] } }[];
+    }>(server, ['get', 'nodes']);
+    const want = nodes.items
+      .map((n) => [n.metadata.name, n.status.addresses.find((a) => a.type === 'InternalIP')?.address])
+      .sort();
+    const slice = await pollUntil(
+      'kube-dns-nodes with every node',
+      () => kubectlJson<Slice>(server, ['get', 'endpointslice', 'kube-dns-nodes', '-n', 'kube-system']),
+      (s) => (s.endpoints?.length ?? 0) === want.length,
+    );
+    expect(want).toHaveLength(NODES);
+    expect(slice.metadata.labels).toMatchObject({
+      'kubernetes.io/service-name': 'kube-dns',
+      'endpointslice.kubernetes.io/managed-by': 'dns-endpoints.k8ts.io',
+    });
+    expect(slice.ports).toEqual([
+      { name: 'dns', port: 10053, protocol: 'UDP' },
+      { name: 'dns-tcp', port: 10053, protocol: 'TCP' },
+    ]);
+    expect((slice.endpoints ?? []).map((e) => [e.nodeName, e.addresses[0]]).sort()).toEqual(want);
+  });
+});
