@@ -16,6 +16,7 @@ import { TaintEvictionController } from './nodelifecycle/taint-eviction.js';
 import { PodGcController } from './podgc/podgc.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { ResourceQuotaController } from './resourcequota/resourcequota.js';
+import { ServiceLbController } from './servicelb/controller.js';
 import { statefulSetController } from './statefulset/controller.js';
 import { TtlAfterFinishedController } from './ttlafterfinished/controller.js';
 
@@ -37,5 +38,6 @@ export function allControllers(): Controller[] {
     new EndpointSliceController(),
     new EndpointsController(),
     new DnsEndpointsController(),
+    new ServiceLbController(),
   ];
 }

@@ -336,3 +336,41 @@ describe('the kubernetes and kube-dns Services', () => {
     expect((slice.endpoints ?? []).map((e) => [e.nodeName, e.addresses[0]]).sort()).toEqual(want);
   });
 });
+
+describe('LoadBalancer Services', () => {
+  it('get the Ready nodes’ addresses as EXTERNAL-IP, removed when the type changes', async () => {
+    await create(
+      server,
+      svc('lb', {
+        type: 'LoadBalancer',
+        clusterIP: '10.43.200.2',
+        selector: { app: 'web' },
+        ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+      }),
+    );
+    const nodes = await kubectlJson<{
+      items: { status: { addresses: { type: string; address: string }[] } }[];
+    }>(server, ['get', 'nodes']);
+    const ips = nodes.items
+      .map((n) => n.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '')
+      .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    const row = await pollUntil(
+      'EXTERNAL-IP',
+      async () => rowNamed(await kubectlOk(server, ['get', 'svc', 'lb', '-n', ns]), 'lb'),
+      (r) => r !== undefined && r['EXTERNAL-IP'] !== '<pending>',
+    );
+    expect(row?.['TYPE']).toBe('LoadBalancer');
+    expect(row?.['EXTERNAL-IP']).toBe(ips.join(','));
+    const status = await kubectlJson<{
+      status: { loadBalancer: { ingress: { ip: string; ipMode: string }[] } };
+    }>(server, ['get', 'svc', 'lb', '-n', ns]);
+    expect(status.status.loadBalancer.ingress).toEqual(ips.map((ip) => ({ ip, ipMode: 'VIP' })));
+
+    await kubectlOk(server, ['patch', 'svc', 'lb', '-n', ns, '-p', '{"spec":{"type":"ClusterIP"}}']);
+    await pollUntil(
+      'EXTERNAL-IP gone',
+      async () => rowNamed(await kubectlOk(server, ['get', 'svc', 'lb', '-n', ns]), 'lb'),
+      (r) => r?.['EXTERNAL-IP'] === '<none>' && r['TYPE'] === 'ClusterIP',
+    );
+  });
+});
