@@ -141,6 +141,18 @@ describe('desired endpoints', () => {
     ]);
   });
 
+  it('hints each endpoint for its zone with trafficDistribution PreferClose', () => {
+    const d = desiredEndpoints(
+      svc({ spec: { trafficDistribution: 'PreferClose' } }),
+      [p('a', { node: 'n1' }), p('b', { node: 'n2', ip: '10.42.0.2' })],
+      nodeOf,
+    );
+    expect(only(d)[0]?.endpoints.map((e) => e.hints)).toEqual([
+      { forZones: [{ name: 'zone-a' }] },
+      undefined,
+    ]);
+  });
+
   it('keys port sets regardless of order', () => {
     const a = { name: 'a', port: 1, protocol: 'TCP' };
     const b = { name: 'b', port: 2, protocol: 'UDP' };

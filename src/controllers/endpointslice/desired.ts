@@ -3,6 +3,8 @@
  * one endpoint per address type it has an IP of, and its own port set (a named target port the pod
  * lacks is left out of that pod's set, so pods of one Service can land in different slices).
  *
+ * With `trafficDistribution: PreferClose` each endpoint with a zone gets a hint for that zone.
+ *
  * Conditions follow upstream: serving is the pod's Ready condition (even while it terminates),
  * terminating is a set deletionTimestamp, ready is serving and not terminating, or always true when
  * the Service publishes not-ready addresses.
@@ -97,6 +99,8 @@ export function podToEndpoint(
   };
   const zone = node?.metadata?.labels?.[LABEL_ZONE];
   if (zone) ep.zone = zone;
+  // trafficDistribution PreferClose: each endpoint is hinted for its own zone.
+  if (zone && svc.spec?.trafficDistribution === 'PreferClose') ep.hints = { forZones: [{ name: zone }] };
   return ep;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { ApiObject } from '../../client/types.js';
 import { controllerRef } from '../framework/pods.js';
 import { endpointKey, portSetKey, type AddressType, type DesiredGroup } from './desired.js';
@@ -45,15 +46,35 @@ export function sliceLabels(svc: Service, managedBy = CONTROLLER_NAME): Record<s
   return labels;
 }
 
-/** True when the slice's controller reference names the Service. */
-export function ownedBy(slice: ApiObject, svc: ApiObject): boolean {
-  return (slice.metadata.ownerReferences ?? []).some(
-    (r) => r.controller === true && r.uid === svc.metadata.uid,
-  );
+/** What every slice of one owner carries. */
+export interface SliceTemplate {
+  namespace: string;
+  /** `<service>-` */
+  generateName: string;
+  labels: Record<string, string>;
+  /** Annotations the slices must carry (others on a slice are kept); none when undefined. */
+  annotations?: Record<string, string>;
+  /** The controller reference (the Service, or the mirrored Endpoints). */
+  owner: OwnerReference;
+}
+
+/** The template of a Service's slices. */
+export function serviceTemplate(svc: ServiceObject): SliceTemplate {
+  return {
+    namespace: svc.metadata.namespace ?? '',
+    generateName: `${svc.metadata.name ?? ''}-`,
+    labels: sliceLabels(svc),
+    owner: controllerRef({ ...svc, apiVersion: 'v1', kind: 'Service' }),
+  };
+}
+
+/** True when the slice's controller reference has `uid`. */
+export function ownedBy(slice: ApiObject, uid: string | undefined): boolean {
+  return (slice.metadata.ownerReferences ?? []).some((r) => r.controller === true && r.uid === uid);
 }
 
 function newSlice(
-  svc: ServiceObject,
+  t: SliceTemplate,
   addressType: AddressType,
   ports: EndpointPort[],
   endpoints: Endpoint[],
@@ -62,14 +83,28 @@ function newSlice(
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: {
-      generateName: `${svc.metadata.name ?? ''}-`,
-      namespace: svc.metadata.namespace,
-      labels: sliceLabels(svc),
-      ownerReferences: [controllerRef({ ...svc, apiVersion: 'v1', kind: 'Service' })],
+      generateName: t.generateName,
+      namespace: t.namespace,
+      labels: t.labels,
+      ...(t.annotations && Object.keys(t.annotations).length ? { annotations: t.annotations } : {}),
+      ownerReferences: [t.owner],
     },
     addressType,
     endpoints,
     ports,
+  };
+}
+
+/** The slice's metadata with the template's labels and annotations; undefined when already so. */
+function retagged(t: SliceTemplate, slice: SliceObject): SliceObject['metadata'] | undefined {
+  const annotations = { ...(slice.metadata.annotations ?? {}), ...(t.annotations ?? {}) };
+  const sameLabels = canonical(slice.metadata.labels ?? {}) === canonical(t.labels);
+  const sameAnnotations = canonical(slice.metadata.annotations ?? {}) === canonical(annotations);
+  if (sameLabels && sameAnnotations) return undefined;
+  return {
+    ...slice.metadata,
+    labels: t.labels,
+    ...(Object.keys(annotations).length ? { annotations } : {}),
   };
 }
 
@@ -85,13 +120,13 @@ interface Kept {
 
 /** The plan for one address type; `existing` are the Service's owned slices of that type. */
 function planAddressType(
-  svc: ServiceObject,
+  t: SliceTemplate,
   addressType: AddressType,
   groups: Map<string, DesiredGroup>,
   existing: SliceObject[],
   max: number,
+  placeholder: boolean,
 ): SlicePlan {
-  const labels = sliceLabels(svc);
   const byPorts = new Map<string, SliceObject[]>();
   for (const s of existing) {
     const key = portSetKey(s.ports);
@@ -132,7 +167,7 @@ function planAddressType(
         k.changed = true;
       }
     }
-    while (rest.length > 0) create.push(newSlice(svc, addressType, group.ports, rest.splice(0, max)));
+    while (rest.length > 0) create.push(newSlice(t, addressType, group.ports, rest.splice(0, max)));
     kept.push(...mine);
     byPorts.delete(key);
   }
@@ -140,18 +175,19 @@ function planAddressType(
 
   const update: SliceObject[] = [];
   for (const k of kept) {
-    if (!k.changed && canonical(k.slice.metadata.labels ?? {}) === canonical(labels)) continue;
-    update.push({ ...k.slice, metadata: { ...k.slice.metadata, labels }, endpoints: k.endpoints });
+    const meta = retagged(t, k.slice);
+    if (!k.changed && !meta) continue;
+    update.push({ ...k.slice, metadata: meta ?? k.slice.metadata, endpoints: k.endpoints });
   }
 
   // No endpoints at all: keep (or make) one placeholder slice.
-  if (kept.length === 0 && create.length === 0) {
+  if (placeholder && kept.length === 0 && create.length === 0) {
     const i = toDelete.findIndex(isPlaceholder);
     if (i >= 0) {
       const [placeholder] = toDelete.splice(i, 1) as [SliceObject];
-      if (canonical(placeholder.metadata.labels ?? {}) !== canonical(labels))
-        update.push({ ...placeholder, metadata: { ...placeholder.metadata, labels } });
-    } else create.push(newSlice(svc, addressType, [], []));
+      const meta = retagged(t, placeholder);
+      if (meta) update.push({ ...placeholder, metadata: meta });
+    } else create.push(newSlice(t, addressType, [], []));
   }
 
   // A slice about to be deleted becomes one about to be created: one write instead of two.
@@ -160,7 +196,7 @@ function planAddressType(
     const fresh = create.pop() as SliceObject;
     update.push({
       ...old,
-      metadata: { ...old.metadata, labels },
+      metadata: retagged(t, old) ?? old.metadata,
       ports: fresh.ports ?? [],
       endpoints: fresh.endpoints,
     });
@@ -179,18 +215,29 @@ export function planSlices(
   existing: readonly SliceObject[],
   max = MAX_ENDPOINTS_PER_SLICE,
 ): SlicePlan {
+  return planSlicesFor(serviceTemplate(svc), desired, existing, max);
+}
+
+/** {@link planSlices} for any owner: the slices' template, with the placeholder when empty. */
+export function planSlicesFor(
+  template: SliceTemplate,
+  desired: Map<AddressType, Map<string, DesiredGroup>>,
+  existing: readonly SliceObject[],
+  max = MAX_ENDPOINTS_PER_SLICE,
+  placeholder = true,
+): SlicePlan {
   const plan: SlicePlan = { create: [], update: [], delete: [] };
   const byType = new Map<AddressType, SliceObject[]>();
   for (const s of existing) {
     const t = s.addressType as AddressType;
-    if (!ownedBy(s, svc) || !desired.has(t)) {
+    if (!ownedBy(s, template.owner.uid) || !desired.has(t)) {
       plan.delete.push(s);
       continue;
     }
     byType.set(t, [...(byType.get(t) ?? []), s]);
   }
   for (const [t, groups] of desired) {
-    const p = planAddressType(svc, t, groups, byType.get(t) ?? [], max);
+    const p = planAddressType(template, t, groups, byType.get(t) ?? [], max, placeholder);
     plan.create.push(...p.create);
     plan.update.push(...p.update);
     plan.delete.push(...p.delete);
