@@ -184,6 +184,7 @@ describe.skipIf(!isRoot)('service proxy (nftables) in network namespaces', () =>
       clusterCIDR: '10.42.0.0/16',
       logger: quiet,
       minSyncPeriodMs: 100,
+      fullResyncPeriodMs: 2000,
       nft: nftRunner(['nsenter', `--net=${node.netnsPath}`, 'nft']),
     });
     await proxy.start();
@@ -232,6 +233,22 @@ describe.skipIf(!isRoot)('service proxy (nftables) in network namespaces', () =>
     expect(Object.keys(hits(bodies))).toHaveLength(1);
     const set = await node.exec('nft', ['list', 'table', 'ip', TABLE], { check: true });
     expect(set.stdout).toContain(CLIENT_IP); // the affinity entry of this client
+  });
+
+  it('repairs tampered rules at the periodic resync, keeping affinity entries', async () => {
+    const before = hits(await requests(client, 'http://10.43.0.22/', 5));
+    await node.exec('nft', ['flush', 'chain', 'ip', TABLE, 'services'], { check: true });
+    expect((await requests(client, 'http://10.43.0.20/', 1))[0]).toMatch(/^ERR/);
+    await pollUntil(
+      'the resync restores the services chain',
+      async () => (await node.exec('nft', ['list', 'chain', 'ip', TABLE, 'services'])).stdout,
+      (out) => out.includes('@service-ips'),
+      { timeoutMs: 10_000 },
+    );
+    expect(Object.keys(hits(await requests(client, 'http://10.43.0.20/', 30))).sort()).toEqual(PODS);
+    expect(hits(await requests(client, 'http://10.43.0.22/', 5))).toEqual(
+      Object.fromEntries(Object.keys(before).map((k) => [k, 5])),
+    );
   });
 
   it('balances UDP services', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ep, slice, svc } from './fixtures.js';
 import { buildState } from './generate.js';
-import { emptyState, renderDiff, type TableState } from './nft.js';
+import { emptyState, renderDiff, renderResync, type TableState } from './nft.js';
 
 const node = { nodeName: 'node-a' };
 
@@ -87,5 +87,26 @@ describe('renderDiff', () => {
     expect(down.filter((x) => x.startsWith('delete chain')).length).toBe(
       [...a.fragments.values()].reduce((n, f) => n + f.chains.size, 0),
     );
+  });
+});
+
+describe('renderResync', () => {
+  it('rewrites every rule and element without deleting the table, and drops what is gone', () => {
+    const a = state(['10.42.0.2', '10.42.0.3'], { affinity: true });
+    const b = state(['10.42.0.2'], { affinity: true });
+    const l = renderResync('t', a, b).trim().split('\n');
+    expect(l.slice(0, 2)).toEqual(['add table ip t', 'flush table ip t']);
+    expect(l).not.toContain('delete table ip t');
+    expect(l).toContain('flush map ip t service-ips');
+    // the affinity set that stays is declared again (a no-op that keeps its entries), not deleted
+    expect(l).toContain(
+      'add set ip t aff-10800-default/web/tcp/http__10.42.0.2/8080 { type ipv4_addr ; flags dynamic,timeout ; timeout 10800s ; }',
+    );
+    expect(l).not.toContain('delete set ip t aff-10800-default/web/tcp/http__10.42.0.2/8080');
+    expect(l).toContain('delete chain ip t ep-default/web/tcp/http__10.42.0.3/8080');
+    expect(l.at(-1)).toBe('delete set ip t aff-10800-default/web/tcp/http__10.42.0.3/8080');
+    const elements = l.find((x) => x.startsWith('add element ip t service-ips'));
+    expect(elements).toContain('10.43.0.20 . tcp . 80 : goto cip-default/web/tcp/http');
+    expect(elements).toContain('10.43.0.21 . tcp . 80 : goto cip-default/other/tcp/http');
   });
 });

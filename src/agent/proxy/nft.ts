@@ -134,6 +134,50 @@ export function renderFull(table: string, state: TableState): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * A full rewrite that keeps the table: every rule and map element is written again (repairing anything
+ * changed behind the proxy's back), while the affinity sets keep their entries. Objects of `prev` that
+ * `next` no longer has are deleted. Used for the periodic resync; the first sync uses
+ * {@link renderFull}, which also clears whatever an earlier run left.
+ */
+export function renderResync(table: string, prev: TableState, next: TableState): string {
+  const p = `ip ${table}`;
+  const lines = [`add table ${p}`, `flush table ${p}`, ...baseLines(table).slice(1)];
+  for (const m of MAP_NAMES) lines.push(`flush map ${p} ${m}`);
+  lines.push(`flush set ${p} nodeport-ips`);
+  const chainLines: string[] = [];
+  const keepChains = new Set<string>();
+  const keepSets = new Set<string>();
+  for (const frag of next.fragments.values()) {
+    for (const [name, def] of frag.sets) {
+      keepSets.add(name);
+      lines.push(`add set ${p} ${name} ${def}`);
+    }
+    for (const [name, rules] of frag.chains) {
+      keepChains.add(name);
+      lines.push(`add chain ${p} ${name}`);
+      for (const r of rules) chainLines.push(`add rule ${p} ${name} ${r}`);
+    }
+  }
+  lines.push(...chainLines);
+  for (const m of MAP_NAMES) lines.push(...elementLines('add', table, m, [...(next.elements.get(m) ?? [])]));
+  lines.push(
+    ...elementLines(
+      'add',
+      table,
+      'nodeport-ips',
+      next.nodeIPs.map((ip) => [ip, '']),
+    ),
+  );
+  for (const frag of prev.fragments.values()) {
+    for (const name of frag.chains.keys()) if (!keepChains.has(name)) lines.push(`delete chain ${p} ${name}`);
+  }
+  for (const frag of prev.fragments.values()) {
+    for (const name of frag.sets.keys()) if (!keepSets.has(name)) lines.push(`delete set ${p} ${name}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 function sameRules(a: readonly string[] | undefined, b: readonly string[]): boolean {
   return a !== undefined && a.length === b.length && a.every((r, i) => r === b[i]);
 }

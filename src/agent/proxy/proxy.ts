@@ -18,7 +18,7 @@ import { componentLogger, type Logger } from '../../util/log.js';
 import { nftRunner, type NftRunner } from './apply.js';
 import { ProxyMetrics } from './metrics.js';
 import { buildServicePorts, isIPv4, isIPv4CIDR, serviceKeyOf, sliceServiceKey } from './model.js';
-import { emptyState, renderDiff, renderFull, resolveElements, type TableState } from './nft.js';
+import { emptyState, renderDiff, renderFull, renderResync, resolveElements, type TableState } from './nft.js';
 import { serviceFragment, type Fragment, type NodeContext } from './rules.js';
 
 type ServiceObject = Service & ApiObject;
@@ -38,7 +38,7 @@ export interface ServiceProxyOptions {
   logger?: Logger;
   /** Minimum time between two syncs (default {@link DEFAULT_MIN_SYNC_PERIOD_MS}). */
   minSyncPeriodMs?: number;
-  /** Replace the whole table this often (default 1 h; 0 = only at start). */
+  /** Rewrite every rule and map element this often (default 1 h; 0 = only at start). */
   fullResyncPeriodMs?: number;
   /** nft table name (family ip); default `k8ts-proxy`. */
   table?: string;
@@ -305,7 +305,10 @@ export class ServiceProxy {
       if (full) {
         const next = this.stateWith(new Map(), changes);
         try {
-          await this.nft(renderFull(this.table, next));
+          // The first sync clears what an earlier run left; later full syncs keep affinity entries.
+          await this.nft(
+            this.applied ? renderResync(this.table, this.applied, next) : renderFull(this.table, next),
+          );
           this.applied = next;
         } catch (err) {
           // Something in the whole table was refused: install the bare table, then the Services one
