@@ -17,6 +17,7 @@
  * and deleting a single map element. Goal: change → rule in kernel p99 < 1 s.
  */
 import { nftRunner } from '../src/agent/proxy/apply.js';
+import { conntrackRunner } from '../src/agent/proxy/conntrack.js';
 import { ep, slice, svc } from '../src/agent/proxy/fixtures.js';
 import { ServiceProxy } from '../src/agent/proxy/proxy.js';
 import { ENDPOINTSLICES, SERVICES } from '../src/client/resources.js';
@@ -96,6 +97,7 @@ export async function run(o: BenchOptions): Promise<void> {
       logger: quiet,
       minSyncPeriodMs: minSyncMs,
       nft: runner,
+      conntrack: conntrackRunner(host.wrap(['conntrack'])),
     });
     const t0 = performance.now();
     await proxy.start();

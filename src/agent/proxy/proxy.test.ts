@@ -24,6 +24,7 @@ function recorder(poison?: string): { scripts: string[]; run: (s: string) => Pro
 }
 
 const proxies: ServiceProxy[] = [];
+const conntrackCalls: string[] = [];
 afterEach(async () => {
   for (const p of proxies.splice(0)) await p.stop();
 });
@@ -39,6 +40,10 @@ function newProxy(client: FakeClient, run: (s: string) => Promise<void>, minSync
     retryInitialMs: 20,
     table: 't',
     nft: run,
+    conntrack: (args) => {
+      conntrackCalls.push(args.join(' '));
+      return Promise.resolve();
+    },
   });
   proxies.push(p);
   return p;
@@ -160,5 +165,34 @@ describe('ServiceProxy', () => {
     expect(rec.scripts).toHaveLength(1);
     await proxy.cleanup();
     expect(rec.scripts[1]).toBe('add table ip t\ndelete table ip t\n');
+  });
+});
+
+describe('ServiceProxy UDP flows', () => {
+  it('clears conntrack entries of a removed UDP endpoint and of a UDP service that got endpoints', async () => {
+    const client = new FakeClient();
+    const dnsPorts = [{ name: 'dns', port: 53, protocol: 'UDP' as const }];
+    const slicePorts = [{ name: 'dns', port: 10053, protocol: 'UDP' as const }];
+    client.put(SERVICES, svc('dns', '10.43.0.10', {}, { ports: dnsPorts }));
+    const rec = recorder();
+    const proxy = newProxy(client, rec.run);
+    conntrackCalls.length = 0;
+    await proxy.start();
+    client.put(ENDPOINTSLICES, slice('dns', [ep('10.42.0.2'), ep('10.42.0.3')], { ports: slicePorts }));
+    await pollUntil(
+      'flows to the new service',
+      () => conntrackCalls.slice(),
+      (c) => c.length > 0,
+      { timeoutMs: 5000 },
+    );
+    expect(conntrackCalls).toEqual(['-D -p udp --orig-dst 10.43.0.10 --orig-port-dst 53']);
+    client.put(ENDPOINTSLICES, slice('dns', [ep('10.42.0.2')], { ports: slicePorts }));
+    await pollUntil(
+      'flows of the gone endpoint',
+      () => conntrackCalls.slice(),
+      (c) => c.length > 1,
+      { timeoutMs: 5000 },
+    );
+    expect(conntrackCalls[1]).toBe('-D -p udp --reply-src 10.42.0.3 --reply-port-src 10053');
   });
 });

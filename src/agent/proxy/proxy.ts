@@ -16,6 +16,7 @@ import { ENDPOINTSLICES, SERVICES } from '../../client/resources.js';
 import type { ApiObject, Client, Informer } from '../../client/types.js';
 import { componentLogger, type Logger } from '../../util/log.js';
 import { nftRunner, type NftRunner } from './apply.js';
+import { conntrackRunner, staleUdpFlows, type ConntrackRunner } from './conntrack.js';
 import { ProxyMetrics } from './metrics.js';
 import { buildServicePorts, isIPv4, isIPv4CIDR, serviceKeyOf, sliceServiceKey } from './model.js';
 import { emptyState, renderDiff, renderFull, renderResync, resolveElements, type TableState } from './nft.js';
@@ -44,6 +45,8 @@ export interface ServiceProxyOptions {
   table?: string;
   /** How nft transactions are applied (default: `nft -f -` in this network namespace). */
   nft?: NftRunner;
+  /** How stale UDP conntrack entries are deleted (default: `conntrack` in this network namespace). */
+  conntrack?: ConntrackRunner;
   /** Retry delays after failures: first, and cap (default 500 ms, 30 s). */
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -72,6 +75,7 @@ export class ServiceProxy {
   private readonly log: Logger;
   private readonly table: string;
   private readonly nft: NftRunner;
+  private readonly conntrack: ConntrackRunner;
   private readonly node: NodeContext;
   private readonly nodeIPs: string[];
   private readonly minSyncMs: number;
@@ -101,6 +105,7 @@ export class ServiceProxy {
     this.log = opts.logger ?? componentLogger('proxy');
     this.table = opts.table ?? DEFAULT_TABLE;
     this.nft = opts.nft ?? nftRunner();
+    this.conntrack = opts.conntrack ?? conntrackRunner();
     this.metrics = opts.metrics ?? new ProxyMetrics();
     this.minSyncMs = opts.minSyncPeriodMs ?? DEFAULT_MIN_SYNC_PERIOD_MS;
     this.fullResyncMs = opts.fullResyncPeriodMs ?? 3_600_000;
@@ -301,6 +306,7 @@ export class ServiceProxy {
     }
     const changes = new Map<string, Fragment | undefined>();
     for (const key of batch.keys()) changes.set(key, this.fragmentOf(key));
+    const before = this.applied;
     try {
       if (full) {
         const next = this.stateWith(new Map(), changes);
@@ -334,6 +340,7 @@ export class ServiceProxy {
       }
       this.failures = 0;
       const done = Date.now();
+      if (before && this.applied) await this.clearStaleFlows(before, this.applied);
       for (const [key, at] of batch) {
         if (at === undefined || this.dirty.has(key) || this.heldBack.has(key)) continue;
         this.metrics.programmingDuration.observe(Math.max(0, done - at) / 1000);
@@ -355,6 +362,17 @@ export class ServiceProxy {
       }
       if (full) this.applied = undefined;
       this.log.error({ err, retryInMs: this.retryDelay() }, 'syncing proxy rules failed');
+    }
+  }
+
+  /** Deletes UDP conntrack entries the sync made stale (best effort: failures are only logged). */
+  private async clearStaleFlows(prev: TableState, next: TableState): Promise<void> {
+    for (const args of staleUdpFlows(prev, next)) {
+      try {
+        await this.conntrack(args);
+      } catch (err) {
+        this.log.warn({ err, args }, 'could not clear stale UDP conntrack entries');
+      }
     }
   }
 
