@@ -179,6 +179,9 @@ describe.skipIf(!isRoot)('service proxy (nftables) in network namespaces', () =>
       slice('dns', [ep(podIP(1))], { ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] }),
     );
 
+    api.put(SERVICES, svc('itp', '10.43.0.25', { internalTrafficPolicy: 'Local' }));
+    api.put(ENDPOINTSLICES, slice('itp', [ep(podIP(0), 'node-a'), ep(podIP(1), 'node-b')], { ports: http }));
+
     proxy = new ServiceProxy({
       client: api,
       nodeName: 'node-a',
@@ -224,6 +227,10 @@ describe.skipIf(!isRoot)('service proxy (nftables) in network namespaces', () =>
     const bodies = await requests(client, `http://${NODE_IP}:30081/`, 20);
     expect(hits(bodies)).toEqual({ 'pod-1': 20 });
     expect(bodies.every((b) => b.endsWith(CLIENT_IP))).toBe(true);
+  });
+
+  it('keeps ClusterIP traffic on this node under internalTrafficPolicy Local', async () => {
+    expect(hits(await requests(pods[2] as TestHost, 'http://10.43.0.25/', 20))).toEqual({ 'pod-1': 20 });
   });
 
   it('rejects connections to a service without endpoints', async () => {

@@ -154,6 +154,14 @@ describe('ServiceProxy', () => {
     expect(scripts[0]).toContain('delete table ip t');
   });
 
+  it('fails start() when nft is not installed', async () => {
+    const client = new FakeClient();
+    const proxy = newProxy(client, () =>
+      Promise.reject(Object.assign(new Error('spawn nft ENOENT'), { code: 'ENOENT' })),
+    );
+    await expect(proxy.start()).rejects.toThrow(/cannot program the kernel: spawn nft ENOENT/);
+  });
+
   it('stops syncing on stop(); cleanup() deletes the table', async () => {
     const client = new FakeClient();
     const rec = recorder();

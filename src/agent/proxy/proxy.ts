@@ -100,6 +100,8 @@ export class ServiceProxy {
   /** Problems already logged per Service (logged again only when they change). */
   private reported = new Map<string, string>();
   private syncWaiters: (() => void)[] = [];
+  /** Rejects start() when the first sync cannot work at all (no nft binary). */
+  private startFailed: ((err: Error) => void) | undefined;
 
   constructor(private readonly opts: ServiceProxyOptions) {
     this.log = opts.logger ?? componentLogger('proxy');
@@ -133,8 +135,8 @@ export class ServiceProxy {
     this.abort = new AbortController();
     const { client } = this.opts;
     const signal = this.abort.signal;
-    this.services = createInformer<ServiceObject>(client, SERVICES, { logger: this.log });
-    this.slices = createInformer<SliceObject>(client, ENDPOINTSLICES, { logger: this.log });
+    this.services = createInformer<ServiceObject>(client, SERVICES, { logger: this.log, transform: slim });
+    this.slices = createInformer<SliceObject>(client, ENDPOINTSLICES, { logger: this.log, transform: slim });
     this.slices.addIndex('service', (s) => {
       const key = sliceServiceKey(s);
       return key ? [key] : [];
@@ -161,6 +163,7 @@ export class ServiceProxy {
     // The first sync replaces the table; it is retried like any other until it succeeds.
     await new Promise<void>((resolve, reject) => {
       this.syncWaiters.push(resolve);
+      this.startFailed = reject;
       signal.addEventListener(
         'abort',
         () => reject(new Error('service proxy stopped before its first sync')),
@@ -350,6 +353,7 @@ export class ServiceProxy {
       this.metrics.services.set(this.applied?.fragments.size ?? 0);
       const waiters = this.syncWaiters;
       this.syncWaiters = [];
+      this.startFailed = undefined;
       for (const w of waiters) w();
     } catch (err) {
       this.failures++;
@@ -362,6 +366,11 @@ export class ServiceProxy {
       }
       if (full) this.applied = undefined;
       this.log.error({ err, retryInMs: this.retryDelay() }, 'syncing proxy rules failed');
+      if (this.startFailed && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+        // nft is not installed: retrying cannot help
+        this.startFailed(new Error(`service proxy cannot program the kernel: ${(err as Error).message}`));
+        void this.stop();
+      }
     }
   }
 
@@ -399,6 +408,17 @@ export class ServiceProxy {
       }
     }
   }
+}
+
+/** Drops what the proxy never reads and may be large (managed fields, last-applied configuration). */
+function slim<T extends ApiObject>(obj: T): T {
+  delete obj.metadata.managedFields;
+  const ann = obj.metadata.annotations;
+  if (ann && 'kubectl.kubernetes.io/last-applied-configuration' in ann) {
+    const { 'kubectl.kubernetes.io/last-applied-configuration': _dropped, ...rest } = ann;
+    obj.metadata.annotations = rest;
+  }
+  return obj;
 }
 
 /** When the change behind this slice happened (its trigger-time annotation), else now. */
