@@ -82,6 +82,15 @@ export class ClusterDns {
 
   /** Starts the informers, waits until both have synced, then binds the sockets. */
   async start(): Promise<void> {
+    try {
+      await this.startInner();
+    } catch (err) {
+      this.abort.abort(); // no informers left running behind a failed start
+      throw err;
+    }
+  }
+
+  private async startInner(): Promise<void> {
     const signal = this.abort.signal;
     this.services.start(signal);
     this.slices.start(signal);
