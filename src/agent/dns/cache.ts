@@ -7,10 +7,14 @@
 import { canonicalIP, dashedIP, ipFamily } from './names.js';
 import type { DnsService, DnsSlice, ServicePort } from './types.js';
 
-/** One published endpoint address of a Service. */
-export interface EndpointRecord {
+/** An address with its family. */
+export interface Addr {
   ip: string;
   family: 4 | 6;
+}
+
+/** One published endpoint address of a Service. */
+export interface EndpointRecord extends Addr {
   /** Its DNS label, lower case: the endpoint's hostname, or the dashed address when it has none. */
   host: string;
   /** The ports of the slice(s) that list this address. */
@@ -20,6 +24,8 @@ export interface EndpointRecord {
 /** What DNS knows of one Service. */
 export interface ServiceView {
   svc: DnsService;
+  /** The ClusterIPs (canonical text) with their families. */
+  clusterAddrs: Addr[];
   /**
    * Published endpoints (ready ones; all when the Service publishes not-ready addresses), one per
    * address, sorted by address.
@@ -170,10 +176,7 @@ export class DnsCache {
     this.views.set(key, view);
     const base = `${svc.name}.${svc.namespace}.svc.${this.zone}`.toLowerCase();
     const entries: [string, string][] = [];
-    for (const ip of svc.clusterIPs) {
-      const c = canonicalIP(ip);
-      if (c) entries.push([c, base]);
-    }
+    for (const a of view.clusterAddrs) entries.push([a.ip, base]);
     if (svc.headless) for (const ep of view.endpoints) entries.push([ep.ip, `${ep.host}.${base}`]);
     for (const [ip, target] of entries) this.addPtr(ip, target);
     if (entries.length > 0) this.ptrByService.set(key, entries);
@@ -212,7 +215,13 @@ export class DnsCache {
         if (list) list.push(ep);
         else byHost.set(ep.host, [ep]);
       }
-    return { svc, endpoints, byHost };
+    const clusterAddrs: Addr[] = [];
+    for (const raw of svc.clusterIPs) {
+      const ip = canonicalIP(raw);
+      const family = ip ? ipFamily(ip) : undefined;
+      if (ip && family) clusterAddrs.push({ ip, family });
+    }
+    return { svc, clusterAddrs, endpoints, byHost };
   }
 
   private addPtr(ip: string, target: string): void {

@@ -66,7 +66,19 @@ interface Ctx {
   /** The client's OPT record, when it sent one. */
   opt: OptAnswer | undefined;
   started: bigint;
+  /** Set when the reply may be remembered under this key (answers from the cache alone). */
+  memoKey?: string;
 }
+
+/** A remembered reply to a message that differed only in its ID. */
+interface Memo {
+  reply: Buffer;
+  type: string;
+  rcode: string;
+}
+
+/** Most replies remembered at once (the memo is emptied when full and whenever the cache changes). */
+const MEMO_MAX = 4096;
 
 function isOpt(a: Answer): a is OptAnswer {
   return a.type === 'OPT';
@@ -74,6 +86,9 @@ function isOpt(a: Answer): a is OptAnswer {
 
 /** Answers DNS messages. */
 export class QueryHandler {
+  private readonly memo = new Map<string, Memo>();
+  private memoGeneration = -1;
+
   constructor(private readonly o: QueryHandlerOptions) {}
 
   /**
@@ -83,6 +98,21 @@ export class QueryHandler {
   handle(msg: Buffer, proto: Proto, family: 1 | 2): Buffer | Promise<Buffer> | undefined {
     const started = process.hrtime.bigint();
     if (msg.length < 12 || ((msg[2] ?? 0) & 0x80) !== 0) return undefined;
+    // A message identical but for its ID gets the same reply while the cache is unchanged.
+    const gen = this.o.cache.generation;
+    if (gen !== this.memoGeneration) {
+      this.memo.clear();
+      this.memoGeneration = gen;
+    }
+    const memoKey = `${proto}${msg.toString('latin1', 2)}`;
+    const hit = this.memo.get(memoKey);
+    if (hit) {
+      const out = Buffer.from(hit.reply);
+      out[0] = msg[0] ?? 0;
+      out[1] = msg[1] ?? 0;
+      this.o.metrics.record(proto, family, hit.type, hit.rcode, 'kubernetes', seconds(started));
+      return out;
+    }
     let query: DecodedPacket;
     try {
       query = decode(msg);
@@ -106,8 +136,10 @@ export class QueryHandler {
     const r = resolve(this.o.cache, { name: question.name, type: question.type }, this.o.resolver);
     if (r.kind === 'answer') {
       const rcode = RCODE[r.rcode];
-      if (!r.chase || !this.o.forwarder.enabled)
+      if (!r.chase || !this.o.forwarder.enabled) {
+        ctx.memoKey = memoKey;
         return this.reply(ctx, rcode, r.answers, r.authorities, r.additionals, 'kubernetes', true);
+      }
       return this.chase(ctx, r.chase, r.answers);
     }
     if (!this.o.forwarder.enabled) return this.reply(ctx, RCODE.REFUSED, [], [], [], '');
@@ -260,13 +292,27 @@ export class QueryHandler {
       }
     }
     this.count(ctx, badvers ? 16 : rcode, badvers ? '' : plugin);
+    if (ctx.memoKey !== undefined) {
+      if (this.memo.size >= MEMO_MAX) this.memo.clear();
+      this.memo.set(ctx.memoKey, { reply: out, type: ctx.question.type, rcode: rcodeName(rcode) });
+    }
     return out;
   }
 
   private count(ctx: Ctx, rcode: number, plugin: string): void {
-    const name = rcode === 16 ? 'BADVERS' : (RCODE_NAMES[rcode] ?? String(rcode));
-    this.o.metrics.record(ctx.proto, ctx.family, ctx.question.type, name, plugin, seconds(ctx.started));
+    this.o.metrics.record(
+      ctx.proto,
+      ctx.family,
+      ctx.question.type,
+      rcodeName(rcode),
+      plugin,
+      seconds(ctx.started),
+    );
   }
+}
+
+function rcodeName(rcode: number): string {
+  return rcode === 16 ? 'BADVERS' : (RCODE_NAMES[rcode] ?? String(rcode));
 }
 
 function seconds(started: bigint): number {

@@ -20,7 +20,7 @@
  * addresses the cache does not know, are left to the forwarder.
  */
 import type { Answer, SrvAnswer } from 'dns-packet';
-import type { DnsCache, EndpointRecord, ServiceView } from './cache.js';
+import type { Addr, DnsCache, EndpointRecord, ServiceView } from './cache.js';
 import { canonicalIP, ipFamily, ipOfDashed, ipOfReverseName, isReverseName } from './names.js';
 
 /** The schema version served at `dns-version.<zone>`. */
@@ -65,7 +65,7 @@ type AnswerResolution = Extract<Resolution, { kind: 'answer' }>;
 interface SrvTarget {
   target: string;
   port: number;
-  ip: string[];
+  addrs: Addr[];
 }
 
 const MAX_CNAME_CHAIN = 8;
@@ -107,8 +107,8 @@ class Lookup {
     return { name, type, class: 'IN', ttl: this.opts.ttl, data };
   }
 
-  private addr(name: string, ip: string): Answer {
-    return this.rr(name, ipFamily(ip) === 6 ? 'AAAA' : 'A', ip);
+  private addr(name: string, a: Addr): Answer {
+    return this.rr(name, a.family === 6 ? 'AAAA' : 'A', a.ip);
   }
 
   private soa(owner = this.zone): Answer {
@@ -148,14 +148,12 @@ class Lookup {
     return { kind: 'answer', rcode: 'NXDOMAIN', answers: [], authorities: [this.soa()], additionals: [] };
   }
 
-  /** A and/or AAAA records of `ips` at `owner`, as `type` asks. */
-  private addresses(owner: string, ips: readonly string[], type: string): Answer[] {
+  /** A and/or AAAA records of `addrs` at `owner`, as `type` asks. */
+  private addresses(owner: string, addrs: readonly Addr[], type: string): Answer[] {
     const out: Answer[] = [];
-    for (const ip of ips) {
-      const fam = ipFamily(ip);
-      if ((fam === 4 && wants(type, 'A')) || (fam === 6 && wants(type, 'AAAA')))
-        out.push(this.addr(owner, ip));
-    }
+    for (const a of addrs)
+      if ((a.family === 4 && wants(type, 'A')) || (a.family === 6 && wants(type, 'AAAA')))
+        out.push(this.addr(owner, a));
     return out;
   }
 
@@ -194,7 +192,7 @@ class Lookup {
 
   /** Addresses of `ns.dns.<zone>`: the ClusterIPs of kube-system/kube-dns. */
   private nameserver(owner: string, type: string): Answer[] {
-    return this.addresses(owner, this.cache.service('kube-system', 'kube-dns')?.svc.clusterIPs ?? [], type);
+    return this.addresses(owner, this.cache.service('kube-system', 'kube-dns')?.clusterAddrs ?? [], type);
   }
 
   /** Names under `svc.<zone>`; `r` holds the labels from the right: ns, service, then more. */
@@ -211,13 +209,7 @@ class Lookup {
         return this.srvRecords(view, '', label.slice(1)).length > 0 ? this.nodata() : this.nxdomain();
       const eps = view.svc.headless ? view.byHost.get(label) : undefined;
       if (!eps) return this.nxdomain();
-      return this.answer(
-        this.addresses(
-          owner,
-          eps.map((e) => e.ip),
-          type,
-        ),
-      );
+      return this.answer(this.addresses(owner, eps, type));
     }
     if (r.length === 4) {
       const proto = r[2] ?? '';
@@ -240,16 +232,12 @@ class Lookup {
     }
     if (svc.headless) {
       if (view.endpoints.length === 0) return this.nxdomain();
-      const answers = this.addresses(
-        owner,
-        view.endpoints.map((e) => e.ip),
-        type,
-      );
+      const answers = this.addresses(owner, view.endpoints, type);
       if (type === 'SRV') return this.srvAnswer(owner, this.srvRecords(view, undefined, undefined));
       return this.answer(answers);
     }
     if (type === 'SRV') return this.srvAnswer(owner, this.srvRecords(view, undefined, undefined));
-    return this.answer(this.addresses(owner, svc.clusterIPs, type));
+    return this.answer(this.addresses(owner, view.clusterAddrs, type));
   }
 
   /** A CNAME at `owner` to `target`, followed inside the cluster zone. */
@@ -288,7 +276,7 @@ class Lookup {
     if (!view.svc.headless)
       return view.svc.ports
         .filter(match)
-        .map((p) => ({ target: base, port: p.port, ip: view.svc.clusterIPs }));
+        .map((p) => ({ target: base, port: p.port, addrs: view.clusterAddrs }));
     const out: SrvTarget[] = [];
     const byTarget = new Map<string, EndpointRecord[]>();
     for (const ep of view.endpoints) {
@@ -304,7 +292,7 @@ class Lookup {
         out.push({
           target: `${host}.${base}`,
           port: p,
-          ip: eps.map((e) => e.ip),
+          addrs: eps,
         });
     }
     return out;
@@ -322,11 +310,11 @@ class Lookup {
     const additionals: Answer[] = [];
     const seen = new Set<string>();
     for (const s of srv)
-      for (const ip of s.ip) {
-        const k = `${s.target} ${ip}`;
+      for (const a of s.addrs) {
+        const k = `${s.target} ${a.ip}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        additionals.push(this.addr(s.target, ip));
+        additionals.push(this.addr(s.target, a));
       }
     return this.answer(answers, additionals);
   }
@@ -337,8 +325,9 @@ class Lookup {
     if (r.length < 2) return this.nodata();
     if (r.length > 2) return this.nxdomain();
     const ip = ipOfDashed(r[1] ?? '');
-    if (!ip) return this.nxdomain();
-    return this.answer(this.addresses(owner, [ip], type));
+    const family = ip ? ipFamily(ip) : undefined;
+    if (!ip || !family) return this.nxdomain();
+    return this.answer(this.addresses(owner, [{ ip, family }], type));
   }
 
   // ----- reverse names ------------------------------------------------------------------------------
