@@ -46,6 +46,11 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> 
     about: 'service proxy (nftables): change → rule in kernel p50/p99 with 1,000 services × 10 endpoints',
     load: async () => (await import('./proxy-sync.js')).run,
   },
+  dns: {
+    about:
+      'cluster DNS: Service A queries/s and p99 at 1/16/64 UDP clients on loopback, vs a fixed-answer UDP floor',
+    load: async () => (await import('./dns.js')).run,
+  },
   'idle-rss': {
     about: 'server RSS 10 s after start, and after kubectl get all -A / api-resources',
     load: async () => (await import('./idle-rss.js')).run,
