@@ -6,6 +6,7 @@ import { CronJobController } from './cronjob/controller.js';
 import { daemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/disruption.js';
+import { IngressStatusController } from './ingressstatus/ingressstatus.js';
 import type { Controller } from './framework/types.js';
 import { JobController } from './job/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/lifecycle.js';
@@ -31,5 +32,6 @@ export function allControllers(): Controller[] {
     new PodGcController(),
     new ResourceQuotaController(),
     new DisruptionController(),
+    new IngressStatusController(),
   ];
 }

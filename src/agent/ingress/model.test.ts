@@ -3,7 +3,8 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
 import { describe, expect, it } from 'vitest';
 import { renderHaproxyConfig } from './haproxy-config.js';
-import { buildModel, servesIngress, tlsPem, type ModelInputs } from './model.js';
+import { servesIngress } from './class.js';
+import { buildModel, tlsPem, type ModelInputs } from './model.js';
 import { matchRoute } from './routes.js';
 
 const defaultClass: IngressClass = {

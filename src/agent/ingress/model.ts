@@ -7,14 +7,9 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Secret, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress, IngressBackend, IngressClass } from 'kubernetes-types/networking/v1.js';
+import { servesIngress } from './class.js';
 import { hostMatch, orderRoutes, pathMatch, type Route } from './routes.js';
 
-/** The IngressClass name k8ts serves. */
-export const INGRESS_CLASS = 'k8ts';
-/** `spec.controller` of that class. */
-export const INGRESS_CONTROLLER = 'k8ts.io/ingress';
-/** The annotation that makes an IngressClass the default one. */
-export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 /** The label linking an EndpointSlice to its Service. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -79,17 +74,6 @@ const SAFE_HOST = /^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 
 function key(ns: string | undefined, name: string | undefined): string {
   return `${ns ?? ''}/${name ?? ''}`;
-}
-
-/** True when this controller serves `ing`: class `k8ts`, or no class while `k8ts` is the default class. */
-export function servesIngress(ing: Ingress, classes: readonly IngressClass[]): boolean {
-  const name = ing.spec?.ingressClassName;
-  if (name !== undefined && name !== '') return name === INGRESS_CLASS;
-  // The deprecated annotation still names a class on old manifests.
-  const annotated = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
-  if (annotated !== undefined) return annotated === INGRESS_CLASS;
-  const own = classes.find((c) => c.metadata?.name === INGRESS_CLASS);
-  return own?.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
 }
 
 function createdMs(ing: Ingress): number {
