@@ -3,7 +3,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
 import { describe, expect, it } from 'vitest';
 import { renderHaproxyConfig } from './haproxy-config.js';
-import { servesIngress } from './class.js';
+import { servesIngress } from '../../api/networking/ingressclass.js';
 import { buildModel, tlsPem, type ModelInputs } from './model.js';
 import { matchRoute } from './routes.js';
 

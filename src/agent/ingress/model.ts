@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Secret, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress, IngressBackend, IngressClass } from 'kubernetes-types/networking/v1.js';
-import { servesIngress } from './class.js';
+import { servesIngress } from '../../api/networking/ingressclass.js';
 import { hostMatch, orderRoutes, pathMatch, type Route } from './routes.js';
 
 /** The label linking an EndpointSlice to its Service. */

@@ -8,7 +8,7 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Ingress, IngressClass, IngressLoadBalancerIngress } from 'kubernetes-types/networking/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { servesIngress } from '../../agent/ingress/class.js';
+import { servesIngress } from '../../api/networking/ingressclass.js';
 import { INGRESSCLASSES, INGRESSES, NODES } from '../../client/resources.js';
 import { objectKey, type ApiObject, type Informer } from '../../client/types.js';
 import type { Controller, ControllerContext } from '../framework/types.js';

@@ -1,6 +1,6 @@
 /**
  * Which Ingresses k8ts serves: those of IngressClass `k8ts`, and class-less ones while `k8ts` is
- * the default class. Shared by the agent's data path and the server's Ingress status controller.
+ * the default class. Shared by the node agent's data path and the server's Ingress status controller.
  */
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
 
