@@ -24,6 +24,16 @@ type ServiceObject = Service & ApiObject;
 type SliceObject = EndpointSlice & ApiObject;
 type SecretObject = Secret & ApiObject;
 
+/** A URL-encoded access-log field as text ('-' when HAProxy had none). */
+function decoded(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v === '-' || v === '') return undefined;
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
 /** Where the data path listens. */
 export interface IngressListen {
   /** Address to bind (default `0.0.0.0`: every address of the node). */
@@ -158,6 +168,11 @@ export class IngressController {
     return this.lastModel;
   }
 
+  /** PID of the HAProxy master (benchmarks read its memory). */
+  proxyPid(): number | undefined {
+    return this.proxy.pid();
+  }
+
   /** Number of data-path computations so far (tests poll it). */
   syncs(): number {
     return this.syncCount;
@@ -250,8 +265,8 @@ export class IngressController {
       {
         access: true,
         method: entry['method'],
-        host: entry['host'],
-        path: entry['path'],
+        host: decoded(entry['host']),
+        path: decoded(entry['uri'])?.split('?')[0],
         status: entry['status'],
         bytes: entry['bytes'],
         durationMs: entry['duration_ms'],

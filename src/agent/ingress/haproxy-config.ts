@@ -33,13 +33,14 @@ export interface RenderedConfig {
 export const NOT_FOUND_BACKEND = 'k8ts_404';
 
 /**
- * One JSON object per request on stdout; the controller re-emits it as its own log line. Values that
- * can carry arbitrary bytes go through the `json` converter.
+ * One JSON object per request on stdout; the controller re-emits it as its own log line. The host
+ * and the URI can hold any byte, so they are URL-encoded (`url_enc`, at log time only) and decoded by
+ * the controller; HAProxy 2.6's `json` converter let quotes through.
  */
 const LOG_FORMAT = [
   '{"method":"%HM"',
-  '"host":"%[var(txn.host),json(utf8s)]"',
-  '"path":"%[var(txn.path),json(utf8s)]"',
+  '"host":"%[var(txn.host),url_enc]"',
+  '"uri":"%[capture.req.uri,url_enc]"',
   '"status":%ST',
   '"bytes":%B',
   '"duration_ms":%Ta',
@@ -129,11 +130,10 @@ export function renderHaproxyConfig(model: IngressModel, opts: RenderOptions): R
     'frontend k8ts_ingress',
     `  bind ${bindAddress(opts.host, opts.httpPort)}`,
     `  ${https.join(' ')}`,
-    '  http-request set-var(txn.host) req.hdr(host),regsub(:[0-9]+$,),lower',
-    '  http-request set-var(txn.path) path',
+    // The host without its port, lower case (an IPv6 literal matches only rules without a host).
+    '  http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
     '  http-request del-header X-Forwarded-For',
-    '  http-request set-header X-Forwarded-Proto https if { ssl_fc }',
-    '  http-request set-header X-Forwarded-Proto http if !{ ssl_fc }',
+    '  http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]',
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
     '  http-request set-header X-Forwarded-Port %[dst_port]',
     '  option forwardfor',

@@ -224,6 +224,11 @@ export class HaproxyProcess {
     else this.log.debug({ line }, 'haproxy');
   }
 
+  /** PID of the HAProxy master, while it runs. */
+  pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** True while a master runs. */
   running(): boolean {
     return this.child !== undefined;
