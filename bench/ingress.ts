@@ -7,9 +7,14 @@
  * the access log on (the default); ingress over HTTP without access log; ingress over HTTPS. Goal (issue 5): ingress ≥ 0.7 × direct. The machine's cores are shared by wrk,
  * the backend and the proxy, so ratios from one run are what to compare.
  *
- * Knobs: `--set connections=50`, `--set rounds=3`, `--duration S`.
+ * The default backend does no work per request (the proxy's worst case: its cost is compared with
+ * the cheapest possible answer); `--set backendWorkUs=N` makes it spin N µs per request, like an
+ * application would. CPU µs per request of the backend, of HAProxy (master + workers) and of this
+ * process (the agent reading the access log) are read from /proc around each run.
+ *
+ * Knobs: `--set connections=50`, `--set rounds=3`, `--set backendWorkUs=0`, `--duration S`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +25,7 @@ import { FakeClient } from '../src/client/testing/fake-client.js';
 import { createCertificateAuthority, issueCertificate } from '../src/pki/certs.js';
 import { freePort } from '../src/storage/testing/etcd.js';
 import { knob, type BenchOptions } from './lib/options.js';
-import { pollUntil, procMemory, sleep } from './lib/proc.js';
+import { pollUntil, procCpuSeconds, procMemory, sleep } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
 import { median } from './lib/stats.js';
 
@@ -30,6 +35,7 @@ const HOST = 'bench.ingress.test';
 /** One wrk run. */
 interface WrkResult {
   rps: number;
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -42,26 +48,37 @@ function toMs(value: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
 }
 
-function wrk(url: string, connections: number, seconds: number, host?: string): WrkResult {
+/** Runs wrk without blocking the event loop (the agent in this process keeps reading HAProxy's log). */
+async function wrk(url: string, connections: number, seconds: number, host?: string): Promise<WrkResult> {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
   if (host) args.push('-H', `Host: ${host}`);
-  const r = spawnSync('wrk', [...args, url], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
-  if (r.error) throw new Error(`wrk: ${r.error.message} (install the Debian package wrk)`);
-  if (r.status !== 0) throw new Error(`wrk exited ${r.status}: ${r.stderr}`);
-  const out = r.stdout;
+  const child = spawn('wrk', [...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: Buffer[] = [];
+  const errs: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  child.stderr.on('data', (c: Buffer) => errs.push(c));
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', (e) => reject(new Error(`wrk: ${e.message} (install the Debian package wrk)`)));
+    child.on('close', (c) => resolve(c ?? -1));
+  });
+  if (code !== 0) throw new Error(`wrk exited ${code}: ${Buffer.concat(errs).toString('utf8')}`);
+  const out = Buffer.concat(chunks).toString('utf8');
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
   const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? '');
   const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '');
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const sockErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  return { rps, p50Ms: p50, p99Ms: p99, errors: non2xx + sockErrors };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+  return { rps, requests, p50Ms: p50, p99Ms: p99, errors: non2xx + sockErrors };
 }
 
 const BACKEND_JS = `
 const http = require('node:http');
 const body = Buffer.from('hello from the backend\\n');
+const workUs = Number(process.argv[2] || 0);
 const srv = http.createServer((req, res) => {
+  if (workUs > 0) { const end = process.hrtime.bigint() + BigInt(workUs * 1000); while (process.hrtime.bigint() < end); }
   res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
   res.end(body);
 });
@@ -69,8 +86,8 @@ srv.keepAliveTimeout = 65000;
 srv.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'));
 `;
 
-async function startBackend(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', BACKEND_JS, String(port)], {
+async function startBackend(port: number, workUs: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-e', BACKEND_JS, String(port), String(workUs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -80,12 +97,12 @@ async function startBackend(port: number): Promise<ChildProcess> {
   return child;
 }
 
-/** RSS of a process and its children (HAProxy's master and workers), in MiB. */
-function treeRssMiB(pid: number): number {
+/** Sum of `read(pid)` over a process and its children (HAProxy's master and workers). */
+function overTree(pid: number, read: (pid: number) => number): number {
   let total = 0;
   const visit = (p: number): void => {
     try {
-      total += procMemory(p).rssMiB;
+      total += read(p);
     } catch {
       return;
     }
@@ -96,6 +113,19 @@ function treeRssMiB(pid: number): number {
   };
   visit(pid);
   return total;
+}
+
+/** CPU seconds used so far by the backend, the proxy (master + workers) and this process (the agent). */
+function cpuNow(
+  backendPid: number,
+  proxyPid: number | undefined,
+): { backend: number; proxy: number; agent: number } {
+  const own = process.cpuUsage();
+  return {
+    backend: procCpuSeconds(backendPid),
+    proxy: proxyPid ? overTree(proxyPid, procCpuSeconds) : 0,
+    agent: (own.user + own.system) / 1e6,
+  };
 }
 
 interface Setup {
@@ -184,71 +214,121 @@ export async function run(o: BenchOptions): Promise<void> {
   const rounds = Math.max(1, knob(o, 'rounds', 3, 1));
   const seconds = Math.max(1, Math.round(o.durationMs / 1000));
   const backendPort = await freePort();
-  const backend = await startBackend(backendPort);
+  const workUs = knob(o, 'backendWorkUs', 0);
+  const backend = await startBackend(backendPort, workUs);
   const withLog = await startIngress(backendPort, true);
   const noLog = await startIngress(backendPort, false);
   const direct = `http://127.0.0.1:${backendPort}/`;
-  const paths: { name: string; url: string; host?: string }[] = [
+  const paths: { name: string; url: string; host?: string; proxy?: Setup }[] = [
     { name: 'direct (backend)', url: direct },
-    { name: 'ingress http (access log)', url: `http://127.0.0.1:${withLog.httpPort}/`, host: HOST },
-    { name: 'ingress http (no access log)', url: `http://127.0.0.1:${noLog.httpPort}/`, host: HOST },
+    {
+      name: 'ingress http (access log)',
+      url: `http://127.0.0.1:${withLog.httpPort}/`,
+      host: HOST,
+      proxy: withLog,
+    },
+    {
+      name: 'ingress http (no access log)',
+      url: `http://127.0.0.1:${noLog.httpPort}/`,
+      host: HOST,
+      proxy: noLog,
+    },
     // wrk sends no SNI to an IP address: the default certificate answers; the TLS cost is the same.
-    { name: 'ingress https (access log)', url: `https://127.0.0.1:${withLog.httpsPort}/`, host: HOST },
+    {
+      name: 'ingress https (access log)',
+      url: `https://127.0.0.1:${withLog.httpsPort}/`,
+      host: HOST,
+      proxy: withLog,
+    },
   ];
-  const samples = new Map<string, WrkResult[]>(paths.map((p) => [p.name, []]));
+  /** One run: wrk's figures and the CPU µs per request of the backend, the proxy and the agent. */
+  type Sample = WrkResult & { cpuUs: { backend: number; proxy: number; agent: number } };
+  const samples = new Map<string, Sample[]>(paths.map((p) => [p.name, []]));
+  const backendPid = backend.pid ?? 0;
   let haproxyMiB = 0;
   try {
     await pollUntil('the ingress to answer', 20_000, async () => {
-      const r = wrk(`http://127.0.0.1:${withLog.httpPort}/`, 1, 1, HOST);
+      const r = await wrk(`http://127.0.0.1:${withLog.httpPort}/`, 1, 1, HOST);
       return r.errors === 0 && r.rps > 0 ? r : undefined;
     });
-    for (const p of paths) wrk(p.url, connections, 1, p.host);
+    for (const p of paths) await wrk(p.url, connections, 1, p.host);
     for (let r = 0; r < rounds; r++) {
       for (const p of paths) {
-        samples.get(p.name)?.push(wrk(p.url, connections, seconds, p.host));
+        const proxyPid = p.proxy?.controller.proxyPid();
+        const before = cpuNow(backendPid, proxyPid);
+        const w = await wrk(p.url, connections, seconds, p.host);
+        const after = cpuNow(backendPid, proxyPid);
+        const per = (k: 'backend' | 'proxy' | 'agent'): number => ((after[k] - before[k]) * 1e6) / w.requests;
+        samples
+          .get(p.name)
+          ?.push({ ...w, cpuUs: { backend: per('backend'), proxy: per('proxy'), agent: per('agent') } });
         await sleep(200);
       }
     }
     const pid = withLog.controller.proxyPid();
-    haproxyMiB = pid ? treeRssMiB(pid) : 0;
+    haproxyMiB = pid ? overTree(pid, (x) => procMemory(x).rssMiB) : 0;
   } finally {
     await stopIngress(withLog);
     await stopIngress(noLog);
     backend.kill('SIGTERM');
   }
+  const directRuns = samples.get('direct (backend)') ?? [];
   const summary = [...samples]
     .filter(([, s]) => s.length > 0)
     .map(([name, s]) => ({
       name,
       rps: median(s.map((x) => x.rps)),
+      // Each run against the direct run of its own round: slow drifts of the machine's load cancel.
+      ratio: median(s.map((x, i) => x.rps / (directRuns[i]?.rps ?? NaN))),
       p50Ms: median(s.map((x) => x.p50Ms)),
       p99Ms: median(s.map((x) => x.p99Ms)),
       errors: s.reduce((a, x) => a + x.errors, 0),
+      cpuUsPerRequest: {
+        backend: median(s.map((x) => x.cpuUs.backend)),
+        proxy: median(s.map((x) => x.cpuUs.proxy)),
+        agent: median(s.map((x) => x.cpuUs.agent)),
+      },
       runs: s.map((x) => Math.round(x.rps)),
     }));
-  const directRps = summary[0]?.rps ?? NaN;
   printTable(
-    `ingress vs direct (wrk -t1 -c${connections} -d${seconds}s, median of ${rounds})`,
-    ['path', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'runs req/s'],
+    `ingress vs direct (wrk -t1 -c${connections} -d${seconds}s, backend work ${workUs} µs/req, ${rounds} rounds; median; ratio = median of per-round ratios)`,
+    [
+      'path',
+      'req/s',
+      'ratio',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'cpu µs/req backend',
+      'proxy',
+      'agent',
+      'runs req/s',
+    ],
     summary.map((s) => [
       s.name,
       s.rps,
-      fmt(s.rps / directRps, 2),
+      fmt(s.ratio, 2),
       s.p50Ms,
       s.p99Ms,
       s.errors,
+      fmt(s.cpuUsPerRequest.backend, 1),
+      fmt(s.cpuUsPerRequest.proxy, 1),
+      fmt(s.cpuUsPerRequest.agent, 1),
       s.runs.join(' '),
     ]),
   );
   process.stdout.write(`\nHAProxy RSS (master + workers): ${fmt(haproxyMiB, 1)} MiB\n`);
-  const ingressRps = summary.find((s) => s.name === 'ingress http (access log)')?.rps ?? NaN;
-  const ratio = ingressRps / directRps;
+  const main = summary.find((s) => s.name === 'ingress http (access log)');
+  const ingressRps = main?.rps ?? NaN;
+  const directRps = summary[0]?.rps ?? NaN;
+  const ratio = main?.ratio ?? NaN;
   const goals: Goal[] = [
     { goal: `ingress ≥ ${GOAL_RATIO} × direct`, value: `${fmt(ratio, 2)}×`, met: ratio >= GOAL_RATIO },
   ];
   printGoals(goals);
   writeResult('ingress', {
     connections,
+    backendWorkUs: workUs,
     seconds,
     rounds,
     paths: summary,
