@@ -51,6 +51,10 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> 
       'cluster DNS: Service A queries/s and p99 at 1/16/64 UDP clients on loopback, vs a fixed-answer UDP floor',
     load: async () => (await import('./dns.js')).run,
   },
+  ingress: {
+    about: 'req/s through the Ingress data path (HAProxy) vs the backend directly, wrk on loopback',
+    load: async () => (await import('./ingress.js')).run,
+  },
   'idle-rss': {
     about: 'server RSS 10 s after start, and after kubectl get all -A / api-resources',
     load: async () => (await import('./idle-rss.js')).run,

@@ -9,6 +9,7 @@ import { DisruptionController } from './disruption/disruption.js';
 import { DnsEndpointsController } from './dnsendpoints/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
+import { IngressStatusController } from './ingressstatus/ingressstatus.js';
 import type { Controller } from './framework/types.js';
 import { JobController } from './job/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/lifecycle.js';
@@ -39,5 +40,6 @@ export function allControllers(): Controller[] {
     new EndpointsController(),
     new DnsEndpointsController(),
     new ServiceLbController(),
+    new IngressStatusController(),
   ];
 }
