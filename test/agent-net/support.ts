@@ -122,11 +122,7 @@ export function webContainer(image = BUSYBOX): Container {
     ports: [{ name: 'http', containerPort: WEB_PORT }],
     readinessProbe: {
       exec: {
-        command: [
-          'sh',
-          '-c',
-          `test -e /tmp/ready && wget -q -O /dev/null http://127.0.0.1:${WEB_PORT}/`,
-        ],
+        command: ['sh', '-c', `test -e /tmp/ready && wget -q -O /dev/null http://127.0.0.1:${WEB_PORT}/`],
       },
       periodSeconds: 1,
       timeoutSeconds: 5,
@@ -200,7 +196,8 @@ export async function waitWebPods(
   image?: string,
 ): Promise<string[]> {
   const ok = (ps: Pod[]): boolean =>
-    ps.length === n && ps.every((p) => runningAndReady(p) && (!image || p.spec?.containers[0]?.image === image));
+    ps.length === n &&
+    ps.every((p) => runningAndReady(p) && (!image || p.spec?.containers[0]?.image === image));
   const seen = await pollUntil(
     `${n} ready pods app=${app} in ${ns}${image ? ` on ${image}` : ''}`,
     async () => {

@@ -90,25 +90,20 @@ export interface NodeServerOptions {
    * The node's address (default 127.0.0.1). Any other address is put on an interface of the run's
    * namespace (`k8ts-ip<slot>`, one end of a veth pair whose other end stays unaddressed: the kernel
    * here has no dummy links), with a default route through it when the namespace has none, so that
-   * ClusterIPs are routable. {@link stopNodeServer} removes it. Only one node at a time
-   * may use the namespace's service networking: see test/agent-net/README.md.
+   * ClusterIPs are routable. {@link stopNodeServer} removes it. Only one node at a time may use the
+   * namespace's service networking: see test/agent-net/README.md.
    */
   nodeIP?: string;
   /**
-   * Agent parts to turn off (`--disable LIST`). Default: {@link LOOPBACK_NODE_DISABLE} for nodes on
-   * 127.0.0.1 (several share one namespace), nothing for a node with its own address.
+   * Run the node's service proxy, cluster DNS and Ingress data path. Default: only for a node with
+   * its own address ({@link nodeIP}); nodes on 127.0.0.1 (the agent tier) share one network namespace,
+   * where their nft tables and their DNS (:10053) and ingress (:80/:443) listeners would collide.
    */
-  disable?: string[];
+  networking?: boolean;
 }
 
 /** The address agent-tier nodes use: several nodes share it in one namespace. */
 export const LOOPBACK_NODE_IP = '127.0.0.1';
-
-/**
- * Agent parts that nodes sharing 127.0.0.1 turn off: their service proxies would all write the one
- * nft table of the namespace, and their DNS (:10053) and ingress (:80/:443) listeners would collide.
- */
-export const LOOPBACK_NODE_DISABLE: readonly string[] = [];
 
 /** Takes the lowest free slot of the run (an exclusive directory, so worker processes never share one). */
 function takeSlot(ci: CiNetns): number {
@@ -140,7 +135,7 @@ export async function startNodeServer(opts: NodeServerOptions = {}): Promise<Nod
   const clusterCidr = `10.${100 + slot}.0.0/16`;
   const nodeIP = opts.nodeIP ?? LOOPBACK_NODE_IP;
   const nodeLink = nodeIP === LOOPBACK_NODE_IP ? undefined : addNodeAddress(`k8ts-ip${slot}`, nodeIP);
-  const disable = opts.disable ?? (nodeIP === LOOPBACK_NODE_IP ? LOOPBACK_NODE_DISABLE : []);
+  const networking = opts.networking ?? nodeIP !== LOOPBACK_NODE_IP;
   const server = await startServer({
     agent: true,
     readyTimeoutMs: 90_000,
@@ -149,7 +144,6 @@ export async function startNodeServer(opts: NodeServerOptions = {}): Promise<Nod
       nodeName,
       '--node-ip',
       nodeIP,
-      ...(disable.length ? ['--disable', disable.join(',')] : []),
       '--cgroup-root',
       cgroupRoot,
       '--cni-bridge',
@@ -158,6 +152,7 @@ export async function startNodeServer(opts: NodeServerOptions = {}): Promise<Nod
       clusterCidr,
       '--kubelet-port',
       '0',
+      ...(networking ? [] : ['--disable', 'proxy,dns,ingress']),
       ...(opts.args ?? []),
     ],
     prepare: (dataDir) => {
