@@ -293,6 +293,36 @@ describe('EndpointSlices', () => {
   });
 });
 
+describe('hand-written Endpoints', () => {
+  it('are mirrored into EndpointSlices for a selectorless Service', async () => {
+    await create(server, svc('external', { ports: [{ name: 'pg', port: 5432 }] }));
+    await create(server, {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'external', namespace: ns },
+      subsets: [
+        { addresses: [{ ip: '192.0.2.20' }, { ip: '192.0.2.21' }], ports: [{ name: 'pg', port: 5432 }] },
+      ],
+    });
+    const slices = await pollUntil(
+      'mirrored slice',
+      () => slicesOf('external'),
+      (s) => s.length === 1,
+    );
+    expect(slices[0]?.metadata.labels?.['endpointslice.kubernetes.io/managed-by']).toBe(
+      'endpointslicemirroring-controller.k8s.io',
+    );
+    expect(slices[0]?.ports).toEqual([{ name: 'pg', port: 5432, protocol: 'TCP' }]);
+    expect(readyIPs(slices)).toEqual(['192.0.2.20', '192.0.2.21']);
+    await kubectlOk(server, ['delete', 'endpoints', 'external', '-n', ns]);
+    await pollUntil(
+      'mirror removed',
+      () => slicesOf('external'),
+      (s) => s.length === 0,
+    );
+  });
+});
+
 describe('the kubernetes and kube-dns Services', () => {
   it('has an EndpointSlice for the kubernetes Service next to its Endpoints', async () => {
     const slice = await kubectlJson<Slice>(server, ['get', 'endpointslice', 'kubernetes', '-n', 'default']);
