@@ -205,6 +205,72 @@ describe('EndpointSlices', () => {
     expect(parseTable(none).rows).toHaveLength(1);
   });
 
+  it('keeps a terminating pod as serving and terminating, not ready; Endpoints drop it', async () => {
+    await create(server, deployment('term', 2));
+    await create(server, svc('term', { selector: { app: 'term' }, ports: [{ port: 80 }] }));
+    await pollUntil(
+      '2 ready',
+      () => slicesOf('term'),
+      (s) => readyIPs(s).length === 2,
+      { timeoutMs: 60_000 },
+    );
+    // A pod held by a finalizer stays terminating after its node is done with it.
+    const pods = await kubectlJson<{ items: { metadata: { name: string } }[] }>(server, [
+      'get',
+      'pods',
+      '-n',
+      ns,
+      '-l',
+      'app=term',
+    ]);
+    const victim = pods.items[0]?.metadata.name ?? '';
+    await kubectlOk(server, [
+      'patch',
+      'pod',
+      victim,
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":["e2e.k8ts.io/hold"]}}',
+    ]);
+    await kubectlOk(server, ['scale', 'deployment/term', '-n', ns, '--replicas', '1']);
+    await kubectlOk(server, ['delete', 'pod', victim, '-n', ns, '--wait=false']);
+    const slices = await pollUntil(
+      'a terminating endpoint',
+      () => slicesOf('term'),
+      (s) =>
+        s
+          .flatMap((x) => x.endpoints ?? [])
+          .some((e) => e.targetRef?.name === victim && e.conditions?.terminating),
+    );
+    const held = slices.flatMap((x) => x.endpoints ?? []).find((e) => e.targetRef?.name === victim);
+    expect(held?.conditions).toEqual({ ready: false, serving: true, terminating: true });
+    const eps = await pollUntil(
+      'Endpoints without the terminating pod',
+      () => kubectlJson<EndpointsView>(server, ['get', 'endpoints', 'term', '-n', ns]),
+      (e) =>
+        (e.subsets ?? []).flatMap((x) => [...(x.addresses ?? []), ...(x.notReadyAddresses ?? [])]).length ===
+        1,
+    );
+    expect(eps.subsets?.[0]?.addresses).toHaveLength(1);
+    await kubectlOk(server, [
+      'patch',
+      'pod',
+      victim,
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    ]);
+    await pollUntil(
+      'gone',
+      () => slicesOf('term'),
+      (s) => allEndpoints(s) === 1,
+    );
+  });
+
   it('resolves a named targetPort from each pod', async () => {
     await create(server, deployment('named', 2, [{ name: 'web', containerPort: 8081 }]));
     await create(
