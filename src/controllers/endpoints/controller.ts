@@ -32,6 +32,8 @@ type EndpointsObject = Endpoints & ApiObject;
 
 /** The Endpoints the API server keeps for itself. */
 const API_SERVER_ENDPOINTS = 'default/kubernetes';
+/** Endpoints used as a leader-election lock carry this annotation; they have no Service. */
+const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 /** A sync that found the cache behind its own write retries after this delay. */
 const STALE_RETRY_MS = 50;
 
@@ -98,6 +100,7 @@ class EndpointsSync {
     this.markReady();
     // Endpoints left behind by Services deleted while the controller was not running.
     for (const ep of this.endpoints.list()) {
+      if (ep.metadata.annotations?.[LEADER_ANNOTATION] !== undefined) continue;
       const key = objectKey(ep);
       if (!this.services.get(key)) this.queue.add(key);
     }
