@@ -18,12 +18,15 @@ import {
   LABEL_HEADLESS,
   managesEndpoints,
   podEndpointView,
-  selectorOf,
-  selects,
   type PodObject,
   type ServiceObject,
 } from '../endpointslice/podutil.js';
-import { BY_NAMESPACE, indexByNamespace } from '../framework/indexes.js';
+import {
+  indexPodsByLabel,
+  indexServicesBySelector,
+  selectedPods,
+  servicesSelecting,
+} from '../endpointslice/selection.js';
 import type { Controller, ControllerContext } from '../framework/types.js';
 import { WorkQueue } from '../queue.js';
 import { desiredSubsets, OVER_CAPACITY_ANNOTATION, truncateSubsets } from './subsets.js';
@@ -73,8 +76,8 @@ class EndpointsSync {
     this.services = ctx.informers.informer<ServiceObject>(SERVICES);
     this.pods = ctx.informers.informer<PodObject>(PODS);
     this.endpoints = ctx.informers.informer<EndpointsObject>(ENDPOINTS);
-    indexByNamespace(this.services);
-    indexByNamespace(this.pods);
+    indexServicesBySelector(this.services);
+    indexPodsByLabel(this.pods);
     this.queue = new WorkQueue((key) => this.sync(key), this.log, { concurrency: 5 });
     const enqueue = (o: ApiObject): void => this.queue.add(objectKey(o));
     this.services.addHandlers({ add: enqueue, update: (_, cur) => enqueue(cur), delete: enqueue });
@@ -89,11 +92,7 @@ class EndpointsSync {
   }
 
   private podServices(...pods: PodObject[]): void {
-    const ns = pods[0]?.metadata.namespace ?? '';
-    for (const svc of this.services.byIndex(BY_NAMESPACE, ns)) {
-      const sel = selectorOf(svc);
-      if (sel && pods.some((p) => selects(sel, p.metadata.labels))) this.queue.add(objectKey(svc));
-    }
+    for (const svc of servicesSelecting(this.services, ...pods)) this.queue.add(objectKey(svc));
   }
 
   start(): void {
@@ -143,8 +142,7 @@ class EndpointsSync {
       this.queue.addAfter(key, STALE_RETRY_MS);
       return;
     }
-    const sel = selectorOf(svc) ?? {};
-    const pods = this.pods.byIndex(BY_NAMESPACE, ns).filter((p) => selects(sel, p.metadata.labels));
+    const pods = selectedPods(this.pods, svc);
     const subsets = desiredSubsets(svc, pods);
     const labels = endpointsLabels(svc);
     const annotations = { ...(current?.metadata.annotations ?? {}) };
