@@ -162,6 +162,12 @@ describe('EndpointSlices', () => {
       readyIPs(slices).map((ip) => `${ip}:8080`),
     );
 
+    const described = await kubectlOk(server, ['describe', 'svc', 'web', '-n', ns]);
+    const line = described.split('\n').find((l) => l.startsWith('Endpoints:')) ?? '';
+    expect(line.replace('Endpoints:', '').trim().split(',').sort()).toEqual(
+      readyIPs(slices).map((ip) => `${ip}:8080`),
+    );
+
     // Settled: neither object is rewritten while nothing changes.
     const versions = async (): Promise<string> => {
       const slice = await kubectlJson<{ metadata: { resourceVersion: string } }>(server, [
