@@ -10,6 +10,7 @@ import { DnsEndpointsController } from './dnsendpoints/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { EndpointSliceMirroringController } from './endpointslice/mirroring.js';
+import { IngressStatusController } from './ingressstatus/ingressstatus.js';
 import type { Controller } from './framework/types.js';
 import { JobController } from './job/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/lifecycle.js';
@@ -41,5 +42,6 @@ export function allControllers(): Controller[] {
     new EndpointSliceMirroringController(),
     new DnsEndpointsController(),
     new ServiceLbController(),
+    new IngressStatusController(),
   ];
 }

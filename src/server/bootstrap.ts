@@ -132,6 +132,26 @@ export function systemPriorityClassesCheck(served: ServedResources, clock: Clock
   };
 }
 
+/**
+ * Creates the IngressClass `k8ts` (controller `k8ts.io/ingress`), the default class, unless an
+ * IngressClass of that name exists (a user may have changed it, e.g. removed the default mark).
+ */
+export async function ensureDefaultIngressClass(served: ServedResources, clock: Clock): Promise<string[]> {
+  const obj = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: {
+      name: 'k8ts',
+      annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' },
+      labels: { 'app.kubernetes.io/managed-by': 'k8ts' },
+    },
+    spec: { controller: 'k8ts.io/ingress' },
+  };
+  return (await ensureObject(served, 'networking.k8s.io', 'v1', 'ingressclasses', obj, clock))
+    ? ['ingressclass/k8ts']
+    : [];
+}
+
 /** Where the `kubernetes` Service points: the API server's address and port. */
 export interface ApiEndpoint {
   serviceIP: string;
@@ -161,6 +181,7 @@ export async function bootstrapObjects(
     }
   }
   created.push(...(await ensureSystemPriorityClasses(served, clock)));
+  created.push(...(await ensureDefaultIngressClass(served, clock)));
   // The `kubernetes` Service in default, as upstream keeps it: the first service IP, port 443 to the
   // API server. (Routing ClusterIPs to endpoints comes with the service proxy.)
   const service = {
