@@ -4,7 +4,7 @@
  * HTTP, HTTPS and WebSocket clients talk through it to loopback backends that play the endpoints.
  * Needs the `haproxy` binary (installed by scripts/test.sh from the Debian package).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -409,5 +409,46 @@ describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', 
       (a) => a.status === 503,
     );
     expect(echoOf(await get(httpPort, 'a.test', '/')).backend).toMatch(/^a[12]$/);
+  });
+});
+
+describe.skipIf(!haproxyInstalled())('Ingress data path after an agent crash', () => {
+  it('stops the HAProxy a previous run left behind and takes its ports over', async () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-ingress-crash-'));
+    const logger = pino({ enabled: false });
+    const httpPort = await freePort();
+    const httpsPort = await freePort();
+    const make = (): IngressController =>
+      new IngressController({
+        client: new FakeClient(),
+        nodeName: 'node-1',
+        listen: { host: '127.0.0.1', httpPort, httpsPort },
+        logger,
+        runDir,
+      });
+    let leftover: ReturnType<typeof spawn> | undefined;
+    let second: IngressController | undefined;
+    try {
+      const first = make();
+      await first.start();
+      await first.stop();
+      // What an agent killed with SIGKILL leaves: its HAProxy still running, its PID file on disk.
+      leftover = spawn('haproxy', ['-W', '-db', '-f', path.join(runDir, 'haproxy.cfg')], { stdio: 'ignore' });
+      fs.writeFileSync(path.join(runDir, 'haproxy.pid'), `${leftover.pid}\n`);
+      await pollUntil(
+        'the leftover HAProxy to serve',
+        () => get(httpPort, 'x', '/'),
+        (a) => a.status === 404,
+      );
+      const exited = new Promise<void>((resolve) => leftover?.once('exit', () => resolve()));
+      second = make();
+      await second.start();
+      await exited;
+      expect((await get(httpPort, 'x', '/')).status).toBe(404);
+    } finally {
+      await second?.stop();
+      if (leftover?.exitCode === null && leftover.signalCode === null) leftover.kill('SIGKILL');
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });

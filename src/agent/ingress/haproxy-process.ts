@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Backoff } from '../../client/backoff.js';
 import { LineSplitter } from '../../client/lines.js';
@@ -68,10 +68,40 @@ export class HaproxyProcess {
     };
   }
 
-  /** Creates the runtime directory and writes the default certificate. */
+  /**
+   * Creates the runtime directory, stops an HAProxy a previous run of this agent left behind (its PID
+   * file names it, and its command line must name this directory's configuration), and writes the
+   * default certificate.
+   */
   async prepare(defaultCertPem: string): Promise<void> {
     await mkdir(this.opts.dir, { recursive: true, mode: 0o700 });
+    await this.stopLeftover();
     await writeFile(this.paths().defaultCert, defaultCertPem, { mode: 0o600 });
+  }
+
+  private pidFile(): string {
+    return path.join(this.opts.dir, 'haproxy.pid');
+  }
+
+  private async stopLeftover(): Promise<void> {
+    const text = await readFile(this.pidFile(), 'utf8').catch(() => '');
+    const pid = Number(text.trim());
+    if (!Number.isInteger(pid) || pid <= 1) return;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes(this.paths().config)) return;
+    this.log.warn({ pid }, 'stopping the ingress proxy a previous agent run left running');
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    if (alive()) process.kill(pid, 'SIGKILL');
+    await rm(this.pidFile(), { force: true });
   }
 
   /** A fresh generation directory for the next configuration's files. */
@@ -165,6 +195,10 @@ export class HaproxyProcess {
     });
     this.child = child;
     this.log.info({ pid: child.pid }, 'ingress proxy (haproxy) started');
+    if (child.pid !== undefined)
+      writeFile(this.pidFile(), `${child.pid}\n`, { mode: 0o600 }).catch((err: unknown) =>
+        this.log.warn({ err }, 'could not write the ingress proxy PID file'),
+      );
     const out = new LineSplitter();
     child.stdout?.on('data', (chunk: Buffer) => {
       for (const line of out.push(chunk)) this.onStdout(line);
@@ -245,5 +279,7 @@ export class HaproxyProcess {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
+    const recorded = await readFile(this.pidFile(), 'utf8').catch(() => '');
+    if (recorded.trim() === String(child.pid)) await rm(this.pidFile(), { force: true });
   }
 }
