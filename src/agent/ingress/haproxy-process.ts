@@ -136,6 +136,13 @@ export class HaproxyProcess {
     const candidate = path.join(dir, 'haproxy.cfg');
     await writeFile(candidate, rendered.config, { mode: 0o600 });
     const check = await run(this.binary, ['-c', '-q', '-f', candidate]);
+    if (check.code === -1) {
+      this.log.error(
+        { binary: this.binary, error: check.output.trim() },
+        'cannot run haproxy, which serves Ingresses (install the Debian package haproxy)',
+      );
+      return false;
+    }
     if (check.code !== 0) {
       this.log.error(
         { output: check.output.trim() },
