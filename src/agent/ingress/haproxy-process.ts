@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Backoff } from '../../client/backoff.js';
@@ -231,7 +232,10 @@ export class HaproxyProcess {
         this.restartTimer = undefined;
         if (this.stopping || this.child) return;
         void this.spawnMaster().then((r) => {
-          if (r.ok) this.backoff.reset();
+          if (r.ok) {
+            this.backoff.reset();
+            this.onRestart?.();
+          }
         });
       }, delay);
     });
@@ -260,10 +264,45 @@ export class HaproxyProcess {
     } else if (line.includes('Loading failure') || line.includes('Reloading failure')) {
       this.settleLoad({ ok: false, error: line });
     }
-    if (line.startsWith('[ALERT]')) this.log.error({ line }, 'haproxy');
+    if (line.startsWith('[ALERT]') && !this.stopping && !line.includes('has no server available'))
+      this.log.error({ line }, 'haproxy');
     else if (line.startsWith('[WARNING]')) this.log.debug({ line }, 'haproxy');
     else this.log.debug({ line }, 'haproxy');
   }
+
+  /**
+   * Runs admin-socket commands (one connection, `;`-separated) and resolves with the answer; rejects
+   * when the socket cannot be reached or a command is refused.
+   */
+  runtime(commands: readonly string[]): Promise<string> {
+    if (commands.length === 0) return Promise.resolve('');
+    return new Promise((resolve, reject) => {
+      const sock = connect(this.paths().socket);
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => sock.destroy(new Error('admin socket timed out')), 5000);
+      sock.on('connect', () => sock.end(`${commands.join(';')}\n`));
+      sock.on('data', (c: Buffer) => chunks.push(c));
+      sock.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      sock.on('close', () => {
+        clearTimeout(timer);
+        const answer = Buffer.concat(chunks).toString('utf8');
+        if (/No such|Unknown command|Require |Invalid|not found|failed/i.test(answer))
+          reject(new Error(`haproxy admin socket: ${answer.trim()}`));
+        else resolve(answer);
+      });
+    });
+  }
+
+  /** Forgets which configuration runs (after runtime changes): the next {@link apply} reloads. */
+  invalidate(): void {
+    this.appliedHash = '';
+  }
+
+  /** Called after HAProxy restarted from its configuration file (its runtime changes are lost). */
+  onRestart: (() => void) | undefined;
 
   /** PID of the HAProxy master, while it runs. */
   pid(): number | undefined {
