@@ -27,6 +27,7 @@ import type { DnsCache } from './cache.js';
 import { ForwardError, type Forwarder } from './forwarder.js';
 import type { DnsMetrics } from './metrics.js';
 import { resolve, type ResolverOptions } from './resolver.js';
+import { encodeCompressed } from './wire.js';
 
 /** Numeric response codes. */
 export const RCODE = {
@@ -268,21 +269,21 @@ export class QueryHandler {
       authorities,
       additionals: [...extra, ...opt],
     };
-    let out = encode(packet);
+    let out = encodeReply(packet);
     if (out.length > ctx.limit) {
       // Drop the additional section (no TC needed), then authorities, then answers until it fits.
       packet.additionals = opt;
-      out = encode(packet);
+      out = encodeReply(packet);
       if (out.length > ctx.limit) {
         packet.flags = flags | TRUNCATED_RESPONSE;
         packet.authorities = [];
         // The most leading answers that fit (binary search: large answers would take many encodes).
         let lo = 0;
         let hi = answers.length - 1;
-        let best = encode({ ...packet, answers: [] });
+        let best = encodeReply({ ...packet, answers: [] });
         while (lo <= hi) {
           const mid = (lo + hi) >> 1;
-          const attempt = encode({ ...packet, answers: answers.slice(0, mid) });
+          const attempt = encodeReply({ ...packet, answers: answers.slice(0, mid) });
           if (attempt.length <= ctx.limit) {
             best = attempt;
             lo = mid + 1;
@@ -309,6 +310,11 @@ export class QueryHandler {
       seconds(ctx.started),
     );
   }
+}
+
+/** Wire format of a reply: compressed when the compact encoder covers it, else dns-packet's. */
+function encodeReply(p: Packet): Buffer {
+  return encodeCompressed(p) ?? encode(p);
 }
 
 function rcodeName(rcode: number): string {
