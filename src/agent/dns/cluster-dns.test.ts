@@ -171,6 +171,21 @@ describe('ClusterDns server', () => {
     expect(rcodeOf(gone)).toBe('NXDOMAIN');
   });
 
+  it('shuffles the addresses of a headless service from one answer to the next', async () => {
+    const dns = await startDns(seeded());
+    const firsts = new Set<unknown>();
+    for (let i = 0; i < 20; i++) {
+      const r = await udpQuery(
+        dns.address.host,
+        dns.address.port,
+        query('pg.db.svc.cluster.local', 'A', 100 + i, 4096),
+      );
+      expect(addrs(r)).toHaveLength(60);
+      firsts.add(addrs(r)[0]);
+    }
+    expect(firsts.size).toBeGreaterThan(1);
+  });
+
   it('refuses other names at once when no upstream is configured', async () => {
     const dns = await startDns(seeded(), []);
     const t0 = Date.now();

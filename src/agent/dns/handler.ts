@@ -55,6 +55,14 @@ export interface QueryHandlerOptions {
   forwarder: Forwarder;
   metrics: DnsMetrics;
   log: Logger;
+  /**
+   * Shuffle the A/AAAA records of answers that hold several (headless Services), so clients that
+   * take the first address spread over the endpoints, as CoreDNS's loadbalance plugin does
+   * (default true). Such answers are then not remembered.
+   */
+  shuffle?: boolean;
+  /** Random numbers in [0, 1) for the shuffle (tests). */
+  random?: () => number;
 }
 
 interface Ctx {
@@ -138,7 +146,8 @@ export class QueryHandler {
     if (r.kind === 'answer') {
       const rcode = RCODE[r.rcode];
       if (!r.chase || !this.o.forwarder.enabled) {
-        ctx.memoKey = memoKey;
+        const shuffled = this.o.shuffle !== false && this.shuffleAddresses(r.answers);
+        if (!shuffled) ctx.memoKey = memoKey;
         return this.reply(ctx, rcode, r.answers, r.authorities, r.additionals, 'kubernetes', true);
       }
       return this.chase(ctx, r.chase, r.answers);
@@ -148,6 +157,27 @@ export class QueryHandler {
   }
 
   // -------------------------------------------------------------------------------------------------
+
+  /** Shuffles the address records among themselves in place; true when there were several. */
+  private shuffleAddresses(answers: Answer[]): boolean {
+    const at: number[] = [];
+    answers.forEach((a, i) => {
+      if (a.type === 'A' || a.type === 'AAAA') at.push(i);
+    });
+    if (at.length < 2) return false;
+    const random = this.o.random ?? Math.random;
+    const recs = at.map((i) => answers[i] as Answer);
+    for (let i = recs.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const t = recs[i] as Answer;
+      recs[i] = recs[j] as Answer;
+      recs[j] = t;
+    }
+    at.forEach((pos, k) => {
+      answers[pos] = recs[k] as Answer;
+    });
+    return true;
+  }
 
   /** Forwards the client's own message; relays the upstream's reply (re-truncated for UDP if needed). */
   private async forward(ctx: Ctx, msg: Buffer): Promise<Buffer> {
