@@ -14,16 +14,18 @@
  * the pod's veth and the proxy's DNAT of the kube-dns Service IP (the data-path benchmarks cover
  * those): it measures the server.
  *
- * Knobs: services, concurrency, plus --duration/--warmup/--quick.
+ * Knobs: services, concurrency, plus --duration/--warmup/--quick; --profile CPU-profiles the k8ts
+ * DNS child (written to bench/results/profiles/dns/) and prints its hottest functions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode } from 'dns-packet';
 import { knob, knobList, type BenchOptions } from './lib/options.js';
 import { procCpuSeconds } from './lib/proc.js';
-import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
+import { fmt, headline, printGoals, printTable, RESULTS_DIR, writeResult, type Goal } from './lib/report.js';
 import { summarize, type LatencySummary } from './lib/stats.js';
 
 const ROLE_ENV = 'K8TS_BENCH_DNS_ROLE';
@@ -102,8 +104,9 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startChild(role: string, services: number): Promise<Child> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', THIS_FILE], {
+async function startChild(role: string, services: number, profileDir?: string): Promise<Child> {
+  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', THIS_FILE], {
     cwd: ROOT,
     env: { ...process.env, [ROLE_ENV]: role, K8TS_BENCH_DNS_SERVICES: String(services) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -235,7 +238,8 @@ export async function run(o: BenchOptions): Promise<void> {
   const services = knob(o, 'services', 1000, 200);
   const levels = knobList(o, 'concurrency', [1, 16, 64]);
   const qs = queries(services);
-  const k8ts = await startChild('k8ts', services);
+  const profileDir = o.profile ? path.join(RESULTS_DIR, 'profiles', 'dns') : undefined;
+  const k8ts = await startChild('k8ts', services, profileDir);
   const floor = await startChild('floor', services);
   const rows: { k8ts: Point; floor: Point }[] = [];
   try {
@@ -260,6 +264,15 @@ export async function run(o: BenchOptions): Promise<void> {
   } finally {
     await k8ts.stop();
     await floor.stop();
+  }
+  if (profileDir) {
+    const { printProfile, summarizeProfile } = await import('./lib/profile.js');
+    const latest = fs
+      .readdirSync(profileDir)
+      .filter((f) => /\.0\.\d+\.cpuprofile$/.test(f)) // thread 0: the main thread (not tsx's loader)
+      .map((f) => path.join(profileDir, f))
+      .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+    if (latest) printProfile(summarizeProfile(latest, 25));
   }
   printTable(
     `Service A queries over UDP on loopback (${services} services; closed-loop clients, 1 query in flight each)`,
