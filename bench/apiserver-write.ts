@@ -35,6 +35,8 @@ interface Point {
   result: LoadResult;
   /** CPU milliseconds the serving process (k8ts, echo or etcd) used per operation. */
   serverCpuMsPerOp?: number;
+  /** CPU milliseconds etcd used per operation (etcd points: the raw floor and k8ts on etcd). */
+  etcdCpuMsPerOp?: number;
 }
 
 interface SqliteRaw {
@@ -51,13 +53,18 @@ async function measuredPoint(
   c: number,
   o: BenchOptions,
   op: (worker: number, seq: number) => Promise<void>,
+  etcdPid?: number,
 ): Promise<Point> {
   const cpu0 = procCpuSeconds(pid);
+  const etcd0 = etcdPid === undefined ? 0 : procCpuSeconds(etcdPid);
   const result = await closedLoop({ concurrency: c, warmupMs: o.warmupMs, durationMs: o.durationMs, op });
   const cpu = procCpuSeconds(pid) - cpu0;
+  const etcdCpu = etcdPid === undefined ? undefined : procCpuSeconds(etcdPid) - etcd0;
   // Warm-up ops are not counted; estimate them at the measured rate.
   const total = result.ops * ((o.warmupMs + o.durationMs) / o.durationMs);
-  return { system, result, serverCpuMsPerOp: total > 0 ? (1000 * cpu) / total : undefined };
+  const perOp = (s: number | undefined): number | undefined =>
+    s !== undefined && total > 0 ? (1000 * s) / total : undefined;
+  return { system, result, serverCpuMsPerOp: perOp(cpu), etcdCpuMsPerOp: perOp(etcdCpu) };
 }
 
 /** One point against the k8ts server: creates of fresh ConfigMaps. */
@@ -68,11 +75,19 @@ function serverPoint(
   c: number,
   o: BenchOptions,
   payload: string,
+  etcdPid?: number,
 ): Promise<Point> {
   const run = `${label.replace(/[^a-z0-9]+/g, '-')}-c${c}-${Date.now().toString(36)}`;
-  return measuredPoint(label, srv.pid, c, o, async (w, seq) => {
-    await client.expect(201, 'POST', PATH, { body: configMapJson(`${run}-${w}-${seq}`, payload) });
-  });
+  return measuredPoint(
+    label,
+    srv.pid,
+    c,
+    o,
+    async (w, seq) => {
+      await client.expect(201, 'POST', PATH, { body: configMapJson(`${run}-${w}-${seq}`, payload) });
+    },
+    etcdPid,
+  );
 }
 
 /** Raw SQLite: `rowsPerTxn` inserts per transaction for the measured time, in this process. */
@@ -130,6 +145,7 @@ function row(p: Point, floor?: number): Cell[] {
     r.latency.max,
     floor ? `${fmt((100 * r.rate) / floor, 0)}%` : '',
     p.serverCpuMsPerOp,
+    p.etcdCpuMsPerOp,
     r.errors,
   ];
 }
@@ -244,11 +260,21 @@ export async function run(o: BenchOptions): Promise<void> {
         try {
           const value = Buffer.from(filler(storedBytes));
           for (const c of concurrency) {
-            const p = await measuredPoint('etcd raw put (floor c)', etcd.pid, c, o, async (w, seq) => {
-              await kv.put(`/bench-raw/${c}/${w}/${seq}`).value(value).exec();
-            });
+            const p = await measuredPoint(
+              'etcd raw put (floor c)',
+              etcd.pid,
+              c,
+              o,
+              async (w, seq) => {
+                await kv.put(`/bench-raw/${c}/${w}/${seq}`).value(value).exec();
+              },
+              etcd.pid,
+            );
             points.push(p);
-            for (const t of targets) points.push(await serverPoint(t.label, t.srv, t.client, c, o, payload));
+            for (const [i, t] of targets.entries()) {
+              const pid = i === 0 ? etcd.pid : (etcd2?.pid ?? etcd.pid);
+              points.push(await serverPoint(t.label, t.srv, t.client, c, o, payload, pid));
+            }
             process.stdout.write(`  c=${c} done\n`);
           }
           memory['etcd'] = procMemory(etcd.pid);
@@ -276,7 +302,18 @@ export async function run(o: BenchOptions): Promise<void> {
   };
   printTable(
     `ConfigMap creates (${dataBytes} B of data; answer ${replyBytes} B), ${o.durationMs / 1000} s per point after ${o.warmupMs / 1000} s warm-up`,
-    ['system', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'of floor', 'server cpu ms/op', 'errors'],
+    [
+      'system',
+      'clients',
+      'ops/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'of floor',
+      'server cpu ms/op',
+      'etcd cpu ms/op',
+      'errors',
+    ],
     points.map((p) => row(p, floorOf(p))),
   );
   if (raw.length) {

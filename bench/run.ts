@@ -42,10 +42,18 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> 
       'a 1,000-replica Deployment on 1,000 hollow nodes (vs pods created bound); control-plane RSS at 30,000 pods',
     load: async () => (await import('./deployment-scale.js')).run,
   },
+  'proxy-sync': {
+    about: 'service proxy (nftables): change → rule in kernel p50/p99 with 1,000 services × 10 endpoints',
+    load: async () => (await import('./proxy-sync.js')).run,
+  },
   dns: {
     about:
       'cluster DNS: Service A queries/s and p99 at 1/16/64 UDP clients on loopback, vs a fixed-answer UDP floor',
     load: async () => (await import('./dns.js')).run,
+  },
+  ingress: {
+    about: 'req/s through the Ingress data path (HAProxy) vs the backend directly, wrk on loopback',
+    load: async () => (await import('./ingress.js')).run,
   },
   'idle-rss': {
     about: 'server RSS 10 s after start, and after kubectl get all -A / api-resources',

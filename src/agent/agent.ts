@@ -20,6 +20,9 @@ import type { AgentConfig } from './config.js';
 import { writeCniConfig } from './network/cni.js';
 import { capYoungGeneration } from './heap.js';
 import { Containerd } from './runtime/containerd.js';
+import { ClusterDns, DEFAULT_DNS_PORT } from './dns/index.js';
+import { IngressController } from './ingress/index.js';
+import { ServiceProxy } from './proxy/index.js';
 import { EventRecorder } from '../client/events.js';
 import { readHealth } from './kubelet/node/health.js';
 import { readMachineInfo } from './kubelet/node/machine.js';
@@ -79,6 +82,8 @@ export interface AgentDeps {
   kubeletUsers?: string[];
   /** The cluster's service range (for the default cluster DNS address). */
   serviceCidr: string;
+  /** The cluster's pod range: the service proxy masquerades traffic to Services from outside it. */
+  clusterCidr?: string;
   /**
    * Ceiling on V8's semi-spaces while the agent runs, in MiB (see heap.ts; default
    * {@link IN_PROCESS_SEMI_SPACE_MIB}, sized for an agent that shares its process with the API
@@ -121,6 +126,59 @@ function decodeSecretData(secret: Secret | undefined): Record<string, Buffer> | 
   for (const [k, v] of Object.entries((secret as { stringData?: Record<string, string> }).stringData ?? {}))
     out[k] = Buffer.from(v, 'utf8');
   return out;
+}
+
+/**
+ * Starts the node's service networking parts that `cfg.disable` leaves on, each registered in `stops`.
+ * The proxy and DNS are needed by every pod that talks to a Service, so their failure to start fails
+ * the agent; the Ingress data path is optional (it needs HAProxy): its failure is logged.
+ */
+async function startNetworking(
+  cfg: AgentConfig,
+  deps: AgentDeps,
+  node: { nodeName: string; nodeIP: string; agentDir: string },
+  stops: (() => Promise<void> | void)[],
+  log: Logger,
+): Promise<void> {
+  const { nodeName, nodeIP } = node;
+  const client = deps.client;
+  if (!cfg.disable.includes('proxy')) {
+    const proxy = new ServiceProxy({
+      client,
+      nodeName,
+      nodeIPs: [nodeIP],
+      ...(deps.clusterCidr ? { clusterCIDR: deps.clusterCidr } : {}),
+      logger: componentLogger('proxy', { node: nodeName }),
+    });
+    await proxy.start();
+    stops.push(() => proxy.stop());
+  }
+  if (!cfg.disable.includes('dns')) {
+    const dns = new ClusterDns({
+      client,
+      listen: { host: nodeIP, port: DEFAULT_DNS_PORT },
+      zone: cfg.clusterDomain,
+      resolvConf: cfg.resolvConf,
+      logger: componentLogger('dns', { node: nodeName }),
+    });
+    await dns.start();
+    stops.push(() => dns.stop());
+  }
+  if (!cfg.disable.includes('ingress')) {
+    const ingress = new IngressController({
+      client,
+      nodeName,
+      runDir: join(node.agentDir, 'ingress'),
+      logger: componentLogger('ingress', { node: nodeName }),
+    });
+    try {
+      await ingress.start();
+      stops.push(() => ingress.stop());
+    } catch (err) {
+      await ingress.stop().catch(() => undefined);
+      log.error({ err }, 'the Ingress data path did not start; Ingresses are not served on this node');
+    }
+  }
 }
 
 /** Starts the node agent; resolves once it registered its node and runs pods. */
@@ -236,6 +294,9 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     pods.start(abort.signal);
     services.start(abort.signal);
     await Promise.all([pods.waitForSync(abort.signal), services.waitForSync(abort.signal)]);
+
+    // Service networking: the proxy in the kernel, this node's cluster DNS, the Ingress data path.
+    await startNetworking(cfg, deps, { nodeName, nodeIP, agentDir }, stops, log);
 
     const getOrUndefined = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
       try {

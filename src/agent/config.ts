@@ -31,7 +31,13 @@ export interface AgentConfig {
   cgroupRoot: string;
   /** Name of the pod bridge ('' = cni0; tests running several nodes in one network namespace differ). */
   cniBridge: string;
+  /** Node parts not to run: `proxy` (service proxy), `dns` (cluster DNS), `ingress` (data path). */
+  disable: AgentPart[];
 }
+
+/** The node parts `--disable` may turn off. */
+export const AGENT_PARTS = ['proxy', 'dns', 'ingress'] as const;
+export type AgentPart = (typeof AGENT_PARTS)[number];
 
 export const DEFAULT_AGENT_CONFIG: AgentConfig = {
   dataDir: '/var/lib/k8ts',
@@ -50,6 +56,7 @@ export const DEFAULT_AGENT_CONFIG: AgentConfig = {
   pauseImage: 'k8ts.local/pause:3.10',
   cgroupRoot: '/k8ts',
   cniBridge: '',
+  disable: [],
 };
 
 /** Parses `key=value` node labels. */

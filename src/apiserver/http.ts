@@ -10,6 +10,7 @@ import { ApiError, apiErrors, type Status } from '../api/errors.js';
 import type { UserInfo } from '../auth/types.js';
 import { decodeProtobufObject, PROTOBUF_MEDIA_TYPE, ProtobufDecodeError } from '../api/protobuf/index.js';
 import { definitions } from '../api/types/index.js';
+import { StreamResponse } from './h2-stream.js';
 import type { RequestInfo } from './request-info.js';
 
 export type HttpRequest = IncomingMessage | Http2ServerRequest;
@@ -101,34 +102,33 @@ export function readBody(req: HttpRequest, limit = MAX_REQUEST_BODY_BYTES): Prom
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let done = false;
     const stream = req as NodeJS.ReadableStream;
-    const onData = (chunk: Buffer | string): void => {
+    // The listeners stay once the promise settled: the request ends with its body, and the flag
+    // makes them do nothing (removing them costs about as much as adding them).
+    stream.on('data', (chunk: Buffer | string) => {
+      if (done) return;
       const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += b.length;
       if (size > limit) {
-        cleanup();
-        stream.resume();
+        // Go on reading, and dropping, the rest.
+        done = true;
+        chunks.length = 0;
         reject(apiErrors.tooLarge(limit));
         return;
       }
       chunks.push(b);
-    };
-    const onEnd = (): void => {
-      cleanup();
+    });
+    stream.on('end', () => {
+      if (done) return;
+      done = true;
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-    };
-    const onError = (err: Error): void => {
-      cleanup();
+    });
+    stream.on('error', (err: Error) => {
+      if (done) return;
+      done = true;
       reject(err);
-    };
-    const cleanup = (): void => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
+    });
   });
 }
 
@@ -192,10 +192,13 @@ export function decodeBody(body: Buffer, mediaType: string): unknown {
   return decodeBodyText(body, mediaType).value;
 }
 
+function warningValues(warnings: readonly string[]): string[] {
+  return [...new Set(warnings)].map((w) => `299 - ${JSON.stringify(w)}`);
+}
+
 function setWarnings(ctx: RequestContext): void {
   if (ctx.warnings.length === 0) return;
-  const values = [...new Set(ctx.warnings)].map((w) => `299 - ${JSON.stringify(w)}`);
-  ctx.res.setHeader('warning', values);
+  ctx.res.setHeader('warning', warningValues(ctx.warnings));
 }
 
 /** Writes a pre-serialised JSON body. */
@@ -205,6 +208,11 @@ export function writeJSONText(
   json: string,
   contentType = 'application/json',
 ): void {
+  const res = ctx.res as HttpResponse | StreamResponse;
+  if (res instanceof StreamResponse) {
+    res.send(code, contentType, json, ctx.warnings.length > 0 ? warningValues(ctx.warnings) : undefined);
+    return;
+  }
   setWarnings(ctx);
   ctx.res.writeHead(code, { 'content-type': contentType, 'content-length': Buffer.byteLength(json) });
   if (ctx.method === 'HEAD') ctx.res.end();

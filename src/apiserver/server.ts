@@ -3,7 +3,13 @@
  * authentication → authorization → handler, with metrics and structured logs per request.
  */
 import type { IncomingMessage } from 'node:http';
-import { createSecureServer, type Http2SecureServer, type Http2ServerRequest } from 'node:http2';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { apiErrors, ApiError } from '../api/errors.js';
@@ -19,6 +25,7 @@ import {
   apiVersions,
   wantsAggregated,
 } from './discovery.js';
+import { answersOnStream, StreamRequest, StreamResponse } from './h2-stream.js';
 import { runHealth, type HealthCheck } from './health.js';
 import {
   toApiError,
@@ -89,12 +96,31 @@ export class ApiServer {
       settings: { maxConcurrentStreams: 1000 },
       minVersion: 'TLSv1.2',
     });
-    server.on('request', (req: HttpRequest, res: HttpResponse) => {
+    const onRequest = (req: HttpRequest, res: HttpResponse): void => {
       this.handle(req, res).catch((err: unknown) => {
         this.opts.log.error({ err }, 'request handler failed');
         writeStatusTo(res, toApiError(err).status);
       });
-    });
+    };
+    server.on('request', onRequest);
+    // Listening for 'request' made Node add its compatibility layer as the 'stream' listener. Plain
+    // API requests skip it and are answered on the stream (./h2-stream.ts); the rest go through it.
+    const compat = server.listeners('stream');
+    if (compat.length === 1 && typeof compat[0] === 'function') {
+      const viaCompat = compat[0] as (...args: unknown[]) => void;
+      server.removeListener('stream', viaCompat);
+      server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest: unknown[]) => {
+        if (!answersOnStream(headers)) {
+          viaCompat.call(server, stream, headers, ...rest);
+          return;
+        }
+        const res = new StreamResponse(stream);
+        onRequest(
+          new StreamRequest(stream, headers) as unknown as HttpRequest,
+          res as unknown as HttpResponse,
+        );
+      });
+    }
     // HTTP/1.1 upgrades (exec, attach, port-forward over WebSocket or SPDY) run the same pipeline
     // with the raw socket at hand; an ordinary response can still be written on it.
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

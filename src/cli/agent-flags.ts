@@ -1,6 +1,13 @@
 /** Node agent flags, shared by `k8ts server` (its local node) and `k8ts agent`. */
 import type { ParseArgsConfig } from 'node:util';
-import { DEFAULT_AGENT_CONFIG, parseNodeLabel, parseNodeTaint, type AgentConfig } from '../agent/config.js';
+import {
+  AGENT_PARTS,
+  DEFAULT_AGENT_CONFIG,
+  parseNodeLabel,
+  parseNodeTaint,
+  type AgentConfig,
+  type AgentPart,
+} from '../agent/config.js';
 
 export const AGENT_FLAGS_HELP = `  --node-name NAME            node name (default: the host name)
   --node-ip IP                the node's address (default: first non-loopback IPv4)
@@ -13,6 +20,9 @@ export const AGENT_FLAGS_HELP = `  --node-name NAME            node name (defaul
   --kubelet-port PORT         HTTPS port of the kubelet API (default ${DEFAULT_AGENT_CONFIG.kubeletPort})
   --pod-manifest-path DIR     static pod manifests (default DATA/agent/pod-manifests)
   --pause-image IMAGE         pod sandbox image (default ${DEFAULT_AGENT_CONFIG.pauseImage})
+  --disable LIST              node parts not to run, comma-separated: proxy (the Service proxy), dns
+                              (the node's cluster DNS), ingress (the Ingress data path on ports 80/443);
+                              on a server also servicelb (the built-in LoadBalancer)
 `;
 
 export const AGENT_FLAG_OPTIONS = {
@@ -27,6 +37,7 @@ export const AGENT_FLAG_OPTIONS = {
   'kubelet-port': { type: 'string' },
   'pod-manifest-path': { type: 'string' },
   'pause-image': { type: 'string' },
+  disable: { type: 'string', multiple: true },
   // Hidden: tests give each test host its own cgroup subtree.
   'cgroup-root': { type: 'string' },
   'cni-bridge': { type: 'string' },
@@ -44,6 +55,7 @@ export function agentConfigFromFlags(
   values: AgentFlagValues,
   dataDir: string,
   controlPlane: boolean,
+  extraDisable: readonly string[] = [],
 ): AgentConfig {
   const cfg: AgentConfig = { ...DEFAULT_AGENT_CONFIG, dataDir, controlPlane, nodeLabels: {}, nodeTaints: [] };
   const name = one(values['node-name']);
@@ -83,6 +95,19 @@ export function agentConfigFromFlags(
   cfg.pauseImage = one(values['pause-image']) ?? cfg.pauseImage;
   cfg.cgroupRoot = one(values['cgroup-root']) ?? cfg.cgroupRoot;
   cfg.cniBridge = one(values['cni-bridge']) ?? '';
+  cfg.disable = [];
+  for (const part of many(values['disable'])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)) {
+    if (AGENT_PARTS.includes(part as AgentPart)) {
+      if (!cfg.disable.includes(part as AgentPart)) cfg.disable.push(part as AgentPart);
+    } else if (!extraDisable.includes(part)) {
+      throw new Error(
+        `invalid --disable ${JSON.stringify(part)}: want ${[...AGENT_PARTS, ...extraDisable].join(', ')}`,
+      );
+    }
+  }
 
   return cfg;
 }

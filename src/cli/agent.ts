@@ -113,6 +113,7 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
     agent = await startAgent(cfg, {
       client,
       serviceCidr: '10.43.0.0/16',
+      clusterCidr: '10.42.0.0/16',
       // The process is the agent's alone: nothing here needs a large young generation.
       maxSemiSpaceMiB: AGENT_SEMI_SPACE_MIB,
       kubeletTls,

@@ -162,9 +162,16 @@ export function parseServerFlags(argv: string[]): ServerConfig | 'help' {
   if (values['compaction-interval'] !== undefined)
     config.compactionIntervalMs = parseDuration(values['compaction-interval'], '--compaction-interval');
   config.disableAgent = values['disable-agent'] === true;
-  config.agent = agentConfigFromFlags(values, config.dataDir, true);
+  config.agent = agentConfigFromFlags(values, config.dataDir, true, SERVER_PARTS);
+  // `--disable servicelb` on a server turns off the built-in LoadBalancer controller (like k3s).
+  const disabled = (values.disable ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (disabled.includes('servicelb'))
+    config.enabledControllers = [...config.enabledControllers, '-servicelb'];
   return config;
 }
+
+/** What `--disable` may name on a server beyond the node parts. */
+const SERVER_PARTS = ['servicelb'] as const;
 
 /** Parses a Go-style duration such as 500ms, 10s, 5m or 1h30m. */
 export function parseDuration(text: string, flag: string): number {

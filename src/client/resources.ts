@@ -59,3 +59,5 @@ export const JOBS = served('batch', 'v1', 'jobs');
 export const CRONJOBS = served('batch', 'v1', 'cronjobs');
 export const PDBS = served('policy', 'v1', 'poddisruptionbudgets');
 export const PRIORITYCLASSES = served('scheduling.k8s.io', 'v1', 'priorityclasses');
+export const INGRESSES = served('networking.k8s.io', 'v1', 'ingresses');
+export const INGRESSCLASSES = served('networking.k8s.io', 'v1', 'ingressclasses');

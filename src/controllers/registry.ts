@@ -6,6 +6,10 @@ import { CronJobController } from './cronjob/controller.js';
 import { daemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { DisruptionController } from './disruption/disruption.js';
+import { DnsEndpointsController } from './dnsendpoints/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
+import { IngressStatusController } from './ingressstatus/ingressstatus.js';
 import type { Controller } from './framework/types.js';
 import { JobController } from './job/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/lifecycle.js';
@@ -13,6 +17,7 @@ import { TaintEvictionController } from './nodelifecycle/taint-eviction.js';
 import { PodGcController } from './podgc/podgc.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { ResourceQuotaController } from './resourcequota/resourcequota.js';
+import { ServiceLbController } from './servicelb/controller.js';
 import { statefulSetController } from './statefulset/controller.js';
 import { TtlAfterFinishedController } from './ttlafterfinished/controller.js';
 
@@ -31,5 +36,10 @@ export function allControllers(): Controller[] {
     new PodGcController(),
     new ResourceQuotaController(),
     new DisruptionController(),
+    new EndpointSliceController(),
+    new EndpointsController(),
+    new DnsEndpointsController(),
+    new ServiceLbController(),
+    new IngressStatusController(),
   ];
 }

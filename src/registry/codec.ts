@@ -88,12 +88,11 @@ function encodeText(obj: StoredObject): Encoding {
 
 export class Codec {
   /**
-   * Objects this process just encoded, by their stored bytes: when the store's watch hands the same
-   * bytes back (the SQLite backend does, in-process), decoding is skipped and the written object is
-   * adopted. Such objects are shared with the cache from then on and must not be mutated.
+   * Objects this process just encoded, by key: when the store's watch hands the same bytes back for
+   * that key (the SQLite backend hands back the very Buffer, in-process; etcd a copy), decoding is
+   * skipped and the written object is adopted. Such objects are shared with the cache from then on
+   * and must not be mutated.
    */
-  private readonly written = new WeakMap<Buffer, StoredObject>();
-  /** The same, by key, for backends whose watch delivers copies of the bytes (etcd). */
   private readonly writtenByKey = new Map<string, { bytes: Buffer; obj: StoredObject }>();
   /**
    * The encodings of the objects written last (insertion order, bounded), so that the answer to a
@@ -110,7 +109,6 @@ export class Codec {
     const enc = encodeText(obj);
     const plain = Buffer.from(enc.text);
     const stored = this.transformer ? this.transformer.toStorage(plain, key) : plain;
-    this.written.set(stored, obj);
     // Bounded: entries of writes that failed are dropped wholesale now and then.
     if (this.writtenByKey.size > 4096) this.writtenByKey.clear();
     this.writtenByKey.set(key, { bytes: stored, obj });
@@ -138,14 +136,10 @@ export class Codec {
 
   /** The object a stored value holds, with resourceVersion set from its revision. */
   decode(kv: KeyValue): StoredObject {
-    let own = this.written.get(kv.value);
-    if (own) this.written.delete(kv.value);
-    else {
-      const byKey = this.writtenByKey.get(kv.key);
-      if (byKey && byKey.bytes.equals(kv.value)) own = byKey.obj;
-    }
-    if (own) {
+    const mine = this.writtenByKey.get(kv.key);
+    if (mine !== undefined && (mine.bytes === kv.value || mine.bytes.equals(kv.value))) {
       this.writtenByKey.delete(kv.key);
+      const own = mine.obj;
       own.metadata.resourceVersion = String(kv.modRevision);
       return own;
     }

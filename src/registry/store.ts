@@ -132,12 +132,13 @@ export class Store extends StoreReader {
     else delete meta.namespace;
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(this.deps.clock.now());
-    delete meta.resourceVersion;
-    delete meta.deletionTimestamp;
-    delete meta.deletionGracePeriodSeconds;
-    delete meta.selfLink;
+    // Deleting a member the object lacks still costs a dictionary lookup; most requests lack these.
+    if ('resourceVersion' in meta) delete meta.resourceVersion;
+    if ('deletionTimestamp' in meta) delete meta.deletionTimestamp;
+    if ('deletionGracePeriodSeconds' in meta) delete meta.deletionGracePeriodSeconds;
+    if ('selfLink' in meta) delete meta.selfLink;
     if (this.strategy.generation) meta.generation = 1;
-    else delete meta.generation;
+    else if ('generation' in meta) delete meta.generation;
     const generated = !meta.name && !!meta.generateName;
     if (generated) {
       meta.name = generateName(meta.generateName ?? '');

@@ -356,6 +356,7 @@ async function startLocalAgent(
     const agent = await startAgent(agentConfig, {
       client,
       serviceCidr: config.serviceCidr,
+      clusterCidr: config.clusterCidr,
       kubeletTls: async (name, addresses) => {
         const issued = await issueKubeletServingCertificate(pki.serverCA, { nodeName: name, addresses });
         return { certPem: issued.certPem, keyPem: issued.keyPem, clientCaPem: pki.clientCA.certPem };

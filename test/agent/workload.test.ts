@@ -362,8 +362,13 @@ describe('deletion', () => {
     expect(log).toEqual(['started', 'prestop', 'term', 'exiting']);
     expect(Date.now() - start).toBeGreaterThanOrEqual(3000);
     expect(Date.now() - start).toBeLessThan(25_000);
-    const left = (await criOf(node).runtime.listContainers({})).containers.filter(
-      (c) => c.id === containerId,
+    // The agent removes the sandbox and its containers once the Pod object is gone: soon after.
+    const left = await pollUntil(
+      'the container to be removed from the runtime',
+      async () =>
+        (await criOf(node).runtime.listContainers({})).containers.filter((c) => c.id === containerId),
+      (l) => l.length === 0,
+      { timeoutMs: 10_000, intervalMs: 100 },
     );
     expect(left).toEqual([]);
   });

@@ -150,3 +150,28 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     expect(now?.data).toEqual({ key: 'changed' });
   });
 });
+
+describe('duplicate keys in a JSON body', () => {
+  const ns = uniqueName('err-dup');
+  const body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"data":{"a":"1","a":"2"}}';
+  const path = (mode: string): string => `/api/v1/namespaces/${ns}/configmaps?fieldValidation=${mode}`;
+
+  beforeAll(async () => {
+    await createNamespace(server, ns);
+  });
+
+  it('fieldValidation=Strict refuses them, naming the field', async () => {
+    const r = await server.admin.request('POST', path('Strict'), body);
+    expect(r.status).toBe(400);
+    expect(jsonOf<{ message: string }>(r).message).toContain(
+      'strict decoding error: duplicate field "data.a"',
+    );
+  });
+
+  it('fieldValidation=Warn stores the last value and warns', async () => {
+    const r = await server.admin.request('POST', path('Warn'), body);
+    expect(r.status).toBe(201);
+    expect(String(r.headers['warning'])).toContain('duplicate field');
+    expect(jsonOf<{ data: Record<string, string> }>(r).data).toEqual({ a: '2' });
+  });
+});

@@ -82,6 +82,11 @@ export interface NodeServerOptions {
   images?: boolean;
   /** How long to wait for the Node to be Ready (default 90 s). */
   readyTimeoutMs?: number;
+  /**
+   * Run the node's service proxy, cluster DNS and Ingress data path (default false: nodes of the
+   * agent tier share one network namespace and 127.0.0.1, where those would collide).
+   */
+  networking?: boolean;
 }
 
 /** Takes the lowest free slot of the run (an exclusive directory, so worker processes never share one). */
@@ -128,6 +133,7 @@ export async function startNodeServer(opts: NodeServerOptions = {}): Promise<Nod
       clusterCidr,
       '--kubelet-port',
       '0',
+      ...(opts.networking ? [] : ['--disable', 'proxy,dns,ingress']),
       ...(opts.args ?? []),
     ],
     prepare: (dataDir) => {

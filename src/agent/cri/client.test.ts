@@ -12,7 +12,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectCri, CriCode, CriError, criTarget, isNotFound, type CriConnection } from './client.js';
+import {
+  connectCri,
+  CriCode,
+  CriError,
+  criTarget,
+  isCriError,
+  isNotFound,
+  type CriConnection,
+} from './client.js';
 import { criPackageDefinition } from './proto.js';
 
 type Handler = (request: unknown) => Promise<unknown> | unknown;
@@ -159,4 +167,40 @@ describe('CRI client against an in-process runtime', () => {
       none.close();
     }
   });
+
+  it('connects again after the runtime restarted, and refuses answers over the size limit', async () => {
+    const sock = path.join(dir, 'restart.sock');
+    const version = { version: '0.1.0', runtimeName: 'fake', runtimeVersion: '1', runtimeApiVersion: 'v1' };
+    let first = await fakeRuntime(sock, { Version: () => version });
+    const small = connectCri(sock, { timeoutMs: 5000, maxMessageBytes: 64 });
+    try {
+      expect((await small.runtime.version()).runtimeVersion).toBe('1');
+      first.forceShutdown();
+      fs.rmSync(sock, { force: true });
+      first = await fakeRuntime(sock, {
+        Version: () => ({ ...version, runtimeVersion: '2' }),
+        Status: () => ({ info: { big: 'x'.repeat(1000) } }),
+      });
+      const again = await pollVersion(small);
+      expect(again.runtimeVersion).toBe('2');
+      const err = (await small.runtime.status().catch((e: unknown) => e)) as CriError;
+      expect(err.code).toBe(CriCode.RESOURCE_EXHAUSTED);
+    } finally {
+      small.close();
+      first.forceShutdown();
+    }
+  });
 });
+
+/** Version, retried while the runtime is not (yet) reachable. */
+async function pollVersion(cri: CriConnection): Promise<{ runtimeVersion: string }> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await cri.runtime.version();
+    } catch (err) {
+      if (!isCriError(err, CriCode.UNAVAILABLE) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

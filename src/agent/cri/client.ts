@@ -4,8 +4,8 @@
  * deadline (the connection's default, or per call); errors are {@link CriError}s carrying the gRPC
  * status. Exec, Attach and PortForward return the runtime streaming server's URL.
  */
-import { Client, credentials, Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import path from 'node:path';
+import { GrpcCallError, GrpcStatus, UnixChannel } from './channel.js';
 import { criMethod, type CriServiceName } from './proto.js';
 import type * as T from './types.js';
 
@@ -99,6 +99,8 @@ export interface CriConnection {
   close(): void;
 }
 
+const status = GrpcStatus;
+
 /** gRPC status codes by number, named as Go's codes package prints them (`NotFound`). */
 const CODE_NAMES: Record<number, string> = {
   [status.OK]: 'OK',
@@ -120,8 +122,8 @@ const CODE_NAMES: Record<number, string> = {
   [status.UNAUTHENTICATED]: 'Unauthenticated',
 };
 
-/** gRPC status codes (re-exported so callers need not import @grpc/grpc-js). */
-export const CriCode = status;
+/** gRPC status codes (`CriCode.NOT_FOUND` …). */
+export const CriCode = GrpcStatus;
 
 /**
  * A failed CRI call. `message` reads like the Go client's error text the kubelet shows in events:
@@ -171,8 +173,10 @@ export function criTarget(endpoint: string): string {
   return `unix://${path.resolve(endpoint)}`;
 }
 
-function isServiceError(err: unknown): err is ServiceError {
-  return err instanceof Error && typeof (err as Partial<ServiceError>).code === 'number';
+/** The socket path of a unix target (`unix:///abs` or `unix:rel`). */
+function socketPathOf(target: string): string {
+  const rest = target.slice('unix:'.length);
+  return rest.startsWith('//') ? rest.slice(2) : rest;
 }
 
 /** Connects (lazily: the first call dials) to the CRI runtime at `endpoint`. */
@@ -180,52 +184,34 @@ export function connectCri(endpoint: string, opts: CriClientOptions = {}): CriCo
   const target = criTarget(endpoint);
   const defaultTimeout = opts.timeoutMs ?? 120_000;
   const maxBytes = opts.maxMessageBytes ?? 16 * 1024 * 1024;
-  const client = new Client(target, credentials.createInsecure(), {
-    'grpc.max_receive_message_length': maxBytes,
-    'grpc.max_send_message_length': maxBytes,
-    // A restarted runtime should be found again within a couple of seconds.
-    'grpc.initial_reconnect_backoff_ms': 100,
-    'grpc.max_reconnect_backoff_ms': 2000,
-  });
+  const channel = new UnixChannel(socketPathOf(target), { maxMessageBytes: maxBytes });
 
-  function call<Res>(
+  async function call<Res>(
     service: CriServiceName,
     rpc: string,
     req: unknown,
     timeoutMs: number,
     signal?: AbortSignal,
-  ) {
+  ): Promise<Res> {
     const method = criMethod(service, rpc);
     const name = `${service}/${rpc}`;
-    return new Promise<Res>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(new CriError(name, status.CANCELLED, 'call cancelled before it started'));
-        return;
-      }
-      const callOpts: CallOptions = {};
-      if (timeoutMs > 0) callOpts.deadline = Date.now() + timeoutMs;
-      const onAbort = (): void => pending.cancel();
-      const pending = client.makeUnaryRequest(
-        method.path,
-        method.serialize,
-        method.deserialize,
-        req ?? {},
-        new Metadata(),
-        callOpts,
-        (err, res) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (err) {
-            const e: unknown = err;
-            reject(
-              isServiceError(e)
-                ? new CriError(name, e.code, e.details || e.message)
-                : new CriError(name, status.UNKNOWN, e instanceof Error ? e.message : String(e)),
-            );
-          } else resolve(res as Res);
-        },
+    let bytes: Buffer;
+    try {
+      bytes = await channel.call(method.path, method.serialize(req ?? {}), timeoutMs, signal);
+    } catch (err) {
+      throw err instanceof GrpcCallError
+        ? new CriError(name, err.code, err.details)
+        : new CriError(name, status.UNKNOWN, err instanceof Error ? err.message : String(err));
+    }
+    try {
+      return method.deserialize(bytes) as Res;
+    } catch (err) {
+      throw new CriError(
+        name,
+        status.INTERNAL,
+        `Response message parsing error: ${err instanceof Error ? err.message : String(err)}`,
       );
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    }
   }
 
   const t = (o: CriCallOptions | undefined, fallback = defaultTimeout): number => o?.timeoutMs ?? fallback;
@@ -269,5 +255,5 @@ export function connectCri(endpoint: string, opts: CriClientOptions = {}): CriCo
     removeImage: (req, o) => im('RemoveImage', req, t(o), o),
     imageFsInfo: (req = {}, o) => im('ImageFsInfo', req, t(o), o),
   };
-  return { runtime, images, target, close: () => client.close() };
+  return { runtime, images, target, close: () => channel.close() };
 }

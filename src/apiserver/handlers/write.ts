@@ -13,6 +13,7 @@ import {
   type OutputFormat,
   type RequestContext,
 } from '../http.js';
+import { mayHaveDuplicateKeys } from '../json-keys.js';
 import type { ServedResource } from '../served.js';
 import type { AdmissionAttributes, Operation } from '../admission/types.js';
 import type { FieldValidation, HandlerDeps } from './context.js';
@@ -191,8 +192,10 @@ async function readObjectBody(
   }
   const body = await readBody(ctx.req);
   const { value, text } = decodeBodyText(body, media || 'application/json');
-  // Duplicate fields are looked for in JSON text (the YAML decoder refuses duplicate keys itself).
-  return checkObject(deps, ctx, served, value, media === 'application/yaml' ? undefined : text);
+  // Duplicate fields are looked for in JSON text (the YAML decoder refuses duplicate keys itself),
+  // and only when a quick count says the text may have some.
+  const json = media === 'application/yaml' || text === undefined ? undefined : text;
+  return checkObject(deps, ctx, served, value, json && mayHaveDuplicateKeys(json, value) ? json : undefined);
 }
 
 function requireStore(served: ServedResource, verb: string): Store {

@@ -260,6 +260,9 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       res(['create'], [''], ['serviceaccounts/token']),
       res(['create', 'delete', 'get', 'patch', 'update'], ['coordination.k8s.io'], ['leases']),
       res(READ, ['storage.k8s.io'], ['csidrivers', 'storageclasses']),
+      // The agent's Ingress data path (src/agent/ingress).
+      res(READ, ['networking.k8s.io'], ['ingresses', 'ingressclasses']),
+      res(READ, ['discovery.k8s.io'], ['endpointslices']),
     ]),
     clusterRole('system:auth-delegator', [
       res(['create'], ['authentication.k8s.io'], ['tokenreviews']),

@@ -148,6 +148,25 @@ describe('sqlite backend', () => {
     await expect(backend.create(key, Buffer.from('6'))).rejects.toThrow(/exists/);
   });
 
+  it('goes on from the revisions of a database an older k8ts created with AUTOINCREMENT', async () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.exec(
+      'CREATE TABLE kine (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, created INTEGER NOT NULL, ' +
+        'deleted INTEGER NOT NULL, create_revision INTEGER NOT NULL, prev_revision INTEGER NOT NULL, value BLOB NOT NULL); ' +
+        "INSERT INTO kine (name, created, deleted, create_revision, prev_revision, value) VALUES ('/registry/pods/default/a', 1, 0, 0, 0, x'31'); " +
+        "INSERT INTO kine (name, created, deleted, create_revision, prev_revision, value) VALUES ('/registry/pods/default/b', 1, 0, 0, 0, x'32'); " +
+        // The newest row is gone (as compaction may leave it), but AUTOINCREMENT remembers its id.
+        'DELETE FROM kine WHERE id = 2;',
+    );
+    old.close();
+    const backend = await openBackend();
+    expect(await backend.currentRevision()).toBe(2);
+    const c = await backend.create('/registry/pods/default/c', Buffer.from('3'));
+    expect(c.modRevision).toBe(3);
+    expect((await backend.get('/registry/pods/default/a')).kv?.modRevision).toBe(1);
+  });
+
   it('drops the (name, id) index an older k8ts created', async () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const old = new Database(file);

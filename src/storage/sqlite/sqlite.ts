@@ -2,12 +2,12 @@
  * The SQLite backend (the default store): kine's table design on better-sqlite3, one connection per
  * process, WAL mode.
  *
- * Writes go through a group-commit queue: every write requested during one event-loop turn is applied
- * in order inside one IMMEDIATE transaction, so they share one commit (one fsync under synchronous =
- * FULL). Each write is still checked on its own (a conflict fails only that write), its promise
- * resolves only after the commit, and watchers get its event right after the commit, in process.
- * With synchronous = FULL on the build VM that gives ≈ 5,000 creates/s with one write in flight and
- * ≈ 41,000/s with 64 in flight (1 KB values; numbers for NORMAL in schema.ts).
+ * Writes go through a group-commit queue (./write-queue.ts): every write requested during one
+ * event-loop turn is applied in order inside one IMMEDIATE transaction, so they share one commit (one
+ * fsync under synchronous = FULL). Each write is still checked on its own (a conflict fails only that
+ * write), its promise resolves only after the commit, and watchers get its event right after the
+ * commit, in process. With synchronous = FULL on the build VM that gives ≈ 5,000 creates/s with one
+ * write in flight and ≈ 41,000/s with 64 in flight (1 KB values; numbers for NORMAL in schema.ts).
  *
  * better-sqlite3 is synchronous and this process is the only writer, so there is never a second
  * writer to wait for: no "database is locked". busy_timeout only covers outside readers (sqlite3 CLI).
@@ -38,6 +38,7 @@ import { lockDatabase } from './lock.js';
 import { openDatabase, type SyncMode } from './schema.js';
 import { Store, type Applied } from './store.js';
 import { WatchHub } from './watch-hub.js';
+import { GroupCommitQueue, type PendingWrite } from './write-queue.js';
 
 /** How to open the SQLite backend. */
 export interface SqliteBackendOptions {
@@ -51,14 +52,6 @@ export interface SqliteBackendOptions {
   maxBatch?: number;
   logger?: Logger;
 }
-
-interface PendingWrite {
-  apply(store: Store): Applied<unknown>;
-  resolve(value: unknown): void;
-  reject(err: unknown): void;
-}
-
-type Outcome = { ok: true; applied: Applied<unknown> } | { ok: false; err: Error };
 
 function isExpected(err: unknown): err is Error {
   return err instanceof KeyExistsError || err instanceof KeyNotFoundError || err instanceof ConflictError;
@@ -80,11 +73,10 @@ export class SqliteBackend implements Backend {
   private rev = 0;
   private compactRev = 0;
   private readonly hub: WatchHub;
-  private queue: PendingWrite[] = [];
-  private flushScheduled = false;
+  private readonly writes: GroupCommitQueue;
   private compaction: Promise<void> = Promise.resolve();
   private closed = false;
-  private commitTxn: ((batch: PendingWrite[], out: Outcome[]) => void) | undefined;
+  private commitTxn: ((batch: PendingWrite[]) => void) | undefined;
   private unlock: (() => void) | undefined;
 
   constructor(opts: SqliteBackendOptions) {
@@ -92,6 +84,7 @@ export class SqliteBackend implements Backend {
     this.sync = opts.synchronous ?? 'FULL';
     this.compactBatch = opts.compactBatch ?? 250;
     this.maxBatch = opts.maxBatch ?? 1000;
+    this.writes = new GroupCommitQueue((batch) => this.commit(batch), this.maxBatch);
     this.log = opts.logger ?? componentLogger('storage', { backend: 'sqlite' });
     this.hub = new WatchHub(
       {
@@ -125,17 +118,19 @@ export class SqliteBackend implements Backend {
     this.store = store;
     this.rev = store.lastRevision();
     this.compactRev = store.getMeta(META_COMPACT_REVISION);
-    const txn = db.transaction((batch: PendingWrite[], out: Outcome[]) => {
+    const txn = db.transaction((batch: PendingWrite[]) => {
       for (const w of batch) {
         try {
-          out.push({ ok: true, applied: w.apply(store) });
+          w.outcome = w.apply(store);
+          w.ok = true;
         } catch (err) {
           if (!isExpected(err)) throw err;
-          out.push({ ok: false, err });
+          w.ok = false;
+          w.outcome = err;
         }
       }
     });
-    this.commitTxn = (batch, out) => txn.immediate(batch, out);
+    this.commitTxn = (batch) => txn.immediate(batch);
     this.log.info(
       { file: this.file, revision: this.rev, compactRevision: this.compactRev },
       'sqlite store open',
@@ -146,7 +141,7 @@ export class SqliteBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.queue.length > 0) this.flush();
+    this.writes.drain();
     this.hub.closeAll();
     await this.compaction;
     if (this.db) {
@@ -273,59 +268,34 @@ export class SqliteBackend implements Backend {
   private enqueue<T>(apply: (store: Store) => Applied<T>): Promise<T> {
     if (!this.store || this.closed)
       return Promise.reject(new Error(`sqlite backend ${this.file} is not open`));
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ apply, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.onFlushTimer);
-      }
-    });
+    return this.writes.enqueue(apply);
   }
 
-  private readonly onFlushTimer = (): void => {
-    this.flushScheduled = false;
-    this.flush();
-    if (this.queue.length > 0 && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.onFlushTimer);
-    }
-  };
-
-  /** Commits up to maxBatch queued writes in one transaction, then publishes and settles them. */
-  private flush(): void {
-    if (this.queue.length === 0) return;
-    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
-    this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+  /**
+   * Applies a batch in one transaction and publishes its events; each write's `outcome` becomes what
+   * its promise settles with (its result, not the whole {@link Applied}). Throws when the
+   * transaction failed as a whole.
+   */
+  private commit(batch: PendingWrite[]): void {
     const commit = this.commitTxn;
     const store = this.store;
-    if (!commit || !store) {
-      const err = new Error(`sqlite backend ${this.file} is closed`);
-      for (const w of batch) w.reject(err);
-      return;
-    }
-    const outcomes: Outcome[] = [];
+    if (!commit || !store) throw new Error(`sqlite backend ${this.file} is closed`);
     try {
-      commit(batch, outcomes);
+      commit(batch);
     } catch (err) {
       // The transaction rolled back: nothing in this batch was written.
       this.rev = store.lastRevision();
       this.log.error({ err, file: this.file, writes: batch.length }, 'sqlite write transaction failed');
-      for (const w of batch) w.reject(err);
-      return;
+      throw err;
     }
     const events: WatchEvent[] = [];
-    for (const o of outcomes) {
-      if (!o.ok) continue;
-      events.push(o.applied.event);
-      this.rev = o.applied.revision;
+    for (const w of batch) {
+      if (!w.ok) continue;
+      const applied = w.outcome as Applied<unknown>;
+      events.push(applied.event);
+      this.rev = applied.revision;
+      w.outcome = applied.result;
     }
     this.hub.publish(events);
-    for (let i = 0; i < batch.length; i++) {
-      const w = batch[i];
-      const o = outcomes[i];
-      if (!w || !o) continue;
-      if (o.ok) w.resolve(o.applied.result);
-      else w.reject(o.err);
-    }
   }
 }

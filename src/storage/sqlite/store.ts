@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { KeyValue, WatchEvent } from '../backend.js';
 import { ConflictError, KeyExistsError, KeyNotFoundError } from '../backend.js';
 import { prefixEnd } from '../keys.js';
+import { META_COMPACT_REVISION } from './compact.js';
 import type { Row } from './schema.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -34,10 +35,12 @@ function toKv(key: string, r: LatestRow): KeyValue {
 export class Store {
   private readonly latestStmt: Database.Statement<[string], LatestRow>;
   private readonly latestAtStmt: Database.Statement<[string, number], LatestRow>;
-  private readonly insertStmt: Database.Statement<[string, number, number, number, number, Buffer]>;
+  private readonly insertStmt: Database.Statement<[number, string, number, number, number, number, Buffer]>;
   private readonly metaGetStmt: Database.Statement<[string], { value: number }>;
   private readonly metaSetStmt: Database.Statement<[string, number]>;
   private readonly cache = new Map<string, Database.Statement>();
+  /** The revision the newest row took (the next insert takes the one after). */
+  private revision = 0;
 
   constructor(readonly db: Database.Database) {
     // Per name, prev_revision order is id order (see schema.ts): ordering by it lets the unique
@@ -49,7 +52,7 @@ export class Store {
       'SELECT id, created, deleted, create_revision, value FROM kine WHERE name = ? AND id <= ? ORDER BY prev_revision DESC LIMIT 1',
     );
     this.insertStmt = db.prepare(
-      'INSERT INTO kine (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.metaGetStmt = db.prepare('SELECT value FROM kine_meta WHERE key = ?');
     this.metaSetStmt = db.prepare(
@@ -57,11 +60,38 @@ export class Store {
     );
   }
 
-  /** The highest revision ever handed out (AUTOINCREMENT never reuses one, even after compaction). */
+  /**
+   * The highest revision ever handed out, read from the file; the next insert takes the one after.
+   * Compaction may have removed the rows of the newest revisions (a deleted key's tombstone), but only
+   * at or below the compact revision it recorded first; a database from an older k8ts also keeps the
+   * highest id its AUTOINCREMENT handed out in `sqlite_sequence`.
+   */
   lastRevision(): number {
-    const row = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kine'").get() as
-      { seq: number } | undefined;
-    return row?.seq ?? 0;
+    const maxId = (this.db.prepare('SELECT max(id) AS id FROM kine').get() as { id: number | null }).id;
+    const hasSequence = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'")
+      .get();
+    const seq = hasSequence
+      ? (this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kine'").get() as
+          { seq: number } | undefined)
+      : undefined;
+    this.revision = Math.max(maxId ?? 0, seq?.seq ?? 0, this.getMeta(META_COMPACT_REVISION));
+    return this.revision;
+  }
+
+  /** Inserts a row with the next revision as its id; returns that revision. */
+  private insert(
+    key: string,
+    created: number,
+    deleted: number,
+    createRevision: number,
+    prevRevision: number,
+    value: Buffer,
+  ): number {
+    const id = this.revision + 1;
+    this.insertStmt.run(id, key, created, deleted, createRevision, prevRevision, value);
+    this.revision = id;
+    return id;
   }
 
   getMeta(key: string): number {
@@ -134,7 +164,7 @@ export class Store {
   create(key: string, value: Buffer): Applied<KeyValue> {
     const latest = this.latestStmt.get(key);
     if (latest && !latest.deleted) throw new KeyExistsError(key);
-    const id = Number(this.insertStmt.run(key, 1, 0, 0, latest ? latest.id : 0, value).lastInsertRowid);
+    const id = this.insert(key, 1, 0, 0, latest ? latest.id : 0, value);
     const kv: KeyValue = { key, value, createRevision: id, modRevision: id };
     return { result: kv, event: { type: 'put', kv }, revision: id };
   }
@@ -145,9 +175,7 @@ export class Store {
     if (!latest || latest.deleted) throw new KeyNotFoundError(key);
     const prevKv = toKv(key, latest);
     if (latest.id !== expected) throw new ConflictError(key, prevKv);
-    const id = Number(
-      this.insertStmt.run(key, 0, 0, prevKv.createRevision, latest.id, value).lastInsertRowid,
-    );
+    const id = this.insert(key, 0, 0, prevKv.createRevision, latest.id, value);
     const kv: KeyValue = { key, value, createRevision: prevKv.createRevision, modRevision: id };
     return { result: kv, event: { type: 'put', kv, prevKv }, revision: id };
   }
@@ -158,9 +186,7 @@ export class Store {
     if (!latest || latest.deleted) throw new KeyNotFoundError(key);
     const prevKv = toKv(key, latest);
     if (expected !== undefined && latest.id !== expected) throw new ConflictError(key, prevKv);
-    const id = Number(
-      this.insertStmt.run(key, 0, 1, prevKv.createRevision, latest.id, EMPTY).lastInsertRowid,
-    );
+    const id = this.insert(key, 0, 1, prevKv.createRevision, latest.id, EMPTY);
     const kv: KeyValue = { key, value: prevKv.value, createRevision: prevKv.createRevision, modRevision: id };
     return { result: { revision: id, prevKv }, event: { type: 'delete', kv, prevKv }, revision: id };
   }

@@ -209,8 +209,9 @@ export class PodSyncer {
           'SandboxChanged',
           'Pod sandbox changed, it will be killed and re-created.',
         );
+      let created: string;
       try {
-        await this.cache.change(uid, () =>
+        ({ podSandboxId: created } = await this.cache.change(uid, () =>
           this.d.runtime.runPodSandbox({
             config: sandboxConfig(pod, attempt, {
               logsRoot: this.d.logsRoot,
@@ -218,7 +219,7 @@ export class PodSyncer {
               cgroupRoot: this.d.cgroupRoot,
             }),
           }),
-        );
+        ));
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         this.d.event(
@@ -230,7 +231,10 @@ export class PodSyncer {
         );
         return { state: this.withProbes(pod, state), retryAfterMs: 5000, allStopped: false };
       }
-      state = await this.observe(uid, waiting);
+      // The new sandbox is all this needs to go on (the containers of an old one count only for
+      // their restart counts); the pod is read whole again at the end of the sync.
+      const fresh = await this.cache.sandboxStatus(created).catch(() => undefined);
+      state = fresh ? { ...state, sandbox: fresh } : await this.observe(uid, waiting);
     }
     const sandbox = state.sandbox;
     if (!sandbox?.ready) return { state: this.withProbes(pod, state), retryAfterMs: 2000, allStopped: false };
@@ -487,7 +491,7 @@ export class PodSyncer {
       }),
     );
     const uid = pod.metadata?.uid ?? '';
-    for (const s of (await this.cache.pod(uid, { fresh: true })).sandboxes) {
+    for (const s of await this.cache.sandboxes(uid)) {
       if (s.ready) await this.cache.change(uid, () => this.d.runtime.stopPodSandbox({ podSandboxId: s.id }));
     }
     this.d.lifecycle.forget(uid);
@@ -518,7 +522,7 @@ export class PodSyncer {
 
   /** Removes the pod's sandboxes (with their containers) and volumes: the pod is gone. */
   async removeAll(uid: string): Promise<void> {
-    for (const s of (await this.cache.pod(uid, { fresh: true })).sandboxes) {
+    for (const s of await this.cache.sandboxes(uid)) {
       await this.cache.change(uid, async () => {
         if (s.ready) await this.d.runtime.stopPodSandbox({ podSandboxId: s.id });
         await this.d.runtime.removePodSandbox({ podSandboxId: s.id });

@@ -147,4 +147,18 @@ describe('RuntimeCache', () => {
     expect(prints.has(UID)).toBe(false);
     expect(await cache.pod(UID)).toEqual({ sandboxes: [], containers: [] });
   });
+
+  it("reads one sandbox's status and keeps its IPs for later reads", async () => {
+    const { sandbox } = await runPod();
+    await cache.relist();
+    reads();
+    expect(await cache.sandboxStatus(sandbox)).toMatchObject({
+      id: sandbox,
+      ready: true,
+      ips: ['10.42.0.9'],
+    });
+    expect(reads()).toEqual([`podSandboxStatus:${sandbox}`]);
+    expect((await cache.pod(UID)).sandboxes.map((s) => s.ips)).toEqual([['10.42.0.9']]);
+    expect(reads().filter((r) => r.startsWith('podSandboxStatus'))).toEqual([]);
+  });
 });

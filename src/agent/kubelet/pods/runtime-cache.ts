@@ -178,6 +178,31 @@ export class RuntimeCache {
     return { sandboxes, containers };
   }
 
+  /** The pod's sandboxes as the runtime lists them now, newest first (one call; for stopping them). */
+  async sandboxes(uid: string): Promise<{ id: string; ready: boolean }[]> {
+    const res = await this.runtime.listPodSandbox({ filter: { labelSelector: { [POD_UID_LABEL]: uid } } });
+    return [...(res.items ?? [])]
+      .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))
+      .map((s) => ({ id: s.id, ready: s.state === 'SANDBOX_READY' }));
+  }
+
+  /** One sandbox as the runtime reports it now (its IPs are kept for later reads). */
+  async sandboxStatus(id: string): Promise<ObservedSandbox> {
+    const st = (await this.runtime.podSandboxStatus({ podSandboxId: id })).status;
+    if (!st) throw new Error(`no status for sandbox ${id}`);
+    const net = st.network;
+    const ips = [net?.ip ?? '', ...(net?.additionalIps ?? []).map((a) => a.ip)].filter((ip) => ip !== '');
+    const ready = st.state === 'SANDBOX_READY';
+    if (ready) this.ips.set(id, ips);
+    return {
+      id,
+      ready,
+      attempt: st.metadata?.attempt ?? 0,
+      ips: ready ? ips : [],
+      createdAt: fromNanos(st.createdAt ?? 0),
+    };
+  }
+
   /** Lists the pod alone. */
   private async read(uid: string): Promise<Listed> {
     const seq = ++this.seq;

@@ -4,7 +4,6 @@
  */
 import type { Probe } from 'kubernetes-types/core/v1.js';
 import { execProbe, expandProbeCommand } from './exec.js';
-import { grpcProbe } from './grpc.js';
 import { httpGet, httpGetRequest } from './http.js';
 import { resolveProbePort } from './port.js';
 import { tcpProbe } from './tcp.js';
@@ -53,6 +52,8 @@ export async function runProbe(
     }
     if (probe.grpc) {
       const port = resolveProbePort(probe.grpc.port, target.container);
+      // Loaded on first use: the gRPC library is big, and few pods have grpc probes.
+      const { grpcProbe } = await import('./grpc.js');
       return await grpcProbe(target.podIP, port, probe.grpc.service ?? '', timeoutSeconds);
     }
     return { result: 'unknown', output: 'missing probe handler' };

@@ -84,8 +84,9 @@ describe.skipIf(!isRoot)('stats from a real containerd', () => {
     const pod = podOf(summary);
     expect(pod?.podRef).toEqual({ name: podName, namespace: 'default', uid });
     const burn = pod?.containers.find((c) => c.name === 'burn');
-    // busy looping: most of a core (a loaded 2-core CI machine still gives it a good share)
-    expect(burn?.cpu?.usageNanoCores).toBeGreaterThan(1e8);
+    // Busy looping: a measurable rate. Not "most of a core": a BestEffort pod's cgroup has the minimum
+    // cpu.shares, so on a loaded 2-core machine it may get only a few percent.
+    expect(burn?.cpu?.usageNanoCores).toBeGreaterThan(1e6);
     expect(burn?.cpu?.usageCoreNanoSeconds).toBeGreaterThan(0);
     expect(burn?.memory?.workingSetBytes).toBeGreaterThan(0);
     expect(burn?.rootfs?.capacityBytes).toBeGreaterThan(0);

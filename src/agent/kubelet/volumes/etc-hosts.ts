@@ -6,6 +6,7 @@ import type { HostAlias, Pod } from 'kubernetes-types/core/v1.js';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { modeSurvivesUmask } from './umask.js';
 import { isSafeSegment } from './paths.js';
 
 const HEADER = '# Kubernetes-managed hosts file.\n';
@@ -74,9 +75,19 @@ export async function etcHostsFile(
     const { domain } = podHostnameAndDomain(pod, clusterDomain);
     content = managedHostsContent(podIPs, hostname, domain, pod.spec?.hostAliases);
   }
-  await mkdir(podDir, { recursive: true, mode: 0o750 });
   const file = path.join(podDir, 'etc-hosts');
   const current = await readFile(file, 'utf8').catch(() => undefined);
+  if (current === undefined) {
+    // A new file (the pod directory is there once its volumes are): its mode is right unless the
+    // umask took bits away.
+    await writeFile(file, content, { mode: 0o644 }).catch(async (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(podDir, { recursive: true, mode: 0o750 });
+      await writeFile(file, content, { mode: 0o644 });
+    });
+    if (!modeSurvivesUmask(0o644)) await chmod(file, 0o644);
+    return file;
+  }
   if (current !== content) await writeFile(file, content, { mode: 0o644 });
   await chmod(file, 0o644);
   return file;

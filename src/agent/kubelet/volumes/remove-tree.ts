@@ -9,15 +9,23 @@ import path from 'node:path';
 /** A deletion refused because something is still mounted inside the tree. */
 export class MountedInsideError extends Error {}
 
-async function remove(p: string, dev: number): Promise<void> {
-  const st = await lstat(p);
-  if (!st.isDirectory()) {
-    await unlink(p);
-    return;
-  }
-  if (st.dev !== dev)
-    throw new MountedInsideError(`refusing to delete ${p}: it is on another filesystem (still mounted?)`);
-  for (const name of await readdir(p)) await remove(path.join(p, name), dev);
+/** Empties and removes the directory `p` (already checked to be on `dev`); siblings go in parallel. */
+async function removeDir(p: string, dev: number): Promise<void> {
+  const entries = await readdir(p, { withFileTypes: true });
+  await Promise.all(
+    entries.map(async (e) => {
+      const child = path.join(p, e.name);
+      // Files and symlinks (never followed) are unlinked; directories are checked for a mount first.
+      if (!e.isDirectory()) return unlink(child);
+      const st = await lstat(child);
+      if (!st.isDirectory()) return unlink(child);
+      if (st.dev !== dev)
+        throw new MountedInsideError(
+          `refusing to delete ${child}: it is on another filesystem (still mounted?)`,
+        );
+      return removeDir(child, dev);
+    }),
+  );
   await rmdir(p);
 }
 
@@ -34,5 +42,5 @@ export async function removeTree(root: string): Promise<void> {
     await unlink(root);
     return;
   }
-  await remove(root, st.dev);
+  await removeDir(root, st.dev);
 }

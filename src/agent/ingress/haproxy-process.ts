@@ -1,0 +1,249 @@
+/**
+ * Runs HAProxy as a child process in master-worker mode and swaps its configuration: every new
+ * configuration goes into a fresh generation directory, is checked with `haproxy -c`, and only then
+ * replaces the running one (SIGUSR2 to the master: new workers take the listening sockets over, old
+ * ones finish their connections). A configuration that fails the check never reaches the data path.
+ * The master is restarted with backoff when it dies.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Backoff } from '../../client/backoff.js';
+import { LineSplitter } from '../../client/lines.js';
+import type { Logger } from '../../util/log.js';
+import type { RenderOptions, RenderedConfig } from './haproxy-config.js';
+
+/** Options of {@link HaproxyProcess}. */
+export interface HaproxyProcessOptions {
+  /** The haproxy binary (default `haproxy` on PATH). */
+  binary?: string;
+  /** Runtime directory (created 0700): configuration, certificates, admin socket. */
+  dir: string;
+  logger: Logger;
+  /** Each JSON access-log object HAProxy writes. */
+  onAccessLog(entry: Record<string, unknown>): void;
+  /** How long a start or reload may take before it counts as failed (default 15 s). */
+  loadTimeoutMs?: number;
+}
+
+/** Result of one load (start or reload). */
+type LoadResult = { ok: true } | { ok: false; error: string };
+
+/** Runs `cmd args`; resolves with its exit code and combined output. */
+function run(cmd: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => out.push(c));
+    child.on('error', (err) => resolve({ code: -1, output: err.message }));
+    child.on('close', (code) => resolve({ code: code ?? -1, output: Buffer.concat(out).toString('utf8') }));
+  });
+}
+
+/** One supervised HAProxy master. */
+export class HaproxyProcess {
+  private child: ChildProcess | undefined;
+  private generation = 0;
+  private appliedHash = '';
+  private stopping = false;
+  private readonly backoff = new Backoff({ initialMs: 1000, maxMs: 30_000 });
+  private restartTimer: NodeJS.Timeout | undefined;
+  private loadWaiters: ((r: LoadResult) => void)[] = [];
+  private readonly binary: string;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: HaproxyProcessOptions) {
+    this.binary = opts.binary ?? 'haproxy';
+    this.log = opts.logger;
+  }
+
+  /** The stable paths a configuration refers to. */
+  paths(): { config: string; socket: string; defaultCert: string } {
+    return {
+      config: path.join(this.opts.dir, 'haproxy.cfg'),
+      socket: path.join(this.opts.dir, 'admin.sock'),
+      defaultCert: path.join(this.opts.dir, 'default.pem'),
+    };
+  }
+
+  /** Creates the runtime directory and writes the default certificate. */
+  async prepare(defaultCertPem: string): Promise<void> {
+    await mkdir(this.opts.dir, { recursive: true, mode: 0o700 });
+    await writeFile(this.paths().defaultCert, defaultCertPem, { mode: 0o600 });
+  }
+
+  /** A fresh generation directory for the next configuration's files. */
+  nextDir(): string {
+    this.generation++;
+    return path.join(this.opts.dir, `gen-${this.generation}`);
+  }
+
+  /** The render options for the next configuration (without the listen addresses). */
+  nextRenderPaths(): Pick<RenderOptions, 'dir' | 'defaultCert' | 'socket'> {
+    const p = this.paths();
+    return { dir: this.nextDir(), defaultCert: p.defaultCert, socket: p.socket };
+  }
+
+  /**
+   * Checks `rendered` (whose files belong in `dir`) and makes it the running configuration. Resolves
+   * false (with the reason logged) when the check or the load fails; the previous one keeps running.
+   */
+  async apply(rendered: RenderedConfig, dir: string): Promise<boolean> {
+    const hash = createHash('sha256');
+    hash.update(rendered.config.split(dir).join('<dir>'));
+    for (const [name, content] of [...rendered.files].sort()) hash.update(`\0${name}\0${content}`);
+    const digest = hash.digest('hex');
+    if (digest === this.appliedHash && this.child) {
+      await rm(dir, { recursive: true, force: true });
+      return true;
+    }
+    await mkdir(path.join(dir, 'certs'), { recursive: true, mode: 0o700 });
+    for (const [name, content] of rendered.files) {
+      await writeFile(path.join(dir, name), content, { mode: 0o600 });
+    }
+    const candidate = path.join(dir, 'haproxy.cfg');
+    await writeFile(candidate, rendered.config, { mode: 0o600 });
+    const check = await run(this.binary, ['-c', '-q', '-f', candidate]);
+    if (check.code !== 0) {
+      this.log.error(
+        { output: check.output.trim() },
+        'ingress proxy configuration refused by haproxy -c; keeping the running one',
+      );
+      return false;
+    }
+    await rename(candidate, this.paths().config);
+    const result = this.child ? await this.reload() : await this.spawnMaster();
+    if (!result.ok) {
+      this.log.error({ error: result.error }, 'ingress proxy failed to load its configuration');
+      return false;
+    }
+    this.appliedHash = digest;
+    await this.removeOldGenerations(path.basename(dir));
+    return true;
+  }
+
+  private async removeOldGenerations(keep: string): Promise<void> {
+    const entries = await readdir(this.opts.dir).catch(() => [] as string[]);
+    for (const e of entries) {
+      if (e.startsWith('gen-') && e !== keep)
+        await rm(path.join(this.opts.dir, e), { recursive: true, force: true });
+    }
+  }
+
+  private waitForLoad(): Promise<LoadResult> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.loadWaiters = this.loadWaiters.filter((w) => w !== done);
+        resolve({ ok: false, error: 'timed out waiting for haproxy to load its configuration' });
+      }, this.opts.loadTimeoutMs ?? 15_000);
+      const done = (r: LoadResult): void => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+      this.loadWaiters.push(done);
+    });
+  }
+
+  private settleLoad(r: LoadResult): void {
+    const waiters = this.loadWaiters;
+    this.loadWaiters = [];
+    for (const w of waiters) w(r);
+  }
+
+  private reload(): Promise<LoadResult> {
+    const loaded = this.waitForLoad();
+    this.child?.kill('SIGUSR2');
+    return loaded;
+  }
+
+  private spawnMaster(): Promise<LoadResult> {
+    const loaded = this.waitForLoad();
+    const child = spawn(this.binary, ['-W', '-db', '-f', this.paths().config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.log.info({ pid: child.pid }, 'ingress proxy (haproxy) started');
+    const out = new LineSplitter();
+    child.stdout?.on('data', (chunk: Buffer) => {
+      for (const line of out.push(chunk)) this.onStdout(line);
+    });
+    const err = new LineSplitter();
+    child.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of err.push(chunk)) this.onStderr(line);
+    });
+    child.on('error', (e) => {
+      this.settleLoad({ ok: false, error: e.message });
+    });
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      this.appliedHash = '';
+      this.settleLoad({
+        ok: false,
+        error: `haproxy exited (code ${code ?? 'none'}, signal ${signal ?? 'none'})`,
+      });
+      if (this.stopping) return;
+      const delay = this.backoff.next();
+      this.log.error({ code, signal, restartInMs: delay }, 'ingress proxy (haproxy) exited; restarting');
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        if (this.stopping || this.child) return;
+        void this.spawnMaster().then((r) => {
+          if (r.ok) this.backoff.reset();
+        });
+      }, delay);
+    });
+    return loaded;
+  }
+
+  private onStdout(line: string): void {
+    if (line.startsWith('{')) {
+      try {
+        const entry: unknown = JSON.parse(line);
+        if (entry && typeof entry === 'object') {
+          this.opts.onAccessLog(entry as Record<string, unknown>);
+          return;
+        }
+      } catch {
+        // Not an access-log line: logged below.
+      }
+    }
+    this.log.debug({ line }, 'haproxy');
+  }
+
+  private onStderr(line: string): void {
+    if (line.includes('Loading success')) {
+      this.backoff.reset();
+      this.settleLoad({ ok: true });
+    } else if (line.includes('Loading failure') || line.includes('Reloading failure')) {
+      this.settleLoad({ ok: false, error: line });
+    }
+    if (line.startsWith('[ALERT]')) this.log.error({ line }, 'haproxy');
+    else if (line.startsWith('[WARNING]')) this.log.debug({ line }, 'haproxy');
+    else this.log.debug({ line }, 'haproxy');
+  }
+
+  /** PID of the HAProxy master, while it runs. */
+  pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** True while a master runs. */
+  running(): boolean {
+    return this.child !== undefined;
+  }
+
+  /** Stops the master (and with it the workers), by its PID; SIGKILL after `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Test support for the service controllers: a {@link FakeClient} that names objects created with
+ * generateName and keeps metadata.generation as the server does, a controller runner over it, and
+ * builders of Services, pods and nodes.
+ */
+import pino from 'pino';
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../../api/meta.js';
+import { EventRecorder } from '../../../client/events.js';
+import type { FakeClient } from '../../../client/testing/fake-client.js';
+import type { ApiObject, Client, ResourceRef } from '../../../client/types.js';
+import { ClientInformerFactory } from '../../framework/informers.js';
+import { runControllers } from '../../framework/manager.js';
+import type { Controller, ControllerContext } from '../../framework/types.js';
+
+const log = pino({ enabled: false });
+
+/** `fake`, except that creates honour generateName and writes keep metadata.generation. */
+export function serverLikeClient(fake: FakeClient): Client {
+  let n = 0;
+  return {
+    resource: <T extends ApiObject>(ref: ResourceRef, ns?: string) => {
+      const inner = fake.resource<T>(ref, ns);
+      return new Proxy(inner, {
+        get: (target, prop, receiver) => {
+          const v: unknown = Reflect.get(target, prop, receiver);
+          if (typeof v !== 'function') return v;
+          if (prop === 'create')
+            return (obj: T, opts?: unknown) => {
+              const copy = structuredClone(obj);
+              if (!copy.metadata.name && copy.metadata.generateName)
+                copy.metadata.name = `${copy.metadata.generateName}${(++n).toString(36).padStart(5, 'x')}`;
+              copy.metadata.generation = 1;
+              return (v as (o: T, x?: unknown) => Promise<T>).call(target, copy, opts);
+            };
+          if (prop === 'update')
+            return (obj: T, opts?: unknown) => {
+              const copy = structuredClone(obj);
+              const cur = fake
+                .stored(ref)
+                .find(
+                  (o) =>
+                    o.metadata.name === copy.metadata.name &&
+                    o.metadata.namespace === (ns ?? copy.metadata.namespace),
+                );
+              copy.metadata.generation = (cur?.metadata.generation ?? 0) + 1;
+              return (v as (o: T, x?: unknown) => Promise<T>).call(target, copy, opts);
+            };
+          return (v as (...a: unknown[]) => unknown).bind(target);
+        },
+      });
+    },
+    raw: () => fake.raw(),
+    close: () => fake.close(),
+  };
+}
+
+/** Runs `controllers` over `client` until the returned stop function is called. */
+export function runOver(client: Client, controllers: Controller[], fake: FakeClient): () => Promise<void> {
+  const abort = new AbortController();
+  const clock = { now: () => new Date('2025-01-01T12:00:00Z') };
+  const ctx: ControllerContext = {
+    client,
+    informers: new ClientInformerFactory(client, log),
+    clock,
+    options: {
+      nodeMonitorGracePeriodMs: 15_000,
+      defaultNotReadyTolerationSeconds: 10,
+      defaultUnreachableTolerationSeconds: 10,
+      terminatedPodGcThreshold: 100,
+    },
+    logger: () => log,
+    recorder: (c) => new EventRecorder(fake, '', log, clock, c),
+  };
+  const done = runControllers(controllers, ctx, abort.signal, log);
+  return async () => {
+    abort.abort();
+    await done;
+  };
+}
+
+/** Polls `probe` until `ok` (5 s). */
+export async function eventually<T>(what: string, probe: () => T, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 5000;
+  let last = probe();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 10));
+    last = probe();
+  }
+  return last;
+}
+
+/** Lets the controllers run a little (for asserting that nothing happens). */
+export function settle(ms = 150): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A Service in `ns` selecting `app: <selector>` (no selector when null). */
+export function service(
+  name: string,
+  opts: {
+    selector?: Record<string, string> | null;
+    spec?: Service['spec'];
+    labels?: Record<string, string>;
+  } = {},
+  ns = 'ns',
+): KubeObject {
+  const selector = opts.selector === null ? undefined : (opts.selector ?? { app: name });
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name,
+      namespace: ns,
+      uid: `uid-${ns}-${name}`,
+      ...(opts.labels ? { labels: opts.labels } : {}),
+    },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: '10.43.0.20',
+      clusterIPs: ['10.43.0.20'],
+      ipFamilies: ['IPv4'],
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }],
+      ...(selector ? { selector } : {}),
+      ...opts.spec,
+    },
+  };
+}
+
+/** A Running pod with an IP on `node`, Ready unless told otherwise. */
+export function pod(
+  name: string,
+  opts: {
+    labels?: Record<string, string>;
+    ip?: string;
+    node?: string;
+    ready?: boolean;
+    deleting?: boolean;
+    phase?: string;
+    ports?: { name: string; containerPort: number; protocol?: string }[];
+    spec?: Partial<Pod['spec']>;
+  } = {},
+  ns = 'ns',
+): KubeObject {
+  const ready = opts.ready ?? true;
+  const ip = opts.ip ?? '10.42.0.1';
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: ns,
+      uid: `uid-pod-${name}`,
+      labels: opts.labels ?? { app: 'web' },
+      ...(opts.deleting ? { deletionTimestamp: '2025-01-01T11:00:00Z' } : {}),
+    },
+    spec: {
+      nodeName: opts.node ?? 'n1',
+      containers: [{ name: 'c', image: 'busybox', ...(opts.ports ? { ports: opts.ports } : {}) }],
+      ...opts.spec,
+    },
+    status: {
+      phase: opts.phase ?? 'Running',
+      ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}),
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+    },
+  };
+}
+
+/** A Ready node with an InternalIP. */
+export function node(
+  name: string,
+  opts: { ip?: string; zone?: string; ready?: boolean; externalIP?: string } = {},
+): KubeObject {
+  const n: Node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, ...(opts.zone ? { labels: { 'topology.kubernetes.io/zone': opts.zone } } : {}) },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: opts.ip ?? '192.168.0.1' },
+        ...(opts.externalIP ? [{ type: 'ExternalIP', address: opts.externalIP }] : []),
+        { type: 'Hostname', address: name },
+      ],
+      conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }],
+    },
+  };
+  return n as KubeObject;
+}

@@ -1,0 +1,413 @@
+/**
+ * The Ingress data path end to end on loopback: the agent's IngressController (fed by an in-memory
+ * client holding Ingresses, Services, EndpointSlices and Secrets) drives a real HAProxy, and real
+ * HTTP, HTTPS and WebSocket clients talk through it to loopback backends that play the endpoints.
+ * Needs the `haproxy` binary (installed by scripts/test.sh from the Debian package).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { DEFAULT_CERT_NAME } from '../../src/agent/ingress/default-cert.js';
+import { IngressController } from '../../src/agent/ingress/controller.js';
+import { FakeClient } from '../../src/client/testing/fake-client.js';
+import { ENDPOINTSLICES, INGRESSCLASSES, INGRESSES, SECRETS, SERVICES } from '../../src/client/resources.js';
+import { createCertificateAuthority, issueCertificate } from '../../src/pki/certs.js';
+import { freePort } from '../../src/storage/testing/etcd.js';
+import { pollUntil } from '../support/poll.js';
+
+function haproxyInstalled(): boolean {
+  try {
+    execFileSync('haproxy', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** What a backend saw, as it echoes it back. */
+interface Echo {
+  backend: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** A loopback HTTP server that answers every request with its name, the URL and the headers it got. */
+async function echoBackend(name: string): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ backend: name, url: req.url, headers: req.headers }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+function get(
+  port: number,
+  host: string,
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      { host: '127.0.0.1', port, path: urlPath, headers: { host, ...headers }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+  });
+}
+
+function echoOf(a: Answer): Echo {
+  if (a.status !== 200) throw new Error(`status ${a.status}: ${a.body}`);
+  return JSON.parse(a.body) as Echo;
+}
+
+function slice(
+  service: string,
+  name: string,
+  port: number,
+  addresses: string[],
+  ready = true,
+): Record<string, unknown> {
+  return {
+    metadata: { namespace: 'web', name, labels: { 'kubernetes.io/service-name': service } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port, protocol: 'TCP' }],
+    endpoints: addresses.map((a) => ({ addresses: [a], conditions: { ready } })),
+  };
+}
+
+function service(name: string): Record<string, unknown> {
+  return {
+    metadata: { namespace: 'web', name },
+    spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+  };
+}
+
+function backendTo(svc: string): Record<string, unknown> {
+  return { service: { name: svc, port: { number: 80 } } };
+}
+
+describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', () => {
+  const client = new FakeClient();
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-ingress-'));
+  const logLines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'info' },
+    {
+      write(line: string): void {
+        logLines.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  );
+  const servers: http.Server[] = [];
+  let wss: WebSocketServer | undefined;
+  let controller: IngressController | undefined;
+  let httpPort = 0;
+  let httpsPort = 0;
+  let caPem = '';
+
+  beforeAll(async () => {
+    const a1 = await echoBackend('a1');
+    const a2 = await echoBackend('a2');
+    const b = await echoBackend('b');
+    const live = await echoBackend('live');
+    servers.push(a1.server, a2.server, b.server, live.server);
+    const wsServer = http.createServer();
+    wss = new WebSocketServer({ server: wsServer });
+    wss.on('connection', (socket) => socket.on('message', (data) => socket.send(`echo: ${String(data)}`)));
+    await new Promise<void>((resolve) => wsServer.listen(0, '127.0.0.1', resolve));
+    servers.push(wsServer);
+    const wsPort = (wsServer.address() as AddressInfo).port;
+    const deadPort = await freePort();
+
+    client.put(INGRESSCLASSES, {
+      metadata: { name: 'k8ts', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+      spec: { controller: 'k8ts.io/ingress' },
+    });
+    for (const s of ['app-a', 'app-b', 'echo', 'retry', 'empty']) client.put(SERVICES, service(s));
+    client.put(ENDPOINTSLICES, slice('app-a', 'app-a-1', a1.port, ['127.0.0.1']));
+    client.put(ENDPOINTSLICES, slice('app-a', 'app-a-2', a2.port, ['127.0.0.1']));
+    client.put(ENDPOINTSLICES, slice('app-b', 'app-b-1', b.port, ['127.0.0.1']));
+    client.put(ENDPOINTSLICES, slice('echo', 'echo-1', wsPort, ['127.0.0.1']));
+    client.put(ENDPOINTSLICES, slice('retry', 'retry-dead', deadPort, ['127.0.0.1']));
+    client.put(ENDPOINTSLICES, slice('retry', 'retry-live', live.port, ['127.0.0.1']));
+    client.put(ENDPOINTSLICES, slice('empty', 'empty-1', live.port, ['127.0.0.1'], false));
+
+    const ca = await createCertificateAuthority('ingress-test-ca');
+    caPem = ca.certPem;
+    const leaf = await issueCertificate(ca, {
+      commonName: 'a.test',
+      usage: 'server',
+      sans: { dns: ['a.test'], ips: [] },
+    });
+    client.put(SECRETS, {
+      metadata: { namespace: 'web', name: 'a-tls' },
+      type: 'kubernetes.io/tls',
+      data: {
+        'tls.crt': Buffer.from(leaf.certPem).toString('base64'),
+        'tls.key': Buffer.from(leaf.keyPem).toString('base64'),
+      },
+    });
+    client.put(INGRESSES, {
+      metadata: { namespace: 'web', name: 'sites', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: {
+        // No class: k8ts is the default class.
+        tls: [{ hosts: ['a.test'], secretName: 'a-tls' }],
+        rules: [
+          {
+            host: 'a.test',
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: backendTo('app-a') },
+                { path: '/b', pathType: 'Prefix', backend: backendTo('app-b') },
+              ],
+            },
+          },
+          {
+            host: '*.b.test',
+            http: {
+              paths: [
+                { path: '/exact', pathType: 'Exact', backend: backendTo('app-b') },
+                { path: '/', pathType: 'ImplementationSpecific', backend: backendTo('app-a') },
+              ],
+            },
+          },
+          {
+            host: 'ws.test',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('echo') }] },
+          },
+          {
+            host: 'retry.test',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('retry') }] },
+          },
+          {
+            host: 'empty.test',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('empty') }] },
+          },
+        ],
+      },
+    });
+    client.put(INGRESSES, {
+      metadata: { namespace: 'web', name: 'other-class' },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [
+          {
+            host: 'other.test',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('app-a') }] },
+          },
+        ],
+      },
+    });
+
+    httpPort = await freePort();
+    httpsPort = await freePort();
+    controller = new IngressController({
+      client,
+      nodeName: 'node-1',
+      listen: { host: '127.0.0.1', httpPort, httpsPort },
+      logger,
+      runDir,
+      debounceMs: 20,
+    });
+    await controller.start();
+  });
+
+  afterAll(async () => {
+    await controller?.stop();
+    wss?.close();
+    for (const s of servers) s.close();
+    client.close();
+    fs.rmSync(runDir, { recursive: true, force: true });
+  });
+
+  it('routes two hosts × two paths, with Prefix by path element and Exact', async () => {
+    expect(echoOf(await get(httpPort, 'a.test', '/')).backend).toMatch(/^a[12]$/);
+    expect(echoOf(await get(httpPort, 'a.test', '/b/c?q=1'))).toMatchObject({
+      backend: 'b',
+      url: '/b/c?q=1',
+    });
+    expect(echoOf(await get(httpPort, 'a.test', '/bc')).backend).toMatch(/^a[12]$/);
+    expect(echoOf(await get(httpPort, 'x.b.test:8080', '/exact')).backend).toBe('b');
+    expect(echoOf(await get(httpPort, 'X.B.TEST', '/exact/more')).backend).toMatch(/^a[12]$/);
+  });
+
+  it('balances over the ready endpoints round robin', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i++) seen.add(echoOf(await get(httpPort, 'a.test', '/')).backend);
+    expect([...seen].sort()).toEqual(['a1', 'a2']);
+  });
+
+  it('answers 404 for an unknown host or another class, 503 when no endpoint is ready', async () => {
+    expect((await get(httpPort, 'nope.test', '/')).status).toBe(404);
+    expect((await get(httpPort, 'a.b.b.test', '/')).status).toBe(404);
+    expect((await get(httpPort, 'other.test', '/')).status).toBe(404);
+    expect((await get(httpPort, 'empty.test', '/')).status).toBe(503);
+  });
+
+  it('sets X-Forwarded-* and replaces a client-sent X-Forwarded-For', async () => {
+    const echo = echoOf(await get(httpPort, 'a.test', '/h', { 'x-forwarded-for': '203.0.113.9' }));
+    expect(echo.headers).toMatchObject({
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'a.test',
+      'x-forwarded-port': String(httpPort),
+    });
+  });
+
+  it('retries a request on another endpoint when connecting fails', async () => {
+    for (let i = 0; i < 8; i++) {
+      const a = await get(httpPort, 'retry.test', `/r${i}`);
+      expect(echoOf(a).backend).toBe('live');
+    }
+  });
+
+  it('serves the certificate of the Secret for its SNI name, and the default one otherwise', async () => {
+    const answer = await new Promise<{ body: string; cn: string; proto: string }>((resolve, reject) => {
+      const req = https.get(
+        {
+          host: '127.0.0.1',
+          port: httpsPort,
+          path: '/b/tls',
+          servername: 'a.test',
+          headers: { host: 'a.test' },
+          ca: caPem,
+          agent: false,
+        },
+        (res) => {
+          const cert = (res.socket as tls.TLSSocket).getPeerCertificate();
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ body: Buffer.concat(chunks).toString('utf8'), cn: String(cert.subject.CN), proto: '' }),
+          );
+        },
+      );
+      req.on('error', reject);
+    });
+    expect(answer.cn).toBe('a.test');
+    const echo = JSON.parse(answer.body) as Echo;
+    expect(echo.backend).toBe('b');
+    expect(echo.headers).toMatchObject({
+      'x-forwarded-proto': 'https',
+      'x-forwarded-port': String(httpsPort),
+    });
+
+    const fallback = await new Promise<string>((resolve, reject) => {
+      const socket = tls.connect(
+        { host: '127.0.0.1', port: httpsPort, servername: 'unknown.test', rejectUnauthorized: false },
+        () => {
+          const cn = String(socket.getPeerCertificate().subject.CN);
+          socket.end();
+          resolve(cn);
+        },
+      );
+      socket.on('error', reject);
+    });
+    expect(fallback).toBe(DEFAULT_CERT_NAME);
+  });
+
+  it('passes a WebSocket upgrade through', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/socket`, { headers: { host: 'ws.test' } });
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send('hello'));
+      ws.on('message', (data) => resolve(String(data)));
+      ws.on('error', reject);
+    });
+    ws.close();
+    expect(reply).toBe('echo: hello');
+  });
+
+  it('follows endpoint and Ingress changes', async () => {
+    client.remove(ENDPOINTSLICES, 'web/app-b-1');
+    await pollUntil(
+      'app-b without endpoints',
+      () => get(httpPort, 'a.test', '/b'),
+      (a) => a.status === 503,
+    );
+    client.put(INGRESSES, {
+      metadata: { namespace: 'web', name: 'late', creationTimestamp: '2026-02-01T00:00:00Z' },
+      spec: {
+        ingressClassName: 'k8ts',
+        defaultBackend: backendTo('app-a'),
+        rules: [
+          {
+            host: 'late.test',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('app-a') }] },
+          },
+        ],
+      },
+    });
+    await pollUntil(
+      'the default backend',
+      () => get(httpPort, 'nope.test', '/'),
+      (a) => a.status === 200,
+    );
+    expect(echoOf(await get(httpPort, 'late.test', '/')).backend).toMatch(/^a[12]$/);
+  });
+
+  it('writes one access-log line per request', async () => {
+    await get(httpPort, 'a.test', '/logged?x=1');
+    const line = await pollUntil(
+      'the access-log line',
+      () => logLines.find((l) => l['access'] === true && l['path'] === '/logged'),
+      (l) => l !== undefined,
+    );
+    expect(line).toMatchObject({ method: 'GET', host: 'a.test', status: 200, service: 'web/app-a:80' });
+    expect(line?.['upstream']).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(typeof line?.['bytes']).toBe('number');
+    expect(typeof line?.['durationMs']).toBe('number');
+  });
+
+  it('reports a missing Secret and keeps serving', async () => {
+    client.put(INGRESSES, {
+      metadata: { namespace: 'web', name: 'broken', creationTimestamp: '2026-03-01T00:00:00Z' },
+      spec: {
+        ingressClassName: 'k8ts',
+        tls: [{ hosts: ['broken.test'], secretName: 'nowhere' }],
+        rules: [
+          {
+            host: 'broken.test',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('gone') }] },
+          },
+        ],
+      },
+    });
+    await pollUntil(
+      'the Warning event',
+      () => client.stored({ group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true }),
+      (evs) => evs.some((e) => (e as { reason?: string }).reason === 'SecretNotFound'),
+    );
+    // Until the new configuration is loaded, broken.test still goes to the default backend.
+    await pollUntil(
+      'broken.test answered by its missing Service',
+      () => get(httpPort, 'broken.test', '/'),
+      (a) => a.status === 503,
+    );
+    expect(echoOf(await get(httpPort, 'a.test', '/')).backend).toMatch(/^a[12]$/);
+  });
+});
