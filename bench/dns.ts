@@ -10,6 +10,10 @@
  * as lost) asking for A records of random Services, at each concurrency in `concurrency`
  * (default 1,16,64). The floor runs in its own child process on the same loader.
  *
+ * On the 2-core build machine the single client process is the bottleneck for both servers (a CPU
+ * profile of the k8ts server under 64 clients shows it mostly idle, and most of its busy time in the
+ * UDP send syscall), so the steadiest comparison is the server CPU time per query beside the floor's.
+ *
  * The issue asks for "a client in a pod"; this measures over loopback on the host, which leaves out
  * the pod's veth and the proxy's DNAT of the kube-dns Service IP (the data-path benchmarks cover
  * those): it measures the server.
