@@ -25,7 +25,7 @@ import {
 import type { Logger } from '../../util/log.js';
 import type { DnsCache } from './cache.js';
 import { ForwardError, type Forwarder } from './forwarder.js';
-import type { DnsMetrics } from './metrics.js';
+import type { DnsMetrics, RequestSeries } from './metrics.js';
 import { resolve, type ResolverOptions } from './resolver.js';
 import { encodeCompressed } from './wire.js';
 
@@ -74,7 +74,7 @@ interface Ctx {
   limit: number;
   /** The client's OPT record, when it sent one. */
   opt: OptAnswer | undefined;
-  started: bigint;
+  started: number;
   /** Set when the reply may be remembered under this key (answers from the cache alone). */
   memoKey?: string;
 }
@@ -82,8 +82,7 @@ interface Ctx {
 /** A remembered reply to a message that differed only in its ID. */
 interface Memo {
   reply: Buffer;
-  type: string;
-  rcode: string;
+  series: RequestSeries;
 }
 
 /** Most replies remembered at once (the memo is emptied when full and whenever the cache changes). */
@@ -105,7 +104,7 @@ export class QueryHandler {
    * a response). Synchronous for cluster names; a promise when the answer comes from upstream.
    */
   handle(msg: Buffer, proto: Proto, family: 1 | 2): Buffer | Promise<Buffer> | undefined {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     if (msg.length < 12 || ((msg[2] ?? 0) & 0x80) !== 0) return undefined;
     // A message identical but for its ID gets the same reply while the cache is unchanged.
     const gen = this.o.cache.generation;
@@ -119,7 +118,7 @@ export class QueryHandler {
       const out = Buffer.from(hit.reply);
       out[0] = msg[0] ?? 0;
       out[1] = msg[1] ?? 0;
-      this.o.metrics.record(proto, family, hit.type, hit.rcode, 'kubernetes', seconds(started));
+      hit.series.observe(seconds(started));
       return out;
     }
     let query: DecodedPacket;
@@ -241,7 +240,7 @@ export class QueryHandler {
   }
 
   /** A header-only reply (FORMERR, NOTIMP) to a message that could not be (fully) read. */
-  private bare(msg: Buffer, rcode: number, proto: Proto, family: 1 | 2, started: bigint): Buffer {
+  private bare(msg: Buffer, rcode: number, proto: Proto, family: 1 | 2, started: number): Buffer {
     const out = Buffer.alloc(12);
     msg.copy(out, 0, 0, 2);
     out[2] = 0x80 | ((msg[2] ?? 0) & 0x79); // QR, opcode and RD as asked
@@ -325,7 +324,14 @@ export class QueryHandler {
     this.count(ctx, badvers ? 16 : rcode, badvers ? '' : plugin);
     if (ctx.memoKey !== undefined) {
       if (this.memo.size >= MEMO_MAX) this.memo.clear();
-      this.memo.set(ctx.memoKey, { reply: out, type: ctx.question.type, rcode: rcodeName(rcode) });
+      const series = this.o.metrics.series(
+        ctx.proto,
+        ctx.family,
+        ctx.question.type,
+        rcodeName(rcode),
+        plugin,
+      );
+      this.memo.set(ctx.memoKey, { reply: out, series });
     }
     return out;
   }
@@ -351,6 +357,6 @@ function rcodeName(rcode: number): string {
   return rcode === 16 ? 'BADVERS' : (RCODE_NAMES[rcode] ?? String(rcode));
 }
 
-function seconds(started: bigint): number {
-  return Number(process.hrtime.bigint() - started) / 1e9;
+function seconds(started: number): number {
+  return (performance.now() - started) / 1000;
 }
