@@ -112,7 +112,7 @@ export class QueryHandler {
       this.memo.clear();
       this.memoGeneration = gen;
     }
-    const memoKey = `${proto}${msg.toString('latin1', 2)}`;
+    const memoKey = `${proto}${family}${msg.toString('latin1', 2)}`;
     const hit = this.memo.get(memoKey);
     if (hit) {
       const out = Buffer.from(hit.reply);
