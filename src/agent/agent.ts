@@ -139,7 +139,8 @@ async function startNetworking(
   node: { nodeName: string; nodeIP: string; agentDir: string },
   stops: (() => Promise<void> | void)[],
   log: Logger,
-): Promise<void> {
+): Promise<(() => Promise<string> | string)[]> {
+  const metrics: (() => Promise<string> | string)[] = [];
   const { nodeName, nodeIP } = node;
   const client = deps.client;
   if (!cfg.disable.includes('proxy')) {
@@ -152,6 +153,7 @@ async function startNetworking(
     });
     await proxy.start();
     stops.push(() => proxy.stop());
+    metrics.push(() => proxy.metricsText());
   }
   if (!cfg.disable.includes('dns')) {
     const dns = new ClusterDns({
@@ -163,6 +165,7 @@ async function startNetworking(
     });
     await dns.start();
     stops.push(() => dns.stop());
+    metrics.push(() => dns.metricsText());
   }
   if (!cfg.disable.includes('ingress')) {
     const ingress = new IngressController({
@@ -179,6 +182,7 @@ async function startNetworking(
       log.error({ err }, 'the Ingress data path did not start; Ingresses are not served on this node');
     }
   }
+  return metrics;
 }
 
 /** Starts the node agent; resolves once it registered its node and runs pods. */
@@ -229,7 +233,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     const version = await cri.runtime.version({ version: 'v1' });
     const runtimeName = version.runtimeName || 'containerd';
 
-    const late: { manager?: PodManager } = {};
+    const late: { manager?: PodManager; metrics: (() => Promise<string> | string)[] } = { metrics: [] };
     // The kubelet API: logs, exec, attach, port-forward.
     const kubelet = new KubeletServer({
       nodeName,
@@ -245,6 +249,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
         metadata: {},
         items: late.manager?.pods() ?? [],
       }),
+      metrics: async () => (await Promise.all(late.metrics.map((m) => m()))).join(''),
       log: componentLogger('kubelet-server', { node: nodeName }),
     });
     const kubeletPort = await kubelet.start();
@@ -296,7 +301,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     await Promise.all([pods.waitForSync(abort.signal), services.waitForSync(abort.signal)]);
 
     // Service networking: the proxy in the kernel, this node's cluster DNS, the Ingress data path.
-    await startNetworking(cfg, deps, { nodeName, nodeIP, agentDir }, stops, log);
+    late.metrics.push(...(await startNetworking(cfg, deps, { nodeName, nodeIP, agentDir }, stops, log)));
 
     const getOrUndefined = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
       try {

@@ -46,6 +46,9 @@ function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);
+  // Go's %#v of a []string, as upstream prints it: []string{"10.0.0.1", "10.0.0.2"}.
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
+    return `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`;
   return JSON.stringify(value);
 }
 

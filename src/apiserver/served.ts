@@ -14,7 +14,7 @@ import type { ResourceCache } from '../registry/cache/resource-cache.js';
 import { CachedObject } from '../registry/cache/types.js';
 import { Codec, type ValueTransformer } from '../registry/codec.js';
 import { resourcePrefix, splitKey } from '../registry/keys.js';
-import { Store } from '../registry/store.js';
+import { Store, type StoreHooks } from '../registry/store.js';
 import type { Strategy, VirtualResource } from '../registry/strategy.js';
 import { strategyFor } from '../registry/strategies/index.js';
 import type { Backend } from '../storage/backend.js';
@@ -47,6 +47,8 @@ export interface ServedDeps {
   secretsTransformer?: ValueTransformer;
   virtuals: Readonly<Record<string, VirtualResource>>;
   printerFor(group: string, kind: string): TablePrinter | undefined;
+  /** Stateful write hooks of a stored resource (a Service's allocations). */
+  hooksFor?(group: string, resource: string): StoreHooks | undefined;
 }
 
 /** Selectable fields of an object: metadata.name/namespace plus the strategy's. */
@@ -122,6 +124,7 @@ export class ServedResources {
       decode: (kv) => toCached(kv.key, codec.decode(kv)),
     });
     this.storageCaches.set(`${storage.group}/${storage.resource}`, cache);
+    const hooks = this.deps.hooksFor?.(storage.group, storage.resource);
     const storedKind = type.storage
       ? (RESOURCES.find(
           (r) => r.group === storage.group && r.version === storage.version && r.plural === storage.resource,
@@ -144,6 +147,7 @@ export class ServedResources {
       codec,
       clock: this.deps.clock,
       toCached,
+      ...(hooks ? { hooks } : {}),
     });
   }
 

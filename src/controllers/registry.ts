@@ -9,6 +9,7 @@ import { DisruptionController } from './disruption/disruption.js';
 import { DnsEndpointsController } from './dnsendpoints/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
+import { EndpointSliceMirroringController } from './endpointslice/mirroring.js';
 import { IngressStatusController } from './ingressstatus/ingressstatus.js';
 import type { Controller } from './framework/types.js';
 import { JobController } from './job/controller.js';
@@ -38,6 +39,7 @@ export function allControllers(): Controller[] {
     new DisruptionController(),
     new EndpointSliceController(),
     new EndpointsController(),
+    new EndpointSliceMirroringController(),
     new DnsEndpointsController(),
     new ServiceLbController(),
     new IngressStatusController(),

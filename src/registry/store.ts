@@ -51,6 +51,28 @@ export interface StoreDeps {
   clock: Clock;
   /** Builds a cached object from a decoded object (labels, selectable fields). */
   toCached(key: string, obj: StoredObject): CachedObject;
+  /** Stateful work around writes (a Service's cluster IPs and node ports). */
+  hooks?: StoreHooks;
+}
+
+/**
+ * Work a kind needs around its writes beyond a stateless strategy, like upstream's BeginCreate /
+ * BeginUpdate: allocating a Service's cluster IPs and node ports before validation, and giving them
+ * back when the write fails or the object goes.
+ */
+export interface StoreHooks {
+  /**
+   * On creates and main-resource updates, after the strategy prepared the object and before it is
+   * validated: may fill in fields. Field errors refuse the write (422). The returned function is
+   * called once the write is known to have succeeded (true) or not (false).
+   */
+  beforeWrite(
+    obj: StoredObject,
+    old: StoredObject | undefined,
+    dryRun: boolean,
+  ): Promise<{ errors: FieldError[]; done(ok: boolean): Promise<void> }>;
+  /** The object has been removed from storage. */
+  removed(obj: StoredObject): Promise<void>;
 }
 
 export interface WriteOptions {
@@ -147,7 +169,29 @@ export class Store extends StoreReader {
     }
     this.strategy.prepareForCreate?.(obj, ctx);
     if (opts.admit) await opts.admit(obj, undefined);
+    const hook = await this.deps.hooks?.beforeWrite(obj, undefined, opts.dryRun);
+    if (hook?.errors.length) {
+      await hook.done(false);
+      throw this.invalid(meta.name ?? '', hook.errors);
+    }
+    let ok = false;
+    try {
+      const created = await this.createValidated(obj, ctx, opts, generated);
+      ok = !opts.dryRun;
+      return created;
+    } finally {
+      await hook?.done(ok);
+    }
+  }
 
+  private async createValidated(
+    obj: StoredObject,
+    ctx: StrategyContext,
+    opts: WriteOptions,
+    generated: boolean,
+  ): Promise<StoredObject> {
+    const r = this.deps.resource;
+    const meta = obj.metadata;
     const errs = validateObjectMeta(meta, r.namespaced, this.nameCheck());
     if (generated) {
       // A bad generateName is reported once, not again for the generated name.
@@ -390,7 +434,33 @@ export class Store extends StoreReader {
     ctx: StrategyContext,
     opts: WriteOptions,
   ): Promise<StoredObject> {
-    this.validateUpdate(next, current, ctx, 'subresource' in opts ? (opts as UpdateOptions).subresource : '');
+    const subresource = 'subresource' in opts ? (opts as UpdateOptions).subresource : '';
+    const hooks = subresource === '' ? this.deps.hooks : undefined;
+    if (!hooks) return this.writeValidated(key, next, current, ctx, opts, subresource);
+    const hook = await hooks.beforeWrite(next, current, opts.dryRun);
+    if (hook.errors.length) {
+      await hook.done(false);
+      throw this.invalid(current.metadata.name ?? '', hook.errors);
+    }
+    let ok = false;
+    try {
+      const written = await this.writeValidated(key, next, current, ctx, opts, subresource);
+      ok = !opts.dryRun;
+      return written;
+    } finally {
+      await hook.done(ok);
+    }
+  }
+
+  private async writeValidated(
+    key: string,
+    next: StoredObject,
+    current: StoredObject,
+    ctx: StrategyContext,
+    opts: WriteOptions,
+    subresource: UpdateSubresource,
+  ): Promise<StoredObject> {
+    this.validateUpdate(next, current, ctx, subresource);
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     if (opts.validateAdmission) await opts.validateAdmission(next, current);
     if (jsonEqual(next, current)) return current;
@@ -406,6 +476,7 @@ export class Store extends StoreReader {
       try {
         const res = await this.deps.backend.delete(key, rev);
         next.metadata.resourceVersion = String(res.revision);
+        await this.deps.hooks?.removed(next);
         return next;
       } catch (err) {
         if (err instanceof KeyNotFoundError)
@@ -523,6 +594,7 @@ export class Store extends StoreReader {
       try {
         const res = await this.deps.backend.delete(key, Number(meta.resourceVersion));
         const gone = { ...current, metadata: { ...current.metadata, resourceVersion: String(res.revision) } };
+        await this.deps.hooks?.removed(gone);
         return { deleted: true, object: gone };
       } catch (err) {
         if (err instanceof ConflictError && attempt < MAX_RETRIES) {

@@ -10,6 +10,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/meta.js';
+import { ServiceRanges } from '../registry/allocators/service-ranges.js';
 import { printerFor } from '../api/printers/index.js';
 import { AdmissionChain } from '../apiserver/admission/types.js';
 import type { HandlerDeps } from '../apiserver/handlers/context.js';
@@ -99,6 +100,29 @@ async function openBackend(config: ServerConfig): Promise<Backend> {
   return new EtcdBackend({ endpoints: config.datastoreEndpoint, tls, logger: componentLogger('etcd') });
 }
 
+/** How often the cluster IP and node port ranges are checked against the Services. */
+const SERVICE_RANGE_REPAIR_MS = 3 * 60_000;
+
+/**
+ * Repairs the Service ranges now (a data dir from before allocation was kept, a crash between an
+ * allocation and its Service) and then periodically; returns the stop function.
+ */
+async function startServiceRangeRepair(ranges: ServiceRanges, served: ServedResources): Promise<() => void> {
+  const log = componentLogger('service-ranges');
+  const pass = async (): Promise<void> => {
+    const cache = served.cache('', 'services');
+    const services = cache ? [...cache.values()].map((c) => c.object as KubeObject) : [];
+    const res = await ranges.repair(services);
+    if (res.claimed || res.released) log.info(res, 'service ranges repaired');
+  };
+  await pass();
+  const timer = setInterval(() => {
+    pass().catch((err: unknown) => log.warn({ err }, 'service range repair failed'));
+  }, SERVICE_RANGE_REPAIR_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Starts everything; resolves once the API server is serving. */
 export async function runServer(config: ServerConfig, clock: Clock = systemClock): Promise<RunningServer> {
   const log = componentLogger('server');
@@ -143,6 +167,11 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
         authenticate: (r) => (late.tokens ? late.tokens.authenticate(r) : Promise.resolve(undefined)),
       },
     });
+    const serviceRanges = new ServiceRanges({
+      backend,
+      serviceCidr: config.serviceCidr,
+      log: componentLogger('service-ranges'),
+    });
     const served = new ServedResources({
       backend,
       clock,
@@ -150,11 +179,13 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
       secretsTransformer,
       virtuals,
       printerFor,
+      hooksFor: (group, resource) => (group === '' && resource === 'services' ? serviceRanges : undefined),
     });
     const nsStore = served.get('', 'v1', 'namespaces')?.store;
     if (nsStore) configureNamespaceStore(nsStore);
     await served.caches.start();
     stops.push(() => served.caches.stop());
+    stops.push(await startServiceRangeRepair(serviceRanges, served));
 
     const rbacSource = registryRbacSource(served);
     const authorizer = rbacAuthorizer(rbacSource);

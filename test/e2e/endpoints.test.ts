@@ -162,6 +162,12 @@ describe('EndpointSlices', () => {
       readyIPs(slices).map((ip) => `${ip}:8080`),
     );
 
+    const described = await kubectlOk(server, ['describe', 'svc', 'web', '-n', ns]);
+    const line = described.split('\n').find((l) => l.startsWith('Endpoints:')) ?? '';
+    expect(line.replace('Endpoints:', '').trim().split(',').sort()).toEqual(
+      readyIPs(slices).map((ip) => `${ip}:8080`),
+    );
+
     // Settled: neither object is rewritten while nothing changes.
     const versions = async (): Promise<string> => {
       const slice = await kubectlJson<{ metadata: { resourceVersion: string } }>(server, [
@@ -203,6 +209,72 @@ describe('EndpointSlices', () => {
       (t) => rowNamed(t, 'web')?.['ENDPOINTS'] === '<none>',
     );
     expect(parseTable(none).rows).toHaveLength(1);
+  });
+
+  it('keeps a terminating pod as serving and terminating, not ready; Endpoints drop it', async () => {
+    await create(server, deployment('term', 2));
+    await create(server, svc('term', { selector: { app: 'term' }, ports: [{ port: 80 }] }));
+    await pollUntil(
+      '2 ready',
+      () => slicesOf('term'),
+      (s) => readyIPs(s).length === 2,
+      { timeoutMs: 60_000 },
+    );
+    // A pod held by a finalizer stays terminating after its node is done with it.
+    const pods = await kubectlJson<{ items: { metadata: { name: string } }[] }>(server, [
+      'get',
+      'pods',
+      '-n',
+      ns,
+      '-l',
+      'app=term',
+    ]);
+    const victim = pods.items[0]?.metadata.name ?? '';
+    await kubectlOk(server, [
+      'patch',
+      'pod',
+      victim,
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":["e2e.k8ts.io/hold"]}}',
+    ]);
+    await kubectlOk(server, ['scale', 'deployment/term', '-n', ns, '--replicas', '1']);
+    await kubectlOk(server, ['delete', 'pod', victim, '-n', ns, '--wait=false']);
+    const slices = await pollUntil(
+      'a terminating endpoint',
+      () => slicesOf('term'),
+      (s) =>
+        s
+          .flatMap((x) => x.endpoints ?? [])
+          .some((e) => e.targetRef?.name === victim && e.conditions?.terminating),
+    );
+    const held = slices.flatMap((x) => x.endpoints ?? []).find((e) => e.targetRef?.name === victim);
+    expect(held?.conditions).toEqual({ ready: false, serving: true, terminating: true });
+    const eps = await pollUntil(
+      'Endpoints without the terminating pod',
+      () => kubectlJson<EndpointsView>(server, ['get', 'endpoints', 'term', '-n', ns]),
+      (e) =>
+        (e.subsets ?? []).flatMap((x) => [...(x.addresses ?? []), ...(x.notReadyAddresses ?? [])]).length ===
+        1,
+    );
+    expect(eps.subsets?.[0]?.addresses).toHaveLength(1);
+    await kubectlOk(server, [
+      'patch',
+      'pod',
+      victim,
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    ]);
+    await pollUntil(
+      'gone',
+      () => slicesOf('term'),
+      (s) => allEndpoints(s) === 1,
+    );
   });
 
   it('resolves a named targetPort from each pod', async () => {
@@ -290,6 +362,36 @@ describe('EndpointSlices', () => {
     );
     const r = await kubectl(server, ['get', 'endpoints', 'manual', '-n', ns]);
     expect(r.stderr).toContain('endpoints "manual" not found');
+  });
+});
+
+describe('hand-written Endpoints', () => {
+  it('are mirrored into EndpointSlices for a selectorless Service', async () => {
+    await create(server, svc('external', { ports: [{ name: 'pg', port: 5432 }] }));
+    await create(server, {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'external', namespace: ns },
+      subsets: [
+        { addresses: [{ ip: '192.0.2.20' }, { ip: '192.0.2.21' }], ports: [{ name: 'pg', port: 5432 }] },
+      ],
+    });
+    const slices = await pollUntil(
+      'mirrored slice',
+      () => slicesOf('external'),
+      (s) => s.length === 1,
+    );
+    expect(slices[0]?.metadata.labels?.['endpointslice.kubernetes.io/managed-by']).toBe(
+      'endpointslicemirroring-controller.k8s.io',
+    );
+    expect(slices[0]?.ports).toEqual([{ name: 'pg', port: 5432, protocol: 'TCP' }]);
+    expect(readyIPs(slices)).toEqual(['192.0.2.20', '192.0.2.21']);
+    await kubectlOk(server, ['delete', 'endpoints', 'external', '-n', ns]);
+    await pollUntil(
+      'mirror removed',
+      () => slicesOf('external'),
+      (s) => s.length === 0,
+    );
   });
 });
 

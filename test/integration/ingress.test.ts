@@ -4,7 +4,7 @@
  * HTTP, HTTPS and WebSocket clients talk through it to loopback backends that play the endpoints.
  * Needs the `haproxy` binary (installed by scripts/test.sh from the Debian package).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -129,6 +129,7 @@ describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', 
   let httpPort = 0;
   let httpsPort = 0;
   let caPem = '';
+  const echoPorts = { a1: 0, a2: 0 };
 
   beforeAll(async () => {
     const a1 = await echoBackend('a1');
@@ -136,6 +137,8 @@ describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', 
     const b = await echoBackend('b');
     const live = await echoBackend('live');
     servers.push(a1.server, a2.server, b.server, live.server);
+    echoPorts.a1 = a1.port;
+    echoPorts.a2 = a2.port;
     const wsServer = http.createServer();
     wss = new WebSocketServer({ server: wsServer });
     wss.on('connection', (socket) => socket.on('message', (data) => socket.send(`echo: ${String(data)}`)));
@@ -370,6 +373,77 @@ describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', 
     expect(echoOf(await get(httpPort, 'late.test', '/')).backend).toMatch(/^a[12]$/);
   });
 
+  it('follows endpoint changes without a reload and without dropping a request', async () => {
+    const ports = echoPorts;
+    client.put(SERVICES, service('churn'));
+    client.put(ENDPOINTSLICES, slice('churn', 'churn-1', ports.a1, ['127.0.0.1']));
+    client.put(INGRESSES, {
+      metadata: { namespace: 'web', name: 'churn', creationTimestamp: '2026-02-02T00:00:00Z' },
+      spec: {
+        ingressClassName: 'k8ts',
+        rules: [
+          {
+            host: 'churn.test',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('churn') }] },
+          },
+        ],
+      },
+    });
+    // (churn.test already answers through the default backend: wait for the reload itself.)
+    await pollUntil(
+      'the churn Ingress loaded',
+      () => controller?.model()?.routes.some((r) => r.backend === 'be_web_churn_80'),
+      (loaded) => loaded === true,
+    );
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const seen = new Set<string>();
+    const failures: string[] = [];
+    let done = false;
+    const loop = async (): Promise<void> => {
+      while (!done) {
+        await new Promise<void>((resolve) => {
+          const req = http.get(
+            { host: '127.0.0.1', port: httpPort, path: '/', headers: { host: 'churn.test' }, agent },
+            (res) => {
+              let body = '';
+              res.on('data', (c: Buffer) => (body += c.toString()));
+              res.on('end', () => {
+                if (res.statusCode === 200) seen.add((JSON.parse(body) as Echo).backend);
+                else failures.push(`status ${res.statusCode}`);
+                resolve();
+              });
+            },
+          );
+          req.on('error', (err) => {
+            failures.push(err.message);
+            resolve();
+          });
+        });
+      }
+    };
+    const loops = [loop(), loop(), loop(), loop()];
+    const generation = (): number =>
+      Math.max(...fs.readdirSync(runDir).map((f) => (f.startsWith('gen-') ? Number(f.slice(4)) : 0)));
+    const before = generation();
+    for (let i = 0; i < 6; i++) {
+      if (i % 2 === 0) client.put(ENDPOINTSLICES, slice('churn', 'churn-2', ports.a2, ['127.0.0.1']));
+      else client.remove(ENDPOINTSLICES, 'web/churn-2');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    done = true;
+    await Promise.all(loops);
+    agent.destroy();
+    const warnings = logLines
+      .filter((l) => Number(l['level']) >= 40)
+      .map((l) => `${String(l['msg'])} ${JSON.stringify(l['err'] ?? '')} ${String(l['line'] ?? '')}`);
+    expect({ failures, generation: generation(), warnings }).toEqual({
+      failures: [],
+      generation: before,
+      warnings: [],
+    });
+    expect([...seen].sort()).toEqual(['a1', 'a2']);
+  });
+
   it('writes one access-log line per request', async () => {
     await get(httpPort, 'a.test', '/logged?x=1');
     const line = await pollUntil(
@@ -409,5 +483,46 @@ describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', 
       (a) => a.status === 503,
     );
     expect(echoOf(await get(httpPort, 'a.test', '/')).backend).toMatch(/^a[12]$/);
+  });
+});
+
+describe.skipIf(!haproxyInstalled())('Ingress data path after an agent crash', () => {
+  it('stops the HAProxy a previous run left behind and takes its ports over', async () => {
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-ingress-crash-'));
+    const logger = pino({ enabled: false });
+    const httpPort = await freePort();
+    const httpsPort = await freePort();
+    const make = (): IngressController =>
+      new IngressController({
+        client: new FakeClient(),
+        nodeName: 'node-1',
+        listen: { host: '127.0.0.1', httpPort, httpsPort },
+        logger,
+        runDir,
+      });
+    let leftover: ReturnType<typeof spawn> | undefined;
+    let second: IngressController | undefined;
+    try {
+      const first = make();
+      await first.start();
+      await first.stop();
+      // What an agent killed with SIGKILL leaves: its HAProxy still running, its PID file on disk.
+      leftover = spawn('haproxy', ['-W', '-db', '-f', path.join(runDir, 'haproxy.cfg')], { stdio: 'ignore' });
+      fs.writeFileSync(path.join(runDir, 'haproxy.pid'), `${leftover.pid}\n`);
+      await pollUntil(
+        'the leftover HAProxy to serve',
+        () => get(httpPort, 'x', '/'),
+        (a) => a.status === 404,
+      );
+      const exited = new Promise<void>((resolve) => leftover?.once('exit', () => resolve()));
+      second = make();
+      await second.start();
+      await exited;
+      expect((await get(httpPort, 'x', '/')).status).toBe(404);
+    } finally {
+      await second?.stop();
+      if (leftover?.exitCode === null && leftover.signalCode === null) leftover.kill('SIGKILL');
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });

@@ -182,6 +182,28 @@ describe.skipIf(!isRoot)('service proxy (nftables) in network namespaces', () =>
     api.put(SERVICES, svc('itp', '10.43.0.25', { internalTrafficPolicy: 'Local' }));
     api.put(ENDPOINTSLICES, slice('itp', [ep(podIP(0), 'node-a'), ep(podIP(1), 'node-b')], { ports: http }));
 
+    // like cluster DNS: a selectorless service whose endpoint is this node's own address
+    const onNode = node.spawn(process.execPath, [
+      '-e',
+      RESPONDER.replace('8080', '18080').replace('5353', '15353'),
+      'node-a',
+    ]);
+    let nodeOut = '';
+    onNode.stdout?.on('data', (d: Buffer) => (nodeOut += d.toString()));
+    await pollUntil(
+      'responder on the node',
+      () => nodeOut,
+      (o) => o.includes('up'),
+      { timeoutMs: 10_000 },
+    );
+    api.put(SERVICES, svc('nodelocal', '10.43.0.26', { internalTrafficPolicy: 'Local' }));
+    api.put(
+      ENDPOINTSLICES,
+      slice('nodelocal', [ep(NODE_IP, 'node-a')], {
+        ports: [{ name: 'http', port: 18080, protocol: 'TCP' }],
+      }),
+    );
+
     proxy = new ServiceProxy({
       client: api,
       nodeName: 'node-a',
@@ -231,6 +253,11 @@ describe.skipIf(!isRoot)('service proxy (nftables) in network namespaces', () =>
 
   it('keeps ClusterIP traffic on this node under internalTrafficPolicy Local', async () => {
     expect(hits(await requests(pods[2] as TestHost, 'http://10.43.0.25/', 20))).toEqual({ 'pod-1': 20 });
+  });
+
+  it("reaches an endpoint on the node's own address from pods and from the node itself", async () => {
+    expect(hits(await requests(pods[1] as TestHost, 'http://10.43.0.26/', 3))).toEqual({ 'node-a': 3 });
+    expect(hits(await requests(node, 'http://10.43.0.26/', 3))).toEqual({ 'node-a': 3 });
   });
 
   it('rejects connections to a service without endpoints', async () => {

@@ -144,6 +144,22 @@ describe('ClusterDns server', () => {
     expect(srv.flag_tc).toBe(true);
   });
 
+  it('drops the additional section without TC when only the answers fit in 512 bytes', async () => {
+    const client = seeded();
+    client.put(SERVICES, svcObj('db', 'kv', { clusterIP: 'None', ports: [{ name: 'kv', port: 7000 }] }));
+    const eps = Array.from({ length: 8 }, (_, i) => ({ ip: `10.42.3.${i + 1}`, hostname: `kv-${i}` }));
+    client.put(ENDPOINTSLICES, sliceObj('db', 'kv-1', 'kv', eps, [{ name: 'kv', port: 7000 }]));
+    const dns = await startDns(client);
+    const { host, port } = dns.address;
+    const udp = await udpQuery(host, port, query('_kv._tcp.kv.db.svc.cluster.local', 'SRV'));
+    expect(udp.flag_tc).toBe(false);
+    expect(udp.answers).toHaveLength(8);
+    expect(udp.additionals ?? []).toHaveLength(0);
+    const [tcp] = await tcpQuery(host, port, [query('_kv._tcp.kv.db.svc.cluster.local', 'SRV')]);
+    expect(tcp!.answers).toHaveLength(8);
+    expect(tcp!.additionals).toHaveLength(8);
+  });
+
   it('follows Service and EndpointSlice changes from the watch', async () => {
     const client = seeded();
     const dns = await startDns(client);
@@ -169,6 +185,21 @@ describe('ClusterDns server', () => {
       (p) => rcodeOf(p) === 'NXDOMAIN',
     );
     expect(rcodeOf(gone)).toBe('NXDOMAIN');
+  });
+
+  it('shuffles the addresses of a headless service from one answer to the next', async () => {
+    const dns = await startDns(seeded());
+    const firsts = new Set<unknown>();
+    for (let i = 0; i < 20; i++) {
+      const r = await udpQuery(
+        dns.address.host,
+        dns.address.port,
+        query('pg.db.svc.cluster.local', 'A', 100 + i, 4096),
+      );
+      expect(addrs(r)).toHaveLength(60);
+      firsts.add(addrs(r)[0]);
+    }
+    expect(firsts.size).toBeGreaterThan(1);
   });
 
   it('refuses other names at once when no upstream is configured', async () => {

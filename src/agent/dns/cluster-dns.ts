@@ -38,6 +38,8 @@ export interface ClusterDnsOptions {
   ttl?: number;
   /** Pod records `a-b-c-d.<ns>.pod.<zone>` (default `insecure`: any well-formed address answers). */
   podMode?: PodMode;
+  /** Shuffle the addresses of multi-address answers (headless Services; default true). */
+  shuffle?: boolean;
   /** Wait per upstream try, ms (default 2000). */
   forwardTimeoutMs?: number;
   logger?: Logger;
@@ -112,6 +114,7 @@ export class ClusterDns {
         forwarder: this.forwarder,
         metrics: this.metrics,
         log: this.log,
+        shuffle: this.o.shuffle ?? true,
       }),
     });
     await server.listen();

@@ -81,6 +81,8 @@ export interface ForwarderOptions {
   upstreams: Upstream[];
   /** Time to wait for one upstream's UDP answer (and again for its TCP answer), ms (default 2000). */
   timeoutMs?: number;
+  /** Most queries forwarded at once; more fail at once (default 1000), so a flood cannot take every socket. */
+  maxInFlight?: number;
   /** Called after each upstream try: the upstream, and the answer's rcode number or undefined. */
   onTry?: (to: Upstream, rcode: number | undefined) => void;
 }
@@ -90,6 +92,7 @@ export class Forwarder {
   readonly upstreams: readonly Upstream[];
   private readonly timeoutMs: number;
   private next = 0;
+  private inFlight = 0;
 
   constructor(private readonly opts: ForwarderOptions) {
     this.upstreams = [...opts.upstreams];
@@ -110,6 +113,18 @@ export class Forwarder {
     if (query.length < 12) throw new ForwardError('query too short to forward');
     const n = this.upstreams.length;
     if (n === 0) throw new ForwardError('no upstream DNS servers configured');
+    if (this.inFlight >= (this.opts.maxInFlight ?? 1000))
+      throw new ForwardError(`too many queries in flight to upstreams (${this.inFlight})`);
+    this.inFlight++;
+    try {
+      return await this.tryAll(query);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async tryAll(query: Buffer): Promise<Buffer> {
+    const n = this.upstreams.length;
     const start = this.next;
     const errors: string[] = [];
     for (let i = 0; i < n; i++) {

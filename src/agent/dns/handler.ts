@@ -25,8 +25,9 @@ import {
 import type { Logger } from '../../util/log.js';
 import type { DnsCache } from './cache.js';
 import { ForwardError, type Forwarder } from './forwarder.js';
-import type { DnsMetrics } from './metrics.js';
+import type { DnsMetrics, RequestSeries } from './metrics.js';
 import { resolve, type ResolverOptions } from './resolver.js';
+import { encodeCompressed } from './wire.js';
 
 /** Numeric response codes. */
 export const RCODE = {
@@ -54,6 +55,14 @@ export interface QueryHandlerOptions {
   forwarder: Forwarder;
   metrics: DnsMetrics;
   log: Logger;
+  /**
+   * Shuffle the A/AAAA records of answers that hold several (headless Services), so clients that
+   * take the first address spread over the endpoints, as CoreDNS's loadbalance plugin does
+   * (default true). Such answers are then not remembered.
+   */
+  shuffle?: boolean;
+  /** Random numbers in [0, 1) for the shuffle (tests). */
+  random?: () => number;
 }
 
 interface Ctx {
@@ -65,7 +74,7 @@ interface Ctx {
   limit: number;
   /** The client's OPT record, when it sent one. */
   opt: OptAnswer | undefined;
-  started: bigint;
+  started: number;
   /** Set when the reply may be remembered under this key (answers from the cache alone). */
   memoKey?: string;
 }
@@ -73,8 +82,7 @@ interface Ctx {
 /** A remembered reply to a message that differed only in its ID. */
 interface Memo {
   reply: Buffer;
-  type: string;
-  rcode: string;
+  series: RequestSeries;
 }
 
 /** Most replies remembered at once (the memo is emptied when full and whenever the cache changes). */
@@ -96,7 +104,7 @@ export class QueryHandler {
    * a response). Synchronous for cluster names; a promise when the answer comes from upstream.
    */
   handle(msg: Buffer, proto: Proto, family: 1 | 2): Buffer | Promise<Buffer> | undefined {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     if (msg.length < 12 || ((msg[2] ?? 0) & 0x80) !== 0) return undefined;
     // A message identical but for its ID gets the same reply while the cache is unchanged.
     const gen = this.o.cache.generation;
@@ -104,13 +112,13 @@ export class QueryHandler {
       this.memo.clear();
       this.memoGeneration = gen;
     }
-    const memoKey = `${proto}${msg.toString('latin1', 2)}`;
+    const memoKey = `${proto}${family}${msg.toString('latin1', 2)}`;
     const hit = this.memo.get(memoKey);
     if (hit) {
       const out = Buffer.from(hit.reply);
       out[0] = msg[0] ?? 0;
       out[1] = msg[1] ?? 0;
-      this.o.metrics.record(proto, family, hit.type, hit.rcode, 'kubernetes', seconds(started));
+      hit.series.observe(seconds(started));
       return out;
     }
     let query: DecodedPacket;
@@ -137,7 +145,8 @@ export class QueryHandler {
     if (r.kind === 'answer') {
       const rcode = RCODE[r.rcode];
       if (!r.chase || !this.o.forwarder.enabled) {
-        ctx.memoKey = memoKey;
+        const shuffled = this.o.shuffle !== false && this.shuffleAddresses(r.answers);
+        if (!shuffled) ctx.memoKey = memoKey;
         return this.reply(ctx, rcode, r.answers, r.authorities, r.additionals, 'kubernetes', true);
       }
       return this.chase(ctx, r.chase, r.answers);
@@ -147,6 +156,27 @@ export class QueryHandler {
   }
 
   // -------------------------------------------------------------------------------------------------
+
+  /** Shuffles the address records among themselves in place; true when there were several. */
+  private shuffleAddresses(answers: Answer[]): boolean {
+    const at: number[] = [];
+    answers.forEach((a, i) => {
+      if (a.type === 'A' || a.type === 'AAAA') at.push(i);
+    });
+    if (at.length < 2) return false;
+    const random = this.o.random ?? Math.random;
+    const recs = at.map((i) => answers[i] as Answer);
+    for (let i = recs.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const t = recs[i] as Answer;
+      recs[i] = recs[j] as Answer;
+      recs[j] = t;
+    }
+    at.forEach((pos, k) => {
+      answers[pos] = recs[k] as Answer;
+    });
+    return true;
+  }
 
   /** Forwards the client's own message; relays the upstream's reply (re-truncated for UDP if needed). */
   private async forward(ctx: Ctx, msg: Buffer): Promise<Buffer> {
@@ -210,7 +240,7 @@ export class QueryHandler {
   }
 
   /** A header-only reply (FORMERR, NOTIMP) to a message that could not be (fully) read. */
-  private bare(msg: Buffer, rcode: number, proto: Proto, family: 1 | 2, started: bigint): Buffer {
+  private bare(msg: Buffer, rcode: number, proto: Proto, family: 1 | 2, started: number): Buffer {
     const out = Buffer.alloc(12);
     msg.copy(out, 0, 0, 2);
     out[2] = 0x80 | ((msg[2] ?? 0) & 0x79); // QR, opcode and RD as asked
@@ -268,21 +298,21 @@ export class QueryHandler {
       authorities,
       additionals: [...extra, ...opt],
     };
-    let out = encode(packet);
+    let out = encodeReply(packet);
     if (out.length > ctx.limit) {
       // Drop the additional section (no TC needed), then authorities, then answers until it fits.
       packet.additionals = opt;
-      out = encode(packet);
+      out = encodeReply(packet);
       if (out.length > ctx.limit) {
         packet.flags = flags | TRUNCATED_RESPONSE;
         packet.authorities = [];
         // The most leading answers that fit (binary search: large answers would take many encodes).
         let lo = 0;
         let hi = answers.length - 1;
-        let best = encode({ ...packet, answers: [] });
+        let best = encodeReply({ ...packet, answers: [] });
         while (lo <= hi) {
           const mid = (lo + hi) >> 1;
-          const attempt = encode({ ...packet, answers: answers.slice(0, mid) });
+          const attempt = encodeReply({ ...packet, answers: answers.slice(0, mid) });
           if (attempt.length <= ctx.limit) {
             best = attempt;
             lo = mid + 1;
@@ -294,7 +324,14 @@ export class QueryHandler {
     this.count(ctx, badvers ? 16 : rcode, badvers ? '' : plugin);
     if (ctx.memoKey !== undefined) {
       if (this.memo.size >= MEMO_MAX) this.memo.clear();
-      this.memo.set(ctx.memoKey, { reply: out, type: ctx.question.type, rcode: rcodeName(rcode) });
+      const series = this.o.metrics.series(
+        ctx.proto,
+        ctx.family,
+        ctx.question.type,
+        rcodeName(rcode),
+        plugin,
+      );
+      this.memo.set(ctx.memoKey, { reply: out, series });
     }
     return out;
   }
@@ -311,10 +348,15 @@ export class QueryHandler {
   }
 }
 
+/** Wire format of a reply: compressed when the compact encoder covers it, else dns-packet's. */
+function encodeReply(p: Packet): Buffer {
+  return encodeCompressed(p) ?? encode(p);
+}
+
 function rcodeName(rcode: number): string {
   return rcode === 16 ? 'BADVERS' : (RCODE_NAMES[rcode] ?? String(rcode));
 }
 
-function seconds(started: bigint): number {
-  return Number(process.hrtime.bigint() - started) / 1e9;
+function seconds(started: number): number {
+  return (performance.now() - started) / 1000;
 }

@@ -36,6 +36,20 @@ interface Histogram {
   count: number;
 }
 
+/** A counter cell. */
+interface Cell {
+  n: number;
+}
+
+/**
+ * The series one kind of request counts into, resolved once (e.g. kept beside a remembered reply),
+ * so counting a request builds no label strings.
+ */
+export interface RequestSeries {
+  /** Counts one request that took `seconds`. */
+  observe(seconds: number): void;
+}
+
 function labelText(labels: Record<string, string>): string {
   const parts = Object.keys(labels)
     .sort()
@@ -51,8 +65,9 @@ function num(v: number): string {
 
 /** The counters of one DNS server. */
 export class DnsMetrics {
-  private readonly requests = new Map<string, number>();
-  private readonly responses = new Map<string, number>();
+  private readonly requests = new Map<string, Cell>();
+  private readonly responses = new Map<string, Cell>();
+  private readonly seriesCache = new Map<string, RequestSeries>();
   private readonly durations = new Map<string, Histogram>();
   private readonly fwdRequests = new Map<string, number>();
   private readonly fwdResponses = new Map<string, number>();
@@ -74,20 +89,37 @@ export class DnsMetrics {
    * @param plugin which part answered: `kubernetes`, `forward` or '' (errors)
    */
   record(proto: string, family: 1 | 2, type: string, rcode: string, plugin: string, seconds: number): void {
+    this.series(proto, family, type, rcode, plugin).observe(seconds);
+  }
+
+  /** The series of requests with these labels (see {@link record}). */
+  series(proto: string, family: 1 | 2, type: string, rcode: string, plugin: string): RequestSeries {
+    const key = `${proto}\u0000${family}\u0000${type}\u0000${rcode}\u0000${plugin}`;
+    const cached = this.seriesCache.get(key);
+    if (cached) return cached;
     const t = DnsMetrics.typeLabel(type);
-    inc(this.requests, `${proto}\u0000${family}\u0000${t}`);
-    inc(this.responses, `${rcode}\u0000${plugin}`);
+    const req = cell(this.requests, `${proto}\u0000${family}\u0000${t}`);
+    const resp = cell(this.responses, `${rcode}\u0000${plugin}`);
     let h = this.durations.get(t);
     if (!h)
       this.durations.set(
         t,
         (h = { buckets: new Array<number>(DNS_DURATION_BUCKETS.length).fill(0), sum: 0, count: 0 }),
       );
-    let b = 0;
-    while (b < DNS_DURATION_BUCKETS.length && seconds > (DNS_DURATION_BUCKETS[b] ?? Infinity)) b++;
-    if (b < h.buckets.length) h.buckets[b] = (h.buckets[b] ?? 0) + 1;
-    h.sum += seconds;
-    h.count++;
+    const hist = h;
+    const s: RequestSeries = {
+      observe: (seconds: number): void => {
+        req.n++;
+        resp.n++;
+        let b = 0;
+        while (b < DNS_DURATION_BUCKETS.length && seconds > (DNS_DURATION_BUCKETS[b] ?? Infinity)) b++;
+        if (b < hist.buckets.length) hist.buckets[b] = (hist.buckets[b] ?? 0) + 1;
+        hist.sum += seconds;
+        hist.count++;
+      },
+    };
+    this.seriesCache.set(key, s);
+    return s;
   }
 
   /** Counts one query sent to upstream `to` (`host:port`) and what came back (`rcode`, or '' for none). */
@@ -99,7 +131,7 @@ export class DnsMetrics {
   /** Total requests answered so far. */
   get total(): number {
     let n = 0;
-    for (const v of this.requests.values()) n += v;
+    for (const v of this.requests.values()) n += v.n;
     return n;
   }
 
@@ -111,13 +143,13 @@ export class DnsMetrics {
     out.push('# TYPE coredns_dns_requests_total counter');
     for (const [k, v] of sorted(this.requests)) {
       const [proto = '', family = '', type = ''] = k.split('\u0000');
-      out.push(`coredns_dns_requests_total${labelText({ ...base, proto, family, type })} ${v}`);
+      out.push(`coredns_dns_requests_total${labelText({ ...base, proto, family, type })} ${v.n}`);
     }
     out.push('# HELP coredns_dns_responses_total Counter of response status codes.');
     out.push('# TYPE coredns_dns_responses_total counter');
     for (const [k, v] of sorted(this.responses)) {
       const [rcode = '', plugin = ''] = k.split('\u0000');
-      out.push(`coredns_dns_responses_total${labelText({ ...base, rcode, plugin })} ${v}`);
+      out.push(`coredns_dns_responses_total${labelText({ ...base, rcode, plugin })} ${v.n}`);
     }
     out.push(
       '# HELP coredns_dns_request_duration_seconds Histogram of the time (in seconds) each request took per zone.',
@@ -149,6 +181,12 @@ export class DnsMetrics {
     }
     return `${out.join('\n')}\n`;
   }
+}
+
+function cell(m: Map<string, Cell>, k: string): Cell {
+  let c = m.get(k);
+  if (!c) m.set(k, (c = { n: 0 }));
+  return c;
 }
 
 function inc(m: Map<string, number>, k: string): void {

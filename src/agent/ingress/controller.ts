@@ -15,9 +15,10 @@ import { ENDPOINTSLICES, INGRESSCLASSES, INGRESSES, SECRETS, SERVICES } from '..
 import type { ApiObject, Client, Informer } from '../../client/types.js';
 import type { Logger } from '../../util/log.js';
 import { defaultCertificatePem } from './default-cert.js';
-import { renderHaproxyConfig } from './haproxy-config.js';
+import { renderHaproxyConfig, slotsFor } from './haproxy-config.js';
 import { HaproxyProcess } from './haproxy-process.js';
 import { buildModel, type IngressModel, type Problem } from './model.js';
+import { initialSlots, planRuntimeUpdate, structureKey, type SlotState } from './runtime.js';
 
 type IngressObject = Ingress & ApiObject;
 type ClassObject = IngressClass & ApiObject;
@@ -87,6 +88,8 @@ export class IngressController {
   private started = false;
   private reported = new Set<string>();
   private lastModel: IngressModel | undefined;
+  /** Endpoints in HAProxy's server slots since the last reload (undefined: reload next time). */
+  private slots: SlotState | undefined;
   private syncCount = 0;
 
   constructor(private readonly opts: IngressControllerOptions) {
@@ -128,6 +131,11 @@ export class IngressController {
       logger: opts.logger,
       onAccessLog: (entry) => this.accessLog(entry),
     });
+    this.proxy.onRestart = () => {
+      // A restarted HAProxy runs the file's endpoints: render everything again.
+      this.slots = undefined;
+      this.schedule();
+    };
     this.recorder = new EventRecorder(opts.client, opts.nodeName, opts.logger, undefined, 'k8ts-ingress');
   }
 
@@ -219,15 +227,48 @@ export class IngressController {
         secret: (key) => this.secrets.get(key),
       });
       this.reportProblems(model.problems);
+      const threads = this.opts.threads ?? Math.max(1, Math.floor(availableParallelism() / 2));
+      const extra = JSON.stringify([this.listen, threads, this.opts.accessLog]);
+      // Endpoint changes only: rewrite server slots through the admin socket, no reload.
+      if (this.slots && this.proxy.running()) {
+        const counts = new Map([...this.slots.slots].map(([name, row]) => [name, row.length]));
+        if (structureKey(model, counts, extra) === this.slots.key) {
+          const plan = planRuntimeUpdate(this.slots, model);
+          if (plan) {
+            try {
+              await this.proxy.runtime(plan.commands);
+              if (plan.commands.length > 0) this.proxy.invalidate();
+              this.slots = plan.next;
+              this.lastModel = model;
+              this.syncCount++;
+              if (plan.commands.length > 0)
+                this.log.debug(
+                  { commands: plan.commands.length },
+                  'ingress endpoints updated without a reload',
+                );
+              return;
+            } catch (err) {
+              this.log.warn({ err }, 'updating ingress endpoints through the admin socket failed; reloading');
+            }
+          }
+        }
+      }
+      const counts = new Map(model.backends.map((b) => [b.name, slotsFor(b.servers.length)]));
       const paths = this.proxy.nextRenderPaths();
       const rendered = renderHaproxyConfig(model, {
         ...this.listen,
         ...paths,
         accessLog: this.opts.accessLog,
-        threads: this.opts.threads ?? Math.max(1, Math.floor(availableParallelism() / 2)),
+        threads,
+        slots: counts,
       });
       const ok = await this.proxy.apply(rendered, paths.dir);
-      if (ok) this.lastModel = model;
+      if (ok) {
+        this.lastModel = model;
+        this.slots = initialSlots(model, counts, structureKey(model, counts, extra));
+      } else {
+        this.slots = undefined;
+      }
       this.syncCount++;
     };
     this.syncing = run();

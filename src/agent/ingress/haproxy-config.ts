@@ -23,6 +23,8 @@ export interface RenderOptions {
   accessLog?: boolean;
   /** Worker threads (default: HAProxy's, one per CPU). */
   threads?: number;
+  /** Server lines per backend (default: as many as it has endpoints); spare ones are disabled. */
+  slots?: ReadonlyMap<string, number>;
 }
 
 /** The configuration text and the files (path relative to `dir` → content) it needs. */
@@ -176,8 +178,26 @@ export function renderHaproxyConfig(model: IngressModel, opts: RenderOptions): R
   );
   for (const b of model.backends) {
     lines.push(`backend ${b.name}`, '  balance roundrobin');
-    b.servers.forEach((s, i) => lines.push(`  server ep${i} ${serverAddress(s.address, s.port)}`));
+    const slots = Math.max(b.servers.length, opts.slots?.get(b.name) ?? b.servers.length);
+    for (let i = 0; i < slots; i++) {
+      const s = b.servers[i];
+      // Spare slots wait disabled: endpoints are added and removed through the admin socket
+      // (see runtime.ts), without a reload.
+      lines.push(
+        s ? `  server ep${i} ${serverAddress(s.address, s.port)}` : `  server ep${i} 127.0.0.1:1 disabled`,
+      );
+    }
     lines.push('');
   }
   return { config: lines.join('\n'), files };
 }
+
+/** Server slots to give a backend of `count` endpoints: room to grow without a reload. */
+export function slotsFor(count: number): number {
+  let n = 4;
+  while (n < count * 2) n *= 2;
+  return n;
+}
+
+/** `address:port` as HAProxy's configuration and admin socket write it. */
+export { serverAddress };

@@ -7,7 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Backoff } from '../../client/backoff.js';
 import { LineSplitter } from '../../client/lines.js';
@@ -68,10 +69,40 @@ export class HaproxyProcess {
     };
   }
 
-  /** Creates the runtime directory and writes the default certificate. */
+  /**
+   * Creates the runtime directory, stops an HAProxy a previous run of this agent left behind (its PID
+   * file names it, and its command line must name this directory's configuration), and writes the
+   * default certificate.
+   */
   async prepare(defaultCertPem: string): Promise<void> {
     await mkdir(this.opts.dir, { recursive: true, mode: 0o700 });
+    await this.stopLeftover();
     await writeFile(this.paths().defaultCert, defaultCertPem, { mode: 0o600 });
+  }
+
+  private pidFile(): string {
+    return path.join(this.opts.dir, 'haproxy.pid');
+  }
+
+  private async stopLeftover(): Promise<void> {
+    const text = await readFile(this.pidFile(), 'utf8').catch(() => '');
+    const pid = Number(text.trim());
+    if (!Number.isInteger(pid) || pid <= 1) return;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes(this.paths().config)) return;
+    this.log.warn({ pid }, 'stopping the ingress proxy a previous agent run left running');
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    if (alive()) process.kill(pid, 'SIGKILL');
+    await rm(this.pidFile(), { force: true });
   }
 
   /** A fresh generation directory for the next configuration's files. */
@@ -106,6 +137,13 @@ export class HaproxyProcess {
     const candidate = path.join(dir, 'haproxy.cfg');
     await writeFile(candidate, rendered.config, { mode: 0o600 });
     const check = await run(this.binary, ['-c', '-q', '-f', candidate]);
+    if (check.code === -1) {
+      this.log.error(
+        { binary: this.binary, error: check.output.trim() },
+        'cannot run haproxy, which serves Ingresses (install the Debian package haproxy)',
+      );
+      return false;
+    }
     if (check.code !== 0) {
       this.log.error(
         { output: check.output.trim() },
@@ -165,6 +203,10 @@ export class HaproxyProcess {
     });
     this.child = child;
     this.log.info({ pid: child.pid }, 'ingress proxy (haproxy) started');
+    if (child.pid !== undefined)
+      writeFile(this.pidFile(), `${child.pid}\n`, { mode: 0o600 }).catch((err: unknown) =>
+        this.log.warn({ err }, 'could not write the ingress proxy PID file'),
+      );
     const out = new LineSplitter();
     child.stdout?.on('data', (chunk: Buffer) => {
       for (const line of out.push(chunk)) this.onStdout(line);
@@ -190,7 +232,10 @@ export class HaproxyProcess {
         this.restartTimer = undefined;
         if (this.stopping || this.child) return;
         void this.spawnMaster().then((r) => {
-          if (r.ok) this.backoff.reset();
+          if (r.ok) {
+            this.backoff.reset();
+            this.onRestart?.();
+          }
         });
       }, delay);
     });
@@ -219,10 +264,45 @@ export class HaproxyProcess {
     } else if (line.includes('Loading failure') || line.includes('Reloading failure')) {
       this.settleLoad({ ok: false, error: line });
     }
-    if (line.startsWith('[ALERT]')) this.log.error({ line }, 'haproxy');
+    if (line.startsWith('[ALERT]') && !this.stopping && !line.includes('has no server available'))
+      this.log.error({ line }, 'haproxy');
     else if (line.startsWith('[WARNING]')) this.log.debug({ line }, 'haproxy');
     else this.log.debug({ line }, 'haproxy');
   }
+
+  /**
+   * Runs admin-socket commands (one connection, `;`-separated) and resolves with the answer; rejects
+   * when the socket cannot be reached or a command is refused.
+   */
+  runtime(commands: readonly string[]): Promise<string> {
+    if (commands.length === 0) return Promise.resolve('');
+    return new Promise((resolve, reject) => {
+      const sock = connect(this.paths().socket);
+      const chunks: Buffer[] = [];
+      const timer = setTimeout(() => sock.destroy(new Error('admin socket timed out')), 5000);
+      sock.on('connect', () => sock.end(`${commands.join(';')}\n`));
+      sock.on('data', (c: Buffer) => chunks.push(c));
+      sock.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      sock.on('close', () => {
+        clearTimeout(timer);
+        const answer = Buffer.concat(chunks).toString('utf8');
+        if (/No such|Unknown command|Require |Invalid|not found|failed/i.test(answer))
+          reject(new Error(`haproxy admin socket: ${answer.trim()}`));
+        else resolve(answer);
+      });
+    });
+  }
+
+  /** Forgets which configuration runs (after runtime changes): the next {@link apply} reloads. */
+  invalidate(): void {
+    this.appliedHash = '';
+  }
+
+  /** Called after HAProxy restarted from its configuration file (its runtime changes are lost). */
+  onRestart: (() => void) | undefined;
 
   /** PID of the HAProxy master, while it runs. */
   pid(): number | undefined {
@@ -245,5 +325,7 @@ export class HaproxyProcess {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
+    const recorded = await readFile(this.pidFile(), 'utf8').catch(() => '');
+    if (recorded.trim() === String(child.pid)) await rm(this.pidFile(), { force: true });
   }
 }

@@ -57,6 +57,27 @@ describe('which Ingresses are served', () => {
     expect(servesIngress(ingress('a', {}), [{ metadata: { name: 'k8ts' } }])).toBe(false);
     expect(servesIngress(ingress('a', {}), [])).toBe(false);
   });
+
+  it('serves other classes whose controller is k8ts.io/ingress', () => {
+    const pub: IngressClass = { metadata: { name: 'public' }, spec: { controller: 'k8ts.io/ingress' } };
+    const nginx: IngressClass = {
+      metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+      spec: { controller: 'k8s.io/ingress-nginx' },
+    };
+    expect(servesIngress(ingress('a', { ingressClassName: 'public' }), [pub])).toBe(true);
+    expect(servesIngress(ingress('a', { ingressClassName: 'public' }), [])).toBe(false);
+    expect(servesIngress(ingress('a', {}), [pub, nginx])).toBe(false);
+    const defaultPub: IngressClass = {
+      ...pub,
+      metadata: { name: 'public', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+    };
+    expect(servesIngress(ingress('a', {}), [defaultPub])).toBe(true);
+    const annotated: Ingress = {
+      metadata: { annotations: { 'kubernetes.io/ingress.class': 'public' } },
+      spec: {},
+    };
+    expect(servesIngress(annotated, [pub])).toBe(true);
+  });
 });
 
 describe('backends', () => {

@@ -9,8 +9,6 @@
 import { spawn } from 'node:child_process';
 import type { TableState } from './nft.js';
 
-const EP_CHAIN_RE = /^ep-[^/]+\/[^/]+\/udp\/[^_]+__(\d+\.\d+\.\d+\.\d+)\/(\d+)$/;
-
 /** The `conntrack` arguments that delete the stale UDP flows between two table states. */
 export function staleUdpFlows(prev: TableState, next: TableState): string[][] {
   const out: string[][] = [];
@@ -18,13 +16,8 @@ export function staleUdpFlows(prev: TableState, next: TableState): string[][] {
   for (const [key, before] of prev.fragments) {
     const after = next.fragments.get(key);
     if (after === before) continue;
-    for (const chain of before.chains.keys()) {
-      if (after?.chains.has(chain)) continue;
-      const m = EP_CHAIN_RE.exec(chain);
-      if (m?.[1] && m[2]) gone.add(`${m[1]}:${m[2]}`);
-    }
+    for (const ep of before.udpEndpoints) if (!after?.udpEndpoints.has(ep)) gone.add(ep);
   }
-  // an endpoint that merely moved to another service port chain is still gone from this one's flows
   for (const ep of [...gone].sort()) {
     const [ip = '', port = ''] = ep.split(':');
     out.push(['-D', '-p', 'udp', '--reply-src', ip, '--reply-port-src', port]);

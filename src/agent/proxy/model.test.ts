@@ -79,6 +79,13 @@ describe('buildServicePorts', () => {
     expect(problems).toHaveLength(4);
   });
 
+  it('skips ports whose names would not fit in nft names', () => {
+    const long = svc('a'.repeat(63), '10.43.0.26', {}, { namespace: `${'b'.repeat(150)}` });
+    const { ports, problems } = buildServicePorts(long, []);
+    expect(ports).toEqual([]);
+    expect(problems).toEqual(['port http: namespace and name too long to program']);
+  });
+
   it('turns ClientIP affinity into a timeout (default 3 h)', () => {
     const a = svc('a', '10.43.0.24', { sessionAffinity: 'ClientIP' });
     expect(buildServicePorts(a, []).ports[0]?.affinityTimeoutSeconds).toBe(10800);

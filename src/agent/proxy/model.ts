@@ -13,6 +13,9 @@ export type Protocol = 'tcp' | 'udp' | 'sctp';
 /** Label that ties an EndpointSlice to its Service. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
+/** The longest service port id the rules can name (nft names hold 255 bytes). */
+const MAX_ID_LENGTH = 200;
+
 /** Default ClientIP affinity timeout (3 hours), as upstream. */
 export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10_800;
 
@@ -220,6 +223,11 @@ export function buildServicePorts(svc: Service, slices: readonly EndpointSlice[]
       continue;
     }
     const id = `${namespace}/${name}/${protocol}/${label}`;
+    if (id.length > MAX_ID_LENGTH) {
+      // nft names are limited to 255 bytes; endpoint chains and affinity sets add up to ~40 more
+      problems.push(`port ${label}: namespace and name too long to program`);
+      continue;
+    }
     if (seen.has(id)) {
       problems.push(`port ${label}/${protocol} appears twice`);
       continue;

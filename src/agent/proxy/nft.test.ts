@@ -39,21 +39,15 @@ describe('renderDiff', () => {
     expect(renderDiff('t', a, reuse(a, state(['10.42.0.2'])))).toBe('');
   });
 
-  it('adds an endpoint by adding its chain and rewriting only the balancing chain', () => {
+  it('adds an endpoint by rewriting only the balancing chain and adding its hairpin element', () => {
     const a = state(['10.42.0.2']);
     const b = reuse(a, state(['10.42.0.2', '10.42.0.3']));
-    const l = renderDiff('t', a, b).trim().split('\n');
-    expect(l[0]).toBe('add chain ip t ep-default/web/tcp/http__10.42.0.3/8080');
-    expect([...l].sort()).toEqual(
-      [
-        'add chain ip t ep-default/web/tcp/http__10.42.0.3/8080',
-        'flush chain ip t svc-default/web/tcp/http',
-        'add rule ip t svc-default/web/tcp/http numgen random mod 2 vmap { ' +
-          '0 : goto ep-default/web/tcp/http__10.42.0.2/8080, 1 : goto ep-default/web/tcp/http__10.42.0.3/8080 }',
-        'add rule ip t ep-default/web/tcp/http__10.42.0.3/8080 ip saddr 10.42.0.3 jump mark-for-masquerade',
-        'add rule ip t ep-default/web/tcp/http__10.42.0.3/8080 meta l4proto tcp dnat to 10.42.0.3:8080',
-      ].sort(),
-    );
+    expect(renderDiff('t', a, b).trim().split('\n')).toEqual([
+      'flush chain ip t svc-default/web/tcp/http',
+      'add rule ip t svc-default/web/tcp/http meta l4proto tcp dnat ip addr . port to numgen random mod 2 map { ' +
+        '0 : 10.42.0.2 . 8080, 1 : 10.42.0.3 . 8080 }',
+      'add element ip t hairpin-endpoints { 10.42.0.3 . 10.42.0.3 }',
+    ]);
   });
 
   it('removes the last endpoint: map element moves to the reject map, chains are flushed then deleted', () => {

@@ -24,7 +24,13 @@ const MAP_TYPES: Record<MapName, string> = {
   'no-endpoint-services': 'ipv4_addr . inet_proto . inet_service : verdict',
   'service-nodeports': 'inet_proto . inet_service : verdict',
   'no-endpoint-nodeports': 'inet_proto . inet_service : verdict',
+  'hairpin-endpoints': 'ipv4_addr . ipv4_addr',
 };
+
+/** `map` or `set`: what kind of object a {@link MapName} is. */
+function kindOf(m: MapName): 'map' | 'set' {
+  return MAP_TYPES[m].includes(': verdict') ? 'map' : 'set';
+}
 
 /** The maps, in a fixed order. */
 export const MAP_NAMES = Object.keys(MAP_TYPES) as MapName[];
@@ -69,7 +75,7 @@ function baseLines(t: string): string[] {
     `add rule ${p} reject-chain meta l4proto tcp reject with tcp reset`,
     `add rule ${p} reject-chain reject`,
   ];
-  for (const m of MAP_NAMES) lines.push(`add map ${p} ${m} { type ${MAP_TYPES[m]} ; }`);
+  for (const m of MAP_NAMES) lines.push(`add ${kindOf(m)} ${p} ${m} { type ${MAP_TYPES[m]} ; }`);
   lines.push(
     `add set ${p} nodeport-ips { type ipv4_addr ; }`,
     `add chain ${p} services`,
@@ -83,6 +89,7 @@ function baseLines(t: string): string[] {
     `add chain ${p} nat-output { type nat hook output priority -100 ; }`,
     `add rule ${p} nat-output jump services`,
     `add chain ${p} nat-postrouting { type nat hook postrouting priority 100 ; }`,
+    `add rule ${p} nat-postrouting ct status dnat ip saddr . ip daddr @hairpin-endpoints masquerade fully-random`,
     `add rule ${p} nat-postrouting jump masquerading`,
   );
   // Traffic to a Service without endpoints is not DNATed, so it still carries the service address
@@ -143,7 +150,7 @@ export function renderFull(table: string, state: TableState): string {
 export function renderResync(table: string, prev: TableState, next: TableState): string {
   const p = `ip ${table}`;
   const lines = [`add table ${p}`, `flush table ${p}`, ...baseLines(table).slice(1)];
-  for (const m of MAP_NAMES) lines.push(`flush map ${p} ${m}`);
+  for (const m of MAP_NAMES) lines.push(`flush ${kindOf(m)} ${p} ${m}`);
   lines.push(`flush set ${p} nodeport-ips`);
   const chainLines: string[] = [];
   const keepChains = new Set<string>();

@@ -69,7 +69,7 @@ describe('ServiceProxy', () => {
       { timeoutMs: 5000 },
     );
     expect(rec.scripts[1]).not.toContain('delete table');
-    expect(rec.scripts[1]).toContain('add chain ip t ep-default/web/tcp/http__10.42.0.3/8080');
+    expect(rec.scripts[1]).toContain('add element ip t hairpin-endpoints { 10.42.0.3 . 10.42.0.3 }');
 
     client.remove(SERVICES, 'default/web');
     await pollUntil(

@@ -34,16 +34,17 @@ describe('rule generation', () => {
     );
     expect(l).toContain('add rule ip t cip-default/web/tcp/http goto svc-default/web/tcp/http');
     expect(l).toContain(
-      'add rule ip t svc-default/web/tcp/http numgen random mod 2 vmap { ' +
-        '0 : goto ep-default/web/tcp/http__10.42.0.2/8080, 1 : goto ep-default/web/tcp/http__10.42.0.3/8080 }',
+      'add rule ip t svc-default/web/tcp/http meta l4proto tcp dnat ip addr . port to numgen random mod 2 map { ' +
+        '0 : 10.42.0.2 . 8080, 1 : 10.42.0.3 . 8080 }',
+    );
+    // a pod that reaches itself through the service is masqueraded (hairpin)
+    expect(l).toContain(
+      'add rule ip t nat-postrouting ct status dnat ip saddr . ip daddr @hairpin-endpoints masquerade fully-random',
     );
     expect(l).toContain(
-      'add rule ip t ep-default/web/tcp/http__10.42.0.2/8080 ip saddr 10.42.0.2 jump mark-for-masquerade',
+      'add element ip t hairpin-endpoints { 10.42.0.2 . 10.42.0.2, 10.42.0.3 . 10.42.0.3 }',
     );
-    expect(l).toContain(
-      'add rule ip t ep-default/web/tcp/http__10.42.0.3/8080 meta l4proto tcp dnat to 10.42.0.3:8080',
-    );
-    // the not-ready endpoint has no chain at all
+    // the not-ready endpoint gets no traffic
     expect(text).not.toContain('10.42.0.4');
     expect(l).toContain('add element ip t nodeport-ips { 192.168.1.10 }');
   });
@@ -67,10 +68,8 @@ describe('rule generation', () => {
       'goto cip-default/ending/tcp/http',
     );
     const chains = state.fragments.get('default/ending')?.chains;
-    expect(chains?.get('svc-default/ending/tcp/http')).toEqual([
-      'goto ep-default/ending/tcp/http__10.42.0.7/8080',
-    ]);
-    expect([...(chains?.keys() ?? [])].some((c) => c.includes('10.42.0.8'))).toBe(false);
+    expect(chains?.get('svc-default/ending/tcp/http')).toEqual(['meta l4proto tcp dnat to 10.42.0.7:8080']);
+    expect([...(state.elements.get('hairpin-endpoints')?.keys() ?? [])]).toEqual(['10.42.0.7 . 10.42.0.7']);
   });
 
   it('programs NodePorts, external IPs and LB ingress IPs through the external chain (SNAT for Cluster)', () => {
@@ -122,7 +121,7 @@ describe('rule generation', () => {
       'goto loc-default/loc/tcp/http',
     ]);
     expect(state.fragments.get('default/loc')?.chains.get('loc-default/loc/tcp/http')).toEqual([
-      'goto ep-default/loc/tcp/http__10.42.0.2/8080',
+      'meta l4proto tcp dnat to 10.42.0.2:8080',
     ]);
     // no local endpoint: off-node clients are dropped, pods still reach the remote endpoint
     expect(state.fragments.get('default/far')?.chains.get('ext-default/far/tcp/http')?.at(-1)).toBe('drop');
@@ -167,9 +166,10 @@ describe('rule generation', () => {
       'ip saddr @aff-30-default/s/tcp/http__10.42.0.2/8080 goto ep-default/s/tcp/http__10.42.0.2/8080',
       'ip saddr @aff-30-default/s/tcp/http__10.42.0.3/8080 goto ep-default/s/tcp/http__10.42.0.3/8080',
     ]);
-    expect(frag?.chains.get('ep-default/s/tcp/http__10.42.0.3/8080')?.[1]).toBe(
+    expect(frag?.chains.get('ep-default/s/tcp/http__10.42.0.3/8080')).toEqual([
       'update @aff-30-default/s/tcp/http__10.42.0.3/8080 { ip saddr }',
-    );
+      'meta l4proto tcp dnat to 10.42.0.3:8080',
+    ]);
   });
 
   it('programs UDP and SCTP ports with their own protocol', () => {
@@ -201,9 +201,9 @@ describe('rule generation', () => {
     expect(state.elements.get('service-ips')?.get('10.43.0.50 . udp . 53')).toBe(
       'goto cip-default/m/udp/dns',
     );
-    expect(
-      state.fragments.get('default/m')?.chains.get('ep-default/m/udp/dns__10.42.0.2/10053')?.at(-1),
-    ).toBe('meta l4proto udp dnat to 10.42.0.2:10053');
+    expect(state.fragments.get('default/m')?.chains.get('svc-default/m/udp/dns')?.at(-1)).toBe(
+      'meta l4proto udp dnat to 10.42.0.2:10053',
+    );
     expect(state.elements.get('service-ips')?.get('10.43.0.50 . sctp . 3868')).toBe(
       'goto cip-default/m/sctp/sig',
     );

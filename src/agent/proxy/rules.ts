@@ -5,15 +5,24 @@
  */
 import { usableEndpoints, type EndpointModel, type ServicePortModel } from './model.js';
 
-/** The verdict maps of the table, keyed as their names. */
-export type MapName = 'service-ips' | 'service-nodeports' | 'no-endpoint-services' | 'no-endpoint-nodeports';
+/**
+ * The verdict maps of the table, plus the `hairpin-endpoints` set (`ip . ip` of every endpoint: a
+ * DNATed packet whose source is its own endpoint is masqueraded so the reply comes back through the
+ * node).
+ */
+export type MapName =
+  | 'service-ips'
+  | 'service-nodeports'
+  | 'no-endpoint-services'
+  | 'no-endpoint-nodeports'
+  | 'hairpin-endpoints';
 
 /** One element of a verdict map. */
 export interface MapElement {
   map: MapName;
   /** nft key text: `10.43.0.10 . udp . 53` or `tcp . 30080`. */
   key: string;
-  /** nft verdict text: `goto cip-…`, `goto reject-chain`, `drop`. */
+  /** nft verdict text: `goto cip-…`, `goto reject-chain`, `drop`; '' in a set. */
   value: string;
 }
 
@@ -24,6 +33,8 @@ export interface Fragment {
   /** Set name → its definition body (`{ type ipv4_addr ; … }`). */
   sets: Map<string, string>;
   elements: MapElement[];
+  /** `ip:port` of the UDP endpoints traffic may go to (for stale conntrack entries). */
+  udpEndpoints: Set<string>;
 }
 
 /** What the rules depend on besides the Service. */
@@ -46,7 +57,7 @@ function affinitySet(id: string, ep: EndpointModel, timeout: number): string {
 
 /** An empty fragment. */
 export function emptyFragment(): Fragment {
-  return { chains: new Map(), sets: new Map(), elements: [] };
+  return { chains: new Map(), sets: new Map(), elements: [], udpEndpoints: new Set() };
 }
 
 /** Adds the chains of one service port to `frag`. */
@@ -59,33 +70,49 @@ function addServicePort(frag: Fragment, sp: ServicePortModel, node: NodeContext)
   const svcChain = `svc-${id}`;
   const locChain = `loc-${id}`;
 
-  const addEndpoint = (ep: EndpointModel): string => {
+  /** The chain of one endpoint under ClientIP affinity: remember the client, then DNAT. */
+  const addEndpoint = (ep: EndpointModel, t: number): string => {
     const name = endpointChain(id, ep);
     if (frag.chains.has(name)) return name;
-    const rules = [`ip saddr ${ep.ip} jump mark-for-masquerade`];
-    if (timeout !== undefined) {
-      const set = affinitySet(id, ep, timeout);
-      frag.sets.set(set, `{ type ipv4_addr ; flags dynamic,timeout ; timeout ${timeout}s ; }`);
-      rules.push(`update @${set} { ip saddr }`);
-    }
-    rules.push(`meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
-    frag.chains.set(name, rules);
+    const set = affinitySet(id, ep, t);
+    frag.sets.set(set, `{ type ipv4_addr ; flags dynamic,timeout ; timeout ${t}s ; }`);
+    frag.chains.set(name, [
+      `update @${set} { ip saddr }`,
+      `meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`,
+    ]);
     return name;
   };
-  /** A chain that picks one of `eps` at random (sticky per client with affinity). */
+  /**
+   * A chain that picks one of `eps` at random. Without affinity it is one rule (a DNAT through a
+   * `numgen` map: no chain per endpoint, which keeps the table small and every sync cheap); with
+   * affinity each endpoint gets a chain that records the client in its set.
+   */
   const addBalancer = (name: string, eps: EndpointModel[]): string => {
     if (frag.chains.has(name)) return name;
+    for (const ep of eps) {
+      frag.elements.push({ map: 'hairpin-endpoints', key: `${ep.ip} . ${ep.ip}`, value: '' });
+      if (proto === 'udp') frag.udpEndpoints.add(`${ep.ip}:${ep.port}`);
+    }
     const rules: string[] = [];
-    const targets = eps.map(addEndpoint);
-    if (timeout !== undefined) {
+    if (timeout === undefined) {
+      const first = eps[0];
+      if (eps.length === 1 && first) rules.push(`meta l4proto ${proto} dnat to ${first.ip}:${first.port}`);
+      else {
+        const arms = eps.map((ep, i) => `${i} : ${ep.ip} . ${ep.port}`).join(', ');
+        rules.push(
+          `meta l4proto ${proto} dnat ip addr . port to numgen random mod ${eps.length} map { ${arms} }`,
+        );
+      }
+    } else {
+      const targets = eps.map((ep) => addEndpoint(ep, timeout));
       eps.forEach((ep, i) =>
         rules.push(`ip saddr @${affinitySet(id, ep, timeout)} goto ${targets[i] ?? ''}`),
       );
-    }
-    if (targets.length === 1) rules.push(`goto ${targets[0] ?? ''}`);
-    else {
-      const arms = targets.map((t, i) => `${i} : goto ${t}`).join(', ');
-      rules.push(`numgen random mod ${targets.length} vmap { ${arms} }`);
+      if (targets.length === 1) rules.push(`goto ${targets[0] ?? ''}`);
+      else {
+        const arms = targets.map((t, i) => `${i} : goto ${t}`).join(', ');
+        rules.push(`numgen random mod ${targets.length} vmap { ${arms} }`);
+      }
     }
     frag.chains.set(name, rules);
     return name;

@@ -13,12 +13,22 @@ export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-c
 /** The deprecated annotation older manifests name their class with. */
 export const CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
-/** True when k8ts serves `ing`: class `k8ts`, or no class while `k8ts` is the default class. */
+/** True when `cls` is implemented by k8ts: named `k8ts`, or any class whose controller is k8ts's. */
+function isOurs(cls: IngressClass): boolean {
+  return cls.metadata?.name === INGRESS_CLASS || cls.spec?.controller === INGRESS_CONTROLLER;
+}
+
+/**
+ * True when k8ts serves `ing`: its class is `k8ts` or another IngressClass with controller
+ * `k8ts.io/ingress`; or it names no class (field nor deprecated annotation) and one of those classes
+ * is marked the default.
+ */
 export function servesIngress(ing: Ingress, classes: readonly IngressClass[]): boolean {
-  const name = ing.spec?.ingressClassName;
-  if (name !== undefined && name !== '') return name === INGRESS_CLASS;
-  const annotated = ing.metadata?.annotations?.[CLASS_ANNOTATION];
-  if (annotated !== undefined) return annotated === INGRESS_CLASS;
-  const own = classes.find((c) => c.metadata?.name === INGRESS_CLASS);
-  return own?.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
+  const name = ing.spec?.ingressClassName || ing.metadata?.annotations?.[CLASS_ANNOTATION];
+  if (name) {
+    if (name === INGRESS_CLASS) return true;
+    const cls = classes.find((c) => c.metadata?.name === name);
+    return cls !== undefined && isOurs(cls);
+  }
+  return classes.some((c) => isOurs(c) && c.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
 }

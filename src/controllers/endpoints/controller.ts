@@ -18,12 +18,15 @@ import {
   LABEL_HEADLESS,
   managesEndpoints,
   podEndpointView,
-  selectorOf,
-  selects,
   type PodObject,
   type ServiceObject,
 } from '../endpointslice/podutil.js';
-import { BY_NAMESPACE, indexByNamespace } from '../framework/indexes.js';
+import {
+  indexPodsByLabel,
+  indexServicesBySelector,
+  selectedPods,
+  servicesSelecting,
+} from '../endpointslice/selection.js';
 import type { Controller, ControllerContext } from '../framework/types.js';
 import { WorkQueue } from '../queue.js';
 import { desiredSubsets, OVER_CAPACITY_ANNOTATION, truncateSubsets } from './subsets.js';
@@ -32,6 +35,8 @@ type EndpointsObject = Endpoints & ApiObject;
 
 /** The Endpoints the API server keeps for itself. */
 const API_SERVER_ENDPOINTS = 'default/kubernetes';
+/** Endpoints used as a leader-election lock carry this annotation; they have no Service. */
+const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 /** A sync that found the cache behind its own write retries after this delay. */
 const STALE_RETRY_MS = 50;
 
@@ -71,8 +76,8 @@ class EndpointsSync {
     this.services = ctx.informers.informer<ServiceObject>(SERVICES);
     this.pods = ctx.informers.informer<PodObject>(PODS);
     this.endpoints = ctx.informers.informer<EndpointsObject>(ENDPOINTS);
-    indexByNamespace(this.services);
-    indexByNamespace(this.pods);
+    indexServicesBySelector(this.services);
+    indexPodsByLabel(this.pods);
     this.queue = new WorkQueue((key) => this.sync(key), this.log, { concurrency: 5 });
     const enqueue = (o: ApiObject): void => this.queue.add(objectKey(o));
     this.services.addHandlers({ add: enqueue, update: (_, cur) => enqueue(cur), delete: enqueue });
@@ -87,17 +92,14 @@ class EndpointsSync {
   }
 
   private podServices(...pods: PodObject[]): void {
-    const ns = pods[0]?.metadata.namespace ?? '';
-    for (const svc of this.services.byIndex(BY_NAMESPACE, ns)) {
-      const sel = selectorOf(svc);
-      if (sel && pods.some((p) => selects(sel, p.metadata.labels))) this.queue.add(objectKey(svc));
-    }
+    for (const svc of servicesSelecting(this.services, ...pods)) this.queue.add(objectKey(svc));
   }
 
   start(): void {
     this.markReady();
     // Endpoints left behind by Services deleted while the controller was not running.
     for (const ep of this.endpoints.list()) {
+      if (ep.metadata.annotations?.[LEADER_ANNOTATION] !== undefined) continue;
       const key = objectKey(ep);
       if (!this.services.get(key)) this.queue.add(key);
     }
@@ -140,8 +142,7 @@ class EndpointsSync {
       this.queue.addAfter(key, STALE_RETRY_MS);
       return;
     }
-    const sel = selectorOf(svc) ?? {};
-    const pods = this.pods.byIndex(BY_NAMESPACE, ns).filter((p) => selects(sel, p.metadata.labels));
+    const pods = selectedPods(this.pods, svc);
     const subsets = desiredSubsets(svc, pods);
     const labels = endpointsLabels(svc);
     const annotations = { ...(current?.metadata.annotations ?? {}) };

@@ -16,7 +16,6 @@ import type { EventRecorder } from '../../client/events.js';
 import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../../client/resources.js';
 import { objectKey, type ApiObject, type Informer } from '../../client/types.js';
 import type { Logger } from '../../util/log.js';
-import { BY_NAMESPACE, indexByNamespace } from '../framework/indexes.js';
 import type { Controller, ControllerContext } from '../framework/types.js';
 import { WorkQueue } from '../queue.js';
 import { desiredEndpoints } from './desired.js';
@@ -26,12 +25,11 @@ import {
   LABEL_ZONE,
   managesEndpoints,
   podEndpointView,
-  selectorOf,
-  selects,
   type PodObject,
   type ServiceObject,
 } from './podutil.js';
 import { CONTROLLER_NAME, MAX_ENDPOINTS_PER_SLICE, planSlices, type SliceObject } from './reconcile.js';
+import { indexPodsByLabel, indexServicesBySelector, selectedPods, servicesSelecting } from './selection.js';
 import { SliceTracker } from './tracker.js';
 
 /** A slice changed by someone else queues its Service after this delay (upstream: 1 s). */
@@ -110,8 +108,8 @@ class EndpointSliceSync {
     this.pods = ctx.informers.informer<PodObject>(PODS);
     this.slices = ctx.informers.informer<SliceObject>(ENDPOINTSLICES);
     this.nodes = ctx.informers.informer<Node & ApiObject>(NODES);
-    indexByNamespace(this.services);
-    indexByNamespace(this.pods);
+    indexServicesBySelector(this.services);
+    indexPodsByLabel(this.pods);
     try {
       this.slices.addIndex(BY_SERVICE, (s) => {
         const key = managedServiceKey(s);
@@ -150,11 +148,7 @@ class EndpointSliceSync {
 
   /** Queues the Services of the pods' namespace whose selector matches one of `pods`. */
   private podServices(...pods: PodObject[]): void {
-    const ns = pods[0]?.metadata.namespace ?? '';
-    for (const svc of this.services.byIndex(BY_NAMESPACE, ns)) {
-      const sel = selectorOf(svc);
-      if (sel && pods.some((p) => selects(sel, p.metadata.labels))) this.queue.add(objectKey(svc));
-    }
+    for (const svc of servicesSelecting(this.services, ...pods)) this.queue.add(objectKey(svc));
   }
 
   private allServices(): void {
@@ -192,8 +186,7 @@ class EndpointSliceSync {
       return;
     }
     const ns = svc.metadata.namespace ?? '';
-    const sel = selectorOf(svc) ?? {};
-    const pods = this.pods.byIndex(BY_NAMESPACE, ns).filter((p) => selects(sel, p.metadata.labels));
+    const pods = selectedPods(this.pods, svc);
     const desired = desiredEndpoints(svc, pods, (name) => this.nodes.get(name));
     const existing = this.slices.byIndex(BY_SERVICE, key).filter((s) => !s.metadata.deletionTimestamp);
     const plan = planSlices(svc, desired.byAddressType, existing, this.max);

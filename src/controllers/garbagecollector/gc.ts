@@ -55,10 +55,24 @@ export class GarbageCollector {
   }
 
   start(): void {
+    // Every cache is indexed before any key is worked on: a pod seen before the ReplicaSets were
+    // indexed would otherwise look orphaned (the queue starts work synchronously).
+    this.held = [];
     for (const { store, cache } of this.served.stored()) {
       const idx = this.entries.push({ store, cache }) - 1;
       this.stops.push(subscribe(cache, (ev) => this.onEvent(idx, ev)));
     }
+    const held = this.held;
+    this.held = undefined;
+    for (const key of held) this.queue.add(key);
+  }
+
+  /** Keys seen while start() indexes the caches, worked on once all are indexed. */
+  private held: string[] | undefined;
+
+  private enqueue(key: string): void {
+    if (this.held) this.held.push(key);
+    else this.queue.add(key);
   }
 
   stop(): void {
@@ -82,8 +96,8 @@ export class GarbageCollector {
       if (uid && this.byUid.get(uid)?.key === o.key) this.byUid.delete(uid);
       // Its dependents may now be orphaned (background deletion); a foreground owner may be waiting.
       if (uid)
-        for (const d of this.dependents.get(uid)?.values() ?? []) this.queue.add(`dep:${d.entry}:${d.key}`);
-      for (const r of before) if (this.byUid.has(r.uid)) this.queue.add(`owner:${r.uid}`);
+        for (const d of this.dependents.get(uid)?.values() ?? []) this.enqueue(`dep:${d.entry}:${d.key}`);
+      for (const r of before) if (this.byUid.has(r.uid)) this.enqueue(`owner:${r.uid}`);
       return;
     }
     if (uid) this.byUid.set(uid, ref);
@@ -93,14 +107,14 @@ export class GarbageCollector {
       if (!m) this.dependents.set(r.uid, (m = new Map()));
       m.set(refKey, ref);
     }
-    if (owners.length && owners.some((r) => !this.byUid.has(r.uid))) this.queue.add(`dep:${entry}:${o.key}`);
+    if (owners.length && owners.some((r) => !this.byUid.has(r.uid))) this.enqueue(`dep:${entry}:${o.key}`);
     const meta = o.object.metadata;
     if (
       uid &&
       meta.deletionTimestamp &&
       (meta.finalizers ?? []).some((f) => f === 'orphan' || f === 'foregroundDeletion')
     ) {
-      this.queue.add(`owner:${uid}`);
+      this.enqueue(`owner:${uid}`);
     }
   }
 

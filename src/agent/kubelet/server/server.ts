@@ -48,6 +48,8 @@ export interface KubeletServerOptions {
   authenticateToken?: KubeletTokenAuthenticator;
   stats?: StatsProvider;
   pods?: PodsProvider;
+  /** The node's own metrics (service proxy, cluster DNS) in Prometheus text format, on `/metrics`. */
+  metrics?: () => Promise<string>;
   /** The clock of `sinceSeconds` (tests inject one). */
   now?: () => number;
   /** How often a followed log looks for more without a file event (default 1 s). */
@@ -60,7 +62,7 @@ type Route =
   | { kind: 'logs'; namespace: string; pod: string; container: string }
   | { kind: 'exec' | 'attach'; namespace: string; pod: string; uid?: string; container: string }
   | { kind: 'portForward'; namespace: string; pod: string; uid?: string }
-  | { kind: 'healthz' | 'summary' | 'resourceMetrics' | 'pods' }
+  | { kind: 'healthz' | 'summary' | 'resourceMetrics' | 'metrics' | 'pods' }
   | { kind: 'notFound' };
 
 function route(path: string): Route {
@@ -77,6 +79,7 @@ function route(path: string): Route {
   if (path === '/healthz') return { kind: 'healthz' };
   if (path === '/stats/summary' || path === '/stats/summary/') return { kind: 'summary' };
   if (path === '/metrics/resource') return { kind: 'resourceMetrics' };
+  if (path === '/metrics') return { kind: 'metrics' };
   if (path === '/pods' || path === '/pods/') return { kind: 'pods' };
   return { kind: 'notFound' };
 }
@@ -238,6 +241,12 @@ export class KubeletServer {
       case 'resourceMetrics': {
         if (!this.opts.stats) throw new KubeletHttpError(404, 'stats are not available');
         const text = await this.opts.stats.resourceMetrics();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(text);
+        return;
+      }
+      case 'metrics': {
+        const text = this.opts.metrics ? await this.opts.metrics() : '';
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
         res.end(text);
         return;
