@@ -17,6 +17,7 @@ import type { HandlerDeps } from '../apiserver/handlers/context.js';
 import { startStopController } from '../controllers/framework/manager.js';
 import { namespaceLifecycle } from '../apiserver/admission/namespace-lifecycle.js';
 import { rbacEscalation } from '../apiserver/admission/rbac-escalation.js';
+import { defaultIngressClassAdmission } from '../apiserver/admission/default-ingress-class.js';
 import { defaultTolerationSeconds } from '../apiserver/admission/default-toleration-seconds.js';
 import { limitRanger } from '../apiserver/admission/limitranger/plugin.js';
 import { priorityAdmission } from '../apiserver/admission/priority.js';
@@ -230,6 +231,7 @@ export async function runServer(config: ServerConfig, clock: Clock = systemClock
           notReadySeconds: config.controllers.defaultNotReadyTolerationSeconds,
           unreachableSeconds: config.controllers.defaultUnreachableTolerationSeconds,
         }),
+        defaultIngressClassAdmission(() => cached('networking.k8s.io', 'ingressclasses', '')),
         rbacEscalation(authorizer, rbacSource),
         resourceQuotaAdmission({ store: servedQuotaStore(served, clock), now: () => clock.now() }),
       ]),
