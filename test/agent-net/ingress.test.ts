@@ -108,7 +108,7 @@ beforeAll(async () => {
       type: 'kubernetes.io/tls',
       stringData: { 'tls.crt': leaf.certPem, 'tls.key': leaf.keyPem },
     },
-    // No ingressClassName: the default class (k8ts) takes it.
+    // No ingressClassName: admission gives it the default class (k8ts).
     ingress('routes', {
       rules: [
         {
@@ -182,7 +182,7 @@ describe('Ingress on the node', () => {
     expect(out).toMatch(/^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE$/m);
     expect(out).toMatch(
       new RegExp(
-        `^routes\\s+\\S+\\s+one\\.example\\.com,two\\.example\\.com\\s+${NODE_IP.replace(/\./g, '\\.')}\\s+80\\s`,
+        `^routes\\s+k8ts\\s+one\\.example\\.com,two\\.example\\.com\\s+${NODE_IP.replace(/\./g, '\\.')}\\s+80\\s`,
         'm',
       ),
     );
