@@ -139,8 +139,9 @@ async function startNetworking(
   node: { nodeName: string; nodeIP: string; agentDir: string },
   stops: (() => Promise<void> | void)[],
   log: Logger,
-): Promise<(() => Promise<string> | string)[]> {
+): Promise<{ metrics: (() => Promise<string> | string)[]; proxy?: ServiceProxy }> {
   const metrics: (() => Promise<string> | string)[] = [];
+  let started: ServiceProxy | undefined;
   const { nodeName, nodeIP } = node;
   const client = deps.client;
   if (!cfg.disable.includes('proxy')) {
@@ -154,6 +155,7 @@ async function startNetworking(
     await proxy.start();
     stops.push(() => proxy.stop());
     metrics.push(() => proxy.metricsText());
+    started = proxy;
   }
   if (!cfg.disable.includes('dns')) {
     const dns = new ClusterDns({
@@ -182,7 +184,29 @@ async function startNetworking(
       log.error({ err }, 'the Ingress data path did not start; Ingresses are not served on this node');
     }
   }
-  return metrics;
+  return { metrics, ...(started ? { proxy: started } : {}) };
+}
+
+/**
+ * After this node's rules stopped sending new connections to a deleted pod, how long the kubelet
+ * still waits for the other nodes' proxies and the Ingress data path, which follow the same
+ * EndpointSlice change within about one sync period.
+ */
+const PEER_DRAIN_MARGIN_MS = 1000;
+
+/** The kubelet's wait before stopping a deleted pod (see PodSyncDeps.drain). */
+function drainer(
+  proxy: ServiceProxy | undefined,
+): ((pod: Pod, budgetMs: number) => Promise<void>) | undefined {
+  if (!proxy) return undefined;
+  return async (pod, budgetMs) => {
+    const ip = pod.status?.podIP;
+    if (!ip || pod.spec?.hostNetwork || !proxy.routes(ip)) return;
+    const started = Date.now();
+    await proxy.waitUnrouted(ip, budgetMs);
+    const left = budgetMs - (Date.now() - started);
+    if (left > 0) await new Promise((r) => setTimeout(r, Math.min(PEER_DRAIN_MARGIN_MS, left)));
+  };
 }
 
 /** Starts the node agent; resolves once it registered its node and runs pods. */
@@ -301,7 +325,8 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     await Promise.all([pods.waitForSync(abort.signal), services.waitForSync(abort.signal)]);
 
     // Service networking: the proxy in the kernel, this node's cluster DNS, the Ingress data path.
-    late.metrics.push(...(await startNetworking(cfg, deps, { nodeName, nodeIP, agentDir }, stops, log)));
+    const net = await startNetworking(cfg, deps, { nodeName, nodeIP, agentDir }, stops, log);
+    late.metrics.push(...net.metrics);
 
     const getOrUndefined = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
       try {
@@ -496,6 +521,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
       backoff: new Backoff(),
       now: Date.now,
       log: componentLogger('pods', { node: nodeName }),
+      ...(net.proxy ? { drain: drainer(net.proxy) } : {}),
     });
 
     const staticPods = new StaticPods({

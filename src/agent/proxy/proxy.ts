@@ -195,6 +195,29 @@ export class ServiceProxy {
     return this.metrics.text();
   }
 
+  /** True when the rules in the kernel send new connections of some Service to `ip`. */
+  routes(ip: string): boolean {
+    const direct = `to ${ip}:`;
+    const mapped = `: ${ip} . `;
+    for (const f of this.applied?.fragments.values() ?? [])
+      for (const rules of f.chains.values())
+        for (const r of rules) if (r.includes(direct) || r.includes(mapped)) return true;
+    return false;
+  }
+
+  /**
+   * Resolves once the kernel's rules send no new connection to `ip` (true), or after `timeoutMs`
+   * (false): the kubelet waits for this before it stops a deleted pod.
+   */
+  async waitUnrouted(ip: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.routes(ip)) {
+      if (Date.now() >= deadline || this.stopped) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
+
   /** True when no change waits to be programmed (tests and benchmarks poll it). */
   idle(): boolean {
     return this.dirty.size === 0 && this.running === undefined && this.applied !== undefined;

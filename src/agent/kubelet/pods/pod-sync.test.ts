@@ -22,6 +22,8 @@ describe('PodSyncer', () => {
   let now: number;
   let events: string[];
   let syncer: PodSyncer;
+  /** Budgets the kubelet gave the data-path drain of deleted pods, in order. */
+  let drains: number[];
   const unhealthy: UnhealthySet = new Map();
   const volumes: VolumeManager = {
     setUp: async () => new Map(),
@@ -33,6 +35,7 @@ describe('PodSyncer', () => {
     now = 1_000_000;
     cri = new FakeCri(() => now);
     events = [];
+    drains = [];
     const backoff = new Backoff();
     syncer = new PodSyncer({
       runtime: cri.runtime(),
@@ -60,6 +63,10 @@ describe('PodSyncer', () => {
       backoff,
       now: () => now,
       log,
+      drain: async (_pod, budgetMs) => {
+        drains.push(budgetMs);
+        now += 2000;
+      },
     });
   });
 
@@ -229,6 +236,8 @@ describe('PodSyncer', () => {
     await syncer.sync(p, unhealthy);
     const res = await syncer.stopAll(p, await syncer.observe('uid-1', new Map()), 'deleted');
     expect(res.allStopped).toBe(true);
+    // Before SIGTERM the pod left the data path, within min(5 s, half the 30 s grace period).
+    expect(drains).toEqual([5000]);
     expect(events).toContain('Normal Killing Stopping container web');
     await syncer.removeAll('uid-1');
     expect(cri.sandboxes.size).toBe(0);

@@ -89,7 +89,16 @@ export interface PodSyncDeps {
   backoff: Backoff;
   now(): number;
   log: Logger;
+  /**
+   * Before a deleted pod's containers get SIGTERM (and their preStop hooks run): waits, within
+   * `budgetMs`, until the pod no longer receives new Service traffic, so that a rollout drops no
+   * request even without a preStop hook. The time it takes comes out of the grace period.
+   */
+  drain?(pod: Pod, budgetMs: number): Promise<void>;
 }
+
+/** At most this much of a deleted pod's grace period goes to waiting for its endpoints to drain. */
+export const MAX_DRAIN_MS = 5000;
 
 /** What a sync found and did. */
 export interface SyncResult {
@@ -482,7 +491,14 @@ export class PodSyncer {
   /** Stops every container and the sandbox (pod deleted, or terminal). */
   async stopAll(pod: Pod, state: PodRuntimeState, why: string): Promise<SyncResult> {
     const running = state.containers.filter((c) => c.state === 'running' || c.state === 'created');
-    const grace = gracePeriodSeconds(pod);
+    let grace = gracePeriodSeconds(pod);
+    if (why === 'deleted' && grace > 0 && this.d.drain && running.some((c) => c.state === 'running')) {
+      const started = this.d.now();
+      await this.d.drain(pod, Math.min(MAX_DRAIN_MS, (grace * 1000) / 2)).catch((err: unknown) => {
+        this.d.log.warn({ err, pod: podRef(pod) }, 'waiting for the pod to leave the data path failed');
+      });
+      grace = Math.max(1, Math.ceil(grace - (this.d.now() - started) / 1000));
+    }
     await Promise.all(
       running.map(async (c) => {
         if (why === 'deleted')
