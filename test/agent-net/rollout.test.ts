@@ -33,14 +33,6 @@ import {
 
 const HOST = 'roll.example.com';
 
-/**
- * The kubelet does not yet wait for a terminating pod's endpoint to leave the data path before
- * SIGTERM (issue 5, item 5), so these tests fail today (requests refused or reset while old pods
- * stop). They run when K8TS_TEST_ROLLOUTS=1; set this to true once the kubelet change is in.
- */
-const ZERO_DROP_ROLLOUTS = false;
-const run = ZERO_DROP_ROLLOUTS || process.env['K8TS_TEST_ROLLOUTS'] === '1';
-
 let net: NetNode;
 let ns: string;
 let nodePortUrl: string;
@@ -157,7 +149,6 @@ async function rollUnderLoad(url: string, headers: Record<string, string>): Prom
 }
 
 beforeAll(async () => {
-  if (!run) return;
   net = await startNetNode();
   ns = await newNamespace(net, 'roll');
   await apply(net.node, [
@@ -197,7 +188,7 @@ afterAll(async () => {
   await stopNetNode(net);
 });
 
-describe.skipIf(!run)('rolling updates under load, without a preStop hook', () => {
+describe('rolling updates under load, without a preStop hook', () => {
   it('drop no request through the NodePort', async () => {
     const r = await rollUnderLoad(nodePortUrl, {});
     expect(r.sent).toBeGreaterThan(100);
