@@ -11,27 +11,9 @@
  */
 import http2 from 'node:http2';
 import net from 'node:net';
+import { decodeGrpcMessage, GrpcStatus, grpcTimeout, httpStatusToGrpc } from '../../util/grpc-wire.js';
 
-/** gRPC status codes, named as in the gRPC specification. */
-export const GrpcStatus = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
+export { GrpcStatus };
 
 /** A call that ended with a status other than OK. */
 export class GrpcCallError extends Error {
@@ -52,42 +34,6 @@ export interface UnixChannelOptions {
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
 /** Per-stream receive window: answers (image lists, stats) arrive in one go. */
 const STREAM_WINDOW = 4 << 20;
-
-/** A grpc-timeout header value: at most 8 digits and a unit. */
-export function grpcTimeout(ms: number): string {
-  return ms < 1e8 ? `${Math.max(1, Math.ceil(ms))}m` : `${Math.min(99_999_999, Math.ceil(ms / 1000))}S`;
-}
-
-/** grpc-message is percent-encoded. */
-function decodeMessage(msg: string): string {
-  if (!msg.includes('%')) return msg;
-  try {
-    return decodeURIComponent(msg);
-  } catch {
-    return msg;
-  }
-}
-
-/** The gRPC code for an HTTP status from something that is not a gRPC server (gRPC's own table). */
-function httpStatusToGrpc(status: number): number {
-  switch (status) {
-    case 400:
-      return GrpcStatus.INTERNAL;
-    case 401:
-      return GrpcStatus.UNAUTHENTICATED;
-    case 403:
-      return GrpcStatus.PERMISSION_DENIED;
-    case 404:
-      return GrpcStatus.UNIMPLEMENTED;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return GrpcStatus.UNAVAILABLE;
-    default:
-      return GrpcStatus.UNKNOWN;
-  }
-}
 
 /** One call in flight. */
 class Call {
@@ -120,7 +66,7 @@ class Call {
     const code = Number(raw);
     this.status = Number.isInteger(code) && code >= 0 ? code : GrpcStatus.UNKNOWN;
     const msg = h['grpc-message'];
-    this.message = typeof msg === 'string' ? decodeMessage(msg) : '';
+    this.message = typeof msg === 'string' ? decodeGrpcMessage(msg) : '';
   }
 }
 

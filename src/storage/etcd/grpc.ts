@@ -10,23 +10,11 @@
  */
 import http2 from 'node:http2';
 import type { ConnectionOptions } from 'node:tls';
+import { decodeGrpcMessage, GrpcStatus, grpcTimeout, httpStatusToGrpc } from '../../util/grpc-wire.js';
 import { withLeanAsyncBind } from './lean-bind.js';
 
-/** gRPC status codes used here. */
-export const Status = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const;
+/** gRPC status codes. */
+export const Status = GrpcStatus;
 
 /** A failed call: the gRPC status, and whether the request may have reached the server. */
 export class GrpcError extends Error {
@@ -162,43 +150,6 @@ function readStatus(call: CallState, h: http2.IncomingHttpHeaders): void {
   const msg = h['grpc-message'];
   if (typeof msg === 'string' && msg !== '') call.message = decodeGrpcMessage(msg);
   else if (call.status !== Status.OK) call.message = `gRPC status ${call.status}`;
-}
-
-/** grpc-message is percent-encoded. */
-function decodeGrpcMessage(msg: string): string {
-  if (!msg.includes('%')) return msg;
-  try {
-    return decodeURIComponent(msg);
-  } catch {
-    // Not valid percent-encoding: show it as sent.
-    return msg;
-  }
-}
-
-/** The gRPC code for an HTTP status from something that is not a gRPC server (a proxy). */
-function httpStatusToGrpc(status: number): number {
-  switch (status) {
-    case 400:
-      return Status.INTERNAL;
-    case 401:
-      return Status.UNAUTHENTICATED;
-    case 403:
-      return 7; // PERMISSION_DENIED
-    case 404:
-      return Status.UNIMPLEMENTED;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return Status.UNAVAILABLE;
-    default:
-      return Status.UNKNOWN;
-  }
-}
-
-/** A grpc-timeout header value: at most 8 digits and a unit. */
-function grpcTimeout(ms: number): string {
-  return ms < 1e8 ? `${Math.max(1, Math.ceil(ms))}m` : `${Math.min(99_999_999, Math.ceil(ms / 1000))}S`;
 }
 
 /**
