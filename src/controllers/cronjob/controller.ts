@@ -4,6 +4,7 @@
  * schedule time when concurrencyPolicy, suspend and startingDeadlineSeconds allow, and requeues the
  * CronJob for just after its next schedule time through the injected timers.
  */
+import { untilAborted } from '../framework/manager.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
@@ -165,10 +166,7 @@ class CronJobRun {
       update: (old, cur) => this.updateCronJob(old, cur),
       delete: (cj) => this.queue.add(objectKey(cj)),
     });
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(signal);
     offJobs();
     offCronJobs();
     this.queue.stop();

@@ -9,6 +9,7 @@
  * budget cannot be computed (a pod's controller has no scale) it publishes disruptionsAllowed 0 with
  * reason SyncFailed, so evictions stay safe.
  */
+import { runSynced } from '../framework/manager.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { ApiError } from '../../api/errors.js';
 import { parseApiVersion } from '../../api/meta.js';
@@ -300,17 +301,7 @@ export class DisruptionController implements Controller {
   readonly name = 'disruption';
 
   async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const s = new DisruptionSync(ctx);
-    try {
-      await ctx.informers.waitForSync(signal);
-      s.start();
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-    } finally {
-      s.stop();
-    }
+    await runSynced(ctx, signal, new DisruptionSync(ctx));
   }
 }
 

@@ -7,6 +7,7 @@
  * The slice is named `kube-dns-nodes`, managed by `dns-endpoints.k8ts.io` (a label value may not contain '/'), owned by the Service (it
  * goes with it). Nodes without an InternalIP of the Service's family are left out.
  */
+import { runSynced } from '../framework/manager.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
 import { ApiError } from '../../api/errors.js';
@@ -220,16 +221,6 @@ export class DnsEndpointsController implements Controller {
   readonly name = 'dns-endpoints';
 
   async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const s = new DnsEndpointsSync(ctx);
-    try {
-      await ctx.informers.waitForSync(signal);
-      s.start();
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-    } finally {
-      s.stop();
-    }
+    await runSynced(ctx, signal, new DnsEndpointsSync(ctx));
   }
 }

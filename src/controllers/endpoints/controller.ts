@@ -6,6 +6,7 @@
  * the controller was down go too. Selectorless Services keep the Endpoints their owner writes, and
  * `default/kubernetes` belongs to the API server.
  */
+import { runSynced } from '../framework/manager.js';
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import type { EventRecorder } from '../../client/events.js';
@@ -202,16 +203,6 @@ export class EndpointsController implements Controller {
   readonly name = 'endpoint';
 
   async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const s = new EndpointsSync(ctx);
-    try {
-      await ctx.informers.waitForSync(signal);
-      s.start();
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-    } finally {
-      s.stop();
-    }
+    await runSynced(ctx, signal, new EndpointsSync(ctx));
   }
 }

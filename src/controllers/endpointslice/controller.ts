@@ -10,6 +10,7 @@
  * changes zone, and a Service whose slice someone else changed or deleted. A sync compares and writes
  * only what differs; it waits while the cache has not caught up with its previous writes.
  */
+import { untilAborted } from '../framework/manager.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import type { EventRecorder } from '../../client/events.js';
@@ -263,10 +264,7 @@ export class EndpointSliceController implements Controller {
     try {
       await ctx.informers.waitForSync(signal);
       s.start();
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await untilAborted(signal);
     } finally {
       s.stop();
     }

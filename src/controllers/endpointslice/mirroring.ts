@@ -7,6 +7,7 @@
  * not mirrored; neither are those of a Service with a selector (the EndpointSlice controller writes
  * its slices) or without a Service at all, whose mirrored slices are removed.
  */
+import { runSynced } from '../framework/manager.js';
 import type { Endpoints, EndpointAddress } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
 import { ApiError } from '../../api/errors.js';
@@ -207,16 +208,6 @@ export class EndpointSliceMirroringController implements Controller {
   readonly name = 'endpointslicemirroring';
 
   async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const s = new MirroringSync(ctx);
-    try {
-      await ctx.informers.waitForSync(signal);
-      s.start();
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-    } finally {
-      s.stop();
-    }
+    await runSynced(ctx, signal, new MirroringSync(ctx));
   }
 }

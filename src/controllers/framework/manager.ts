@@ -64,11 +64,30 @@ export function startStopController(name: string, make: () => StartStop): Contro
     run: async (_ctx, signal) => {
       const c = make();
       c.start();
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        else signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await untilAborted(signal);
       c.stop();
     },
   };
+}
+
+/** Resolves once `signal` aborts (at once if it has). */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/**
+ * The body of a controller's run() that hands its work to `sync`: waits for the informers, starts
+ * it, and stops it when `signal` aborts (or the wait fails).
+ */
+export async function runSynced(ctx: ControllerContext, signal: AbortSignal, sync: StartStop): Promise<void> {
+  try {
+    await ctx.informers.waitForSync(signal);
+    sync.start();
+    await untilAborted(signal);
+  } finally {
+    sync.stop();
+  }
 }

@@ -2,6 +2,7 @@
  * The run loop the StatefulSet and DaemonSet controllers share: keys enqueued by informer handlers
  * before the caches have synced are held back, then the work queue runs until the signal aborts.
  */
+import { untilAborted } from '../framework/manager.js';
 import type { WorkQueue } from '../queue.js';
 import type { InformerFactory } from '../framework/types.js';
 
@@ -50,10 +51,7 @@ export async function runQueue(
       throw err;
     }
     queue.open();
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(signal);
   } finally {
     queue.stop();
     for (const c of cleanups) c();

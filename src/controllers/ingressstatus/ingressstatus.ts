@@ -5,6 +5,7 @@
  * Nodes labelled `node.kubernetes.io/exclude-from-external-load-balancers` are left out. Ingresses
  * of other classes are left alone.
  */
+import { untilAborted } from '../framework/manager.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Ingress, IngressClass, IngressLoadBalancerIngress } from 'kubernetes-types/networking/v1.js';
 import { ApiError } from '../../api/errors.js';
@@ -80,10 +81,7 @@ export class IngressStatusController implements Controller {
         delete: all,
       }),
     ];
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(signal);
     for (const off of offs) off();
     queue.stop();
   }

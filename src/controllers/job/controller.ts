@@ -5,6 +5,7 @@
  * {@link syncJob}. A second queue removes the tracking finalizer from pods whose Job is gone or
  * finished.
  */
+import { untilAborted } from '../framework/manager.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import {
@@ -146,10 +147,7 @@ class JobRun {
       update: (o, p) => this.updatePod(o, p),
       delete: (p) => this.deletePod(p, true),
     });
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(signal);
     offJobs();
     offPods();
     this.queue.stop();

@@ -9,6 +9,7 @@
  * on creation: admission has charged those already, and a recount racing a burst of creates could
  * undercount. Kinds are watched only once a quota names something they consume.
  */
+import { untilAborted } from '../framework/manager.js';
 import { rec, type JsonObject } from '../../api/core/util.js';
 import { evaluatorsForNames, matchesScopes, zeros, type QuotaEvaluator } from '../../api/quota/evaluators.js';
 import {
@@ -181,10 +182,7 @@ export class ResourceQuotaController implements Controller {
     const timer = setInterval(() => syncer.resyncAll(), period);
     timer.unref();
     try {
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await untilAborted(signal);
     } finally {
       clearInterval(timer);
       syncer.queue.stop();

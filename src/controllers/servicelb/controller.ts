@@ -7,6 +7,7 @@
  * Service stops being a LoadBalancer. Services with a loadBalancerClass belong to another
  * implementation and are never touched.
  */
+import { runSynced } from '../framework/manager.js';
 import type { LoadBalancerIngress, Node } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/events.js';
 import { NODES, SERVICES } from '../../client/resources.js';
@@ -145,16 +146,6 @@ export class ServiceLbController implements Controller {
   readonly name = 'servicelb';
 
   async run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-    const s = new ServiceLbSync(ctx);
-    try {
-      await ctx.informers.waitForSync(signal);
-      s.start();
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-    } finally {
-      s.stop();
-    }
+    await runSynced(ctx, signal, new ServiceLbSync(ctx));
   }
 }

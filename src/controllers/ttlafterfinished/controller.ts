@@ -4,6 +4,7 @@
  * propagation, as upstream deletes). Jobs not yet due are requeued for the moment they expire;
  * before deleting, the Job is read again from the server so a TTL changed meanwhile is honoured.
  */
+import { untilAborted } from '../framework/manager.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import { ApiError } from '../../api/errors.js';
 import { realTimers, type Timers } from '../../client/backoff.js';
@@ -66,10 +67,7 @@ export class TtlAfterFinishedController implements Controller {
       if (!j.metadata.deletionTimestamp && finishedAt(j) !== undefined) queue.add(objectKey(j));
     };
     const off = jobs.addHandlers({ add: enqueue, update: (_old, cur) => enqueue(cur) });
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(signal);
     off();
     queue.stop();
   }
