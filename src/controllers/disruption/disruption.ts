@@ -9,7 +9,7 @@
  * budget cannot be computed (a pod's controller has no scale) it publishes disruptionsAllowed 0 with
  * reason SyncFailed, so evictions stay safe.
  */
-import { runSynced } from '../framework/manager.js';
+import { runSynced, SyncGate } from '../framework/manager.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { ApiError } from '../../api/errors.js';
 import { parseApiVersion } from '../../api/meta.js';
@@ -84,9 +84,8 @@ class DisruptionSync {
   private readonly finders: ScaleFinder[];
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
-  private markReady: () => void = () => undefined;
   /** Resolves once every informer has synced: no budget is computed from a half-loaded cache. */
-  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private readonly gate = new SyncGate();
 
   constructor(private readonly ctx: ControllerContext) {
     this.log = ctx.logger('disruption-controller');
@@ -164,7 +163,7 @@ class DisruptionSync {
 
   /** Lets the queues work (call once the informers synced). */
   start(): void {
-    this.markReady();
+    this.gate.open();
   }
 
   /** Stops the queues; syncs still waiting return without acting. */
@@ -172,11 +171,11 @@ class DisruptionSync {
     this.stopped = true;
     this.queue.stop();
     this.staleQueue.stop();
-    this.markReady();
+    this.gate.open();
   }
 
   async sync(key: string): Promise<void> {
-    await this.ready;
+    await this.gate.opened;
     if (this.stopped) return;
     const pdb = this.pdbs.get(key);
     if (!pdb) return;
@@ -273,7 +272,7 @@ class DisruptionSync {
 
   /** Sets a stale DisruptionTarget condition to False (the eviction that set it never deleted the pod). */
   async syncStalePod(key: string): Promise<void> {
-    await this.ready;
+    await this.gate.opened;
     if (this.stopped) return;
     const pod = this.pods.get(key);
     if (!pod) return;

@@ -7,7 +7,7 @@
  * The slice is named `kube-dns-nodes`, managed by `dns-endpoints.k8ts.io` (a label value may not contain '/'), owned by the Service (it
  * goes with it). Nodes without an InternalIP of the Service's family are left out.
  */
-import { runSynced } from '../framework/manager.js';
+import { runSynced, SyncGate } from '../framework/manager.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
 import { ApiError } from '../../api/errors.js';
@@ -93,8 +93,7 @@ class DnsEndpointsSync {
   /** The slices' generations this controller last wrote, until the cache shows them. */
   private readonly written = new Map<string, number>();
   private stopped = false;
-  private markReady: () => void = () => undefined;
-  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private readonly gate = new SyncGate();
 
   constructor(private readonly ctx: ControllerContext) {
     this.log = ctx.logger('dns-endpoints-controller');
@@ -128,18 +127,18 @@ class DnsEndpointsSync {
   }
 
   start(): void {
-    this.markReady();
+    this.gate.open();
     this.queue.add(KEY);
   }
 
   stop(): void {
     this.stopped = true;
     this.queue.stop();
-    this.markReady();
+    this.gate.open();
   }
 
   async sync(): Promise<void> {
-    await this.ready;
+    await this.gate.opened;
     if (this.stopped) return;
     const svc = this.services.get(KEY);
     // Without the Service there is nothing to serve; its slices went with it.

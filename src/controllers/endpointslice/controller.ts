@@ -10,7 +10,7 @@
  * changes zone, and a Service whose slice someone else changed or deleted. A sync compares and writes
  * only what differs; it waits while the cache has not caught up with its previous writes.
  */
-import { untilAborted } from '../framework/manager.js';
+import { untilAborted, SyncGate } from '../framework/manager.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import type { EventRecorder } from '../../client/events.js';
@@ -95,8 +95,7 @@ class EndpointSliceSync {
   private readonly recorder: EventRecorder;
   private readonly max: number;
   private stopped = false;
-  private markReady: () => void = () => undefined;
-  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private readonly gate = new SyncGate();
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -163,17 +162,17 @@ class EndpointSliceSync {
   }
 
   start(): void {
-    this.markReady();
+    this.gate.open();
   }
 
   stop(): void {
     this.stopped = true;
     this.queue.stop();
-    this.markReady();
+    this.gate.open();
   }
 
   async sync(key: string): Promise<void> {
-    await this.ready;
+    await this.gate.opened;
     if (this.stopped) return;
     const svc = this.services.get(key);
     if (!svc) {

@@ -7,7 +7,7 @@
  * not mirrored; neither are those of a Service with a selector (the EndpointSlice controller writes
  * its slices) or without a Service at all, whose mirrored slices are removed.
  */
-import { runSynced } from '../framework/manager.js';
+import { runSynced, SyncGate } from '../framework/manager.js';
 import type { Endpoints, EndpointAddress } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
 import { ApiError } from '../../api/errors.js';
@@ -113,8 +113,7 @@ class MirroringSync {
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
   private stopped = false;
-  private markReady: () => void = () => undefined;
-  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private readonly gate = new SyncGate();
 
   constructor(private readonly ctx: ControllerContext) {
     this.log = ctx.logger('endpointslice-mirroring-controller');
@@ -146,17 +145,17 @@ class MirroringSync {
   }
 
   start(): void {
-    this.markReady();
+    this.gate.open();
   }
 
   stop(): void {
     this.stopped = true;
     this.queue.stop();
-    this.markReady();
+    this.gate.open();
   }
 
   async sync(key: string): Promise<void> {
-    await this.ready;
+    await this.gate.opened;
     if (this.stopped) return;
     const existing = this.slices.byIndex(BY_ENDPOINTS, key).filter((s) => !s.metadata.deletionTimestamp);
     const svc = this.services.get(key);

@@ -70,6 +70,15 @@ export function startStopController(name: string, make: () => StartStop): Contro
   };
 }
 
+/**
+ * Holds a controller's syncs until its informers have synced (opened by start(), and by stop() so
+ * that nothing waits forever): no decision is made from a half-loaded cache.
+ */
+export class SyncGate {
+  open: () => void = () => undefined;
+  readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+}
+
 /** Resolves once `signal` aborts (at once if it has). */
 export function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {

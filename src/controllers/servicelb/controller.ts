@@ -7,7 +7,7 @@
  * Service stops being a LoadBalancer. Services with a loadBalancerClass belong to another
  * implementation and are never touched.
  */
-import { runSynced } from '../framework/manager.js';
+import { runSynced, SyncGate } from '../framework/manager.js';
 import type { LoadBalancerIngress, Node } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/events.js';
 import { NODES, SERVICES } from '../../client/resources.js';
@@ -75,8 +75,7 @@ class ServiceLbSync {
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
   private stopped = false;
-  private markReady: () => void = () => undefined;
-  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private readonly gate = new SyncGate();
 
   constructor(private readonly ctx: ControllerContext) {
     this.log = ctx.logger('servicelb-controller');
@@ -100,17 +99,17 @@ class ServiceLbSync {
   }
 
   start(): void {
-    this.markReady();
+    this.gate.open();
   }
 
   stop(): void {
     this.stopped = true;
     this.queue.stop();
-    this.markReady();
+    this.gate.open();
   }
 
   async sync(key: string): Promise<void> {
-    await this.ready;
+    await this.gate.opened;
     if (this.stopped) return;
     const svc = this.services.get(key);
     if (!svc) return;
