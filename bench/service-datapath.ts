@@ -3,7 +3,7 @@
  * host side, in one run: (a) one pod's IP directly, (b) the Service's ClusterIP (nftables DNAT in the
  * proxy's output chain: locally generated traffic is translated too), (c) its NodePort on the node's
  * address, (d) the Ingress (HAProxy on the node's port 80, routed by the Host header). Paths alternate
- * `rounds` times; each figure is the median, each ratio the median of per-round ratios to (a).
+ * `rounds` times (the 1-minute load average is printed beside each run); each figure is the median, each ratio the median of per-round ratios to (a).
  * Goals (issue 5): ClusterIP ≥ 0.95 × direct, Ingress ≥ 0.7 × direct.
  *
  * It needs root and runs inside a network namespace of its own: the outer run re-executes itself
@@ -15,10 +15,11 @@
  * what the data path adds on top of a slow backend, not of the cheapest possible one (that is the
  * `ingress` benchmark's job).
  *
- * Knobs: `--set connections=16`, `--set rounds=3`, `--set replicas=3`, `--duration S`.
+ * Knobs: `--set connections=16`, `--set rounds=5`, `--set replicas=3`, `--duration S`.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Ingress } from 'kubernetes-types/networking/v1.js';
 import { apply } from '../test/support/node.js';
@@ -113,11 +114,11 @@ interface Path {
 
 async function measure(o: BenchOptions): Promise<void> {
   const connections = knob(o, 'connections', 16, 8);
-  const rounds = Math.max(1, knob(o, 'rounds', 3, 1));
+  const rounds = Math.max(1, knob(o, 'rounds', 5, 1));
   const replicas = Math.max(1, knob(o, 'replicas', 3));
   const seconds = Math.max(1, Math.round(o.durationMs / 1000));
   let net: NetNode | undefined;
-  const samples = new Map<string, WrkResult[]>();
+  const samples = new Map<string, (WrkResult & { load: number })[]>();
   let paths: Path[] = [];
   try {
     process.stdout.write(`starting a node on ${NODE_IP} with ${replicas} web pods…\n`);
@@ -151,9 +152,10 @@ async function measure(o: BenchOptions): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       for (const p of paths) {
         const w = await runWrk(p.url, { connections, seconds, ...(p.host ? { host: p.host } : {}) });
-        samples.get(p.name)?.push(w);
+        const load = os.loadavg()[0] ?? NaN;
+        samples.get(p.name)?.push({ ...w, load });
         process.stdout.write(
-          `  round ${r + 1} ${p.name}: ${fmt(w.rps)} req/s p99 ${fmt(w.p99Ms, 2)} ms errors ${w.errors}\n`,
+          `  round ${r + 1} ${p.name}: ${fmt(w.rps)} req/s p99 ${fmt(w.p99Ms, 2)} ms errors ${w.errors} (load ${fmt(load, 2)})\n`,
         );
         await sleep(200);
       }
@@ -175,6 +177,7 @@ async function measure(o: BenchOptions): Promise<void> {
       p99Ms: median(s.map((x) => x.p99Ms)),
       errors: s.reduce((a, x) => a + x.errors, 0),
       runs: s.map((x) => Math.round(x.rps)),
+      loads: s.map((x) => x.load),
     };
   });
   printTable(
