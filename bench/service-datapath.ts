@@ -15,6 +15,10 @@
  * what the data path adds on top of a slow backend, not of the cheapest possible one (that is the
  * `ingress` benchmark's job).
  *
+ * wrk's latency excludes connecting, and busybox httpd closes every connection, so each request
+ * also pays a connect: SYN retransmits (TCPSynRetrans of the host side, where wrk and HAProxy run)
+ * are counted per run, since a lost SYN costs 1 s that shows in req/s but not in wrk's latency.
+ *
  * Knobs: `--set connections=8` (busybox httpd listens with a backlog of 9: more connections than
  * that to one pod overflow its accept queue, and the dropped SYNs come back after 1 s, which would
  * measure the backend's backlog, not the data path; the direct path sends all of them to one pod), `--set rounds=5`, `--set replicas=3`, `--duration S`.
@@ -88,6 +92,18 @@ async function reexecInNetns(o: BenchOptions): Promise<void> {
   if (code !== 0) throw new Error(`${NAME} failed inside its network namespace (exit ${code})`);
 }
 
+/** TCPSynRetrans of this network namespace (/proc/net/netstat): SYNs sent again after a lost one. */
+function synRetransmits(): number {
+  const lines = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const names = lines[i]?.split(/\s+/) ?? [];
+    const values = lines[i + 1]?.split(/\s+/) ?? [];
+    const at = names.indexOf('TCPSynRetrans');
+    if (names[0] === 'TcpExt:' && at > 0) return Number(values[at] ?? NaN);
+  }
+  return NaN;
+}
+
 function ingressFor(ns: string): Ingress {
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -120,7 +136,7 @@ async function measure(o: BenchOptions): Promise<void> {
   const replicas = Math.max(1, knob(o, 'replicas', 3));
   const seconds = Math.max(1, Math.round(o.durationMs / 1000));
   let net: NetNode | undefined;
-  const samples = new Map<string, (WrkResult & { load: number })[]>();
+  const samples = new Map<string, (WrkResult & { load: number; synRetrans: number })[]>();
   let paths: Path[] = [];
   try {
     process.stdout.write(`starting a node on ${NODE_IP} with ${replicas} web pods…\n`);
@@ -153,11 +169,13 @@ async function measure(o: BenchOptions): Promise<void> {
       await runWrk(p.url, { connections, seconds: 1, ...(p.host ? { host: p.host } : {}) });
     for (let r = 0; r < rounds; r++) {
       for (const p of paths) {
+        const syn0 = synRetransmits();
         const w = await runWrk(p.url, { connections, seconds, ...(p.host ? { host: p.host } : {}) });
+        const synRetrans = synRetransmits() - syn0;
         const load = os.loadavg()[0] ?? NaN;
-        samples.get(p.name)?.push({ ...w, load });
+        samples.get(p.name)?.push({ ...w, load, synRetrans });
         process.stdout.write(
-          `  round ${r + 1} ${p.name}: ${fmt(w.rps)} req/s p99 ${fmt(w.p99Ms, 2)} ms errors ${w.errors} (load ${fmt(load, 2)})\n`,
+          `  round ${r + 1} ${p.name}: ${fmt(w.rps)} req/s p99 ${fmt(w.p99Ms, 2)} ms errors ${w.errors} SYN retransmits ${synRetrans} (load ${fmt(load, 2)})\n`,
         );
         await sleep(200);
       }
@@ -180,12 +198,22 @@ async function measure(o: BenchOptions): Promise<void> {
       errors: s.reduce((a, x) => a + x.errors, 0),
       runs: s.map((x) => Math.round(x.rps)),
       loads: s.map((x) => x.load),
+      synRetrans: s.reduce((a, x) => a + x.synRetrans, 0),
     };
   });
   printTable(
     `service data path, wrk from the node's host side (-t1 -c${connections} -d${seconds}s, ${rounds} rounds, ${replicas} busybox httpd pods; median; ratio = median of per-round ratios to direct)`,
-    ['path', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'runs req/s'],
-    summary.map((s) => [s.name, s.rps, fmt(s.ratio, 2), s.p50Ms, s.p99Ms, s.errors, s.runs.join(' ')]),
+    ['path', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'SYN retrans', 'runs req/s'],
+    summary.map((s) => [
+      s.name,
+      s.rps,
+      fmt(s.ratio, 2),
+      s.p50Ms,
+      s.p99Ms,
+      s.errors,
+      s.synRetrans,
+      s.runs.join(' '),
+    ]),
   );
   const ratioOf = (name: string): number => summary.find((s) => s.name === name)?.ratio ?? NaN;
   const cip = ratioOf('ClusterIP');
