@@ -55,6 +55,10 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> 
     about: 'req/s through the Ingress data path (HAProxy) vs the backend directly, wrk on loopback',
     load: async () => (await import('./ingress.js')).run,
   },
+  'service-datapath': {
+    about: 'wrk to pods direct vs ClusterIP vs NodePort vs Ingress on a real node (runs a node, in a netns)',
+    load: async () => (await import('./service-datapath.js')).run,
+  },
   'idle-rss': {
     about: 'server RSS 10 s after start, and after kubectl get all -A / api-resources',
     load: async () => (await import('./idle-rss.js')).run,

@@ -1,0 +1,242 @@
+/**
+ * service-datapath: requests/s and latency through the node's service data path, wrk from the node's
+ * host side, in one run: (a) one pod's IP directly, (b) the Service's ClusterIP (nftables DNAT in the
+ * proxy's output chain: locally generated traffic is translated too), (c) its NodePort on the node's
+ * address, (d) the Ingress (HAProxy on the node's port 80, routed by the Host header). Paths alternate
+ * `rounds` times (the 1-minute load average is printed beside each run); each figure is the median, each ratio the median of per-round ratios to (a).
+ * Goals (issue 5): ClusterIP ≥ 0.95 × direct, Ingress ≥ 0.7 × direct.
+ *
+ * It needs root and runs inside a network namespace of its own: the outer run re-executes itself
+ * through scripts/in-netns.sh, which removes every process, mount, cgroup and the namespace at the
+ * end, also on failure. Inside, the agent-net tier's helpers (test/agent-net/support.ts) start one
+ * `k8ts server` with its agent on its own node address (a veth pair) and deploy `replicas` busybox
+ * httpd pods (a small static file, one fork per connection) behind a NodePort Service and an Ingress.
+ * The backends are busybox httpd, so every path pays a fork per connection in the pod: the ratios say
+ * what the data path adds on top of a slow backend, not of the cheapest possible one (that is the
+ * `ingress` benchmark's job).
+ *
+ * wrk's latency excludes connecting, and busybox httpd closes every connection, so each request
+ * also pays a connect: SYN retransmits (TCPSynRetrans of the host side, where wrk and HAProxy run)
+ * are counted per run, since a lost SYN costs 1 s that shows in req/s but not in wrk's latency.
+ *
+ * Knobs: `--set connections=8` (busybox httpd listens with a backlog of 9: more connections than
+ * that to one pod overflow its accept queue, and the dropped SYNs come back after 1 s, which would
+ * measure the backend's backlog, not the data path; the direct path sends all of them to one pod), `--set rounds=5`, `--set replicas=3`, `--duration S`.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Ingress } from 'kubernetes-types/networking/v1.js';
+import { apply } from '../test/support/node.js';
+import {
+  NODE_IP,
+  getService,
+  livePods,
+  newNamespace,
+  service,
+  startNetNode,
+  stopNetNode,
+  waitEndpoints,
+  waitHostAnswers,
+  waitWebPods,
+  webDeployment,
+  WEB_PORT,
+  type NetNode,
+} from '../test/agent-net/support.js';
+import { knob, type BenchOptions } from './lib/options.js';
+import { sleep } from './lib/proc.js';
+import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
+import { ensureBuilt, ROOT } from './lib/server.js';
+import { median } from './lib/stats.js';
+import { runWrk, type WrkResult } from './lib/wrk.js';
+
+const NAME = 'service-datapath';
+const HOST = 'web.bench.test';
+const CLUSTER_IP_GOAL = 0.95;
+const INGRESS_GOAL = 0.7;
+
+/** True in the inner run (inside the namespace scripts/in-netns.sh made). */
+function insideNetns(): boolean {
+  const name = process.env['K8TS_CI_NETNS'];
+  if (!name) return false;
+  try {
+    const mine = fs.statSync('/proc/self/ns/net');
+    const theirs = fs.statSync(`/run/netns/${name}`);
+    return mine.ino === theirs.ino && mine.dev === theirs.dev;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs this benchmark again (same flags) through scripts/in-netns.sh, which cleans up after it. */
+async function reexecInNetns(o: BenchOptions): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error(`${NAME} needs root (network namespaces, cgroups, mounts)`);
+  ensureBuilt();
+  const child = spawn(
+    'bash',
+    [
+      path.join(ROOT, 'scripts', 'in-netns.sh'),
+      process.execPath,
+      ...process.execArgv,
+      path.join(ROOT, 'bench', 'run.ts'),
+      NAME,
+      ...o.argv,
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  const code = await new Promise<number | string>((resolve) => {
+    child.once('exit', (c, signal) => resolve(c ?? signal ?? 'unknown'));
+    child.once('error', (err) => resolve(err.message));
+  });
+  if (code !== 0) throw new Error(`${NAME} failed inside its network namespace (exit ${code})`);
+}
+
+/** TCPSynRetrans of this network namespace (/proc/net/netstat): SYNs sent again after a lost one. */
+function synRetransmits(): number {
+  const lines = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const names = lines[i]?.split(/\s+/) ?? [];
+    const values = lines[i + 1]?.split(/\s+/) ?? [];
+    const at = names.indexOf('TCPSynRetrans');
+    if (names[0] === 'TcpExt:' && at > 0) return Number(values[at] ?? NaN);
+  }
+  return NaN;
+}
+
+function ingressFor(ns: string): Ingress {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'web', namespace: ns },
+    spec: {
+      rules: [
+        {
+          host: HOST,
+          http: {
+            paths: [
+              { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+interface Path {
+  name: string;
+  url: string;
+  host?: string;
+}
+
+async function measure(o: BenchOptions): Promise<void> {
+  const connections = knob(o, 'connections', 8);
+  const rounds = Math.max(1, knob(o, 'rounds', 5, 1));
+  const replicas = Math.max(1, knob(o, 'replicas', 3));
+  const seconds = Math.max(1, Math.round(o.durationMs / 1000));
+  let net: NetNode | undefined;
+  const samples = new Map<string, (WrkResult & { load: number; synRetrans: number })[]>();
+  let paths: Path[] = [];
+  try {
+    process.stdout.write(`starting a node on ${NODE_IP} with ${replicas} web pods…\n`);
+    net = await startNetNode();
+    const ns = await newNamespace(net, 'bench');
+    await apply(net.node, [
+      webDeployment(ns, 'web', replicas),
+      service(ns, 'web', { type: 'NodePort' }),
+      ingressFor(ns),
+    ]);
+    await waitWebPods(net.node, ns, 'web', replicas);
+    await waitEndpoints(net.node, ns, 'web', replicas);
+    const svc = await getService(net.node, ns, 'web');
+    const clusterIP = svc.spec?.clusterIP ?? '';
+    const nodePort = svc.spec?.ports?.[0]?.nodePort ?? 0;
+    const podIP = (await livePods(net.node, ns, 'web')).map((p) => p.status?.podIP).find(Boolean) ?? '';
+    if (!clusterIP || !nodePort || !podIP)
+      throw new Error(`missing address: clusterIP=${clusterIP} nodePort=${nodePort} podIP=${podIP}`);
+    paths = [
+      { name: 'direct (pod IP)', url: `http://${podIP}:${WEB_PORT}/` },
+      { name: 'ClusterIP', url: `http://${clusterIP}:80/` },
+      { name: 'NodePort', url: `http://${NODE_IP}:${nodePort}/` },
+      { name: 'Ingress', url: `http://${NODE_IP}:80/`, host: HOST },
+    ];
+    for (const p of paths) {
+      await waitHostAnswers(`${p.name} ${p.url} to answer`, p.url, p.host ? { host: p.host } : {});
+      samples.set(p.name, []);
+    }
+    for (const p of paths)
+      await runWrk(p.url, { connections, seconds: 1, ...(p.host ? { host: p.host } : {}) });
+    for (let r = 0; r < rounds; r++) {
+      for (const p of paths) {
+        const syn0 = synRetransmits();
+        const w = await runWrk(p.url, { connections, seconds, ...(p.host ? { host: p.host } : {}) });
+        const synRetrans = synRetransmits() - syn0;
+        const load = os.loadavg()[0] ?? NaN;
+        samples.get(p.name)?.push({ ...w, load, synRetrans });
+        process.stdout.write(
+          `  round ${r + 1} ${p.name}: ${fmt(w.rps)} req/s p99 ${fmt(w.p99Ms, 2)} ms errors ${w.errors} SYN retransmits ${synRetrans} (load ${fmt(load, 2)})\n`,
+        );
+        await sleep(200);
+      }
+    }
+  } finally {
+    await stopNetNode(net).catch((err: unknown) => {
+      process.stderr.write(`cleanup: ${err instanceof Error ? err.message : String(err)}\n`);
+    });
+  }
+  const directRuns = samples.get(paths[0]?.name ?? '') ?? [];
+  const summary = paths.map((p) => {
+    const s = samples.get(p.name) ?? [];
+    return {
+      name: p.name,
+      url: p.url,
+      rps: median(s.map((x) => x.rps)),
+      ratio: median(s.map((x, i) => x.rps / (directRuns[i]?.rps ?? NaN))),
+      p50Ms: median(s.map((x) => x.p50Ms)),
+      p99Ms: median(s.map((x) => x.p99Ms)),
+      errors: s.reduce((a, x) => a + x.errors, 0),
+      runs: s.map((x) => Math.round(x.rps)),
+      loads: s.map((x) => x.load),
+      synRetrans: s.reduce((a, x) => a + x.synRetrans, 0),
+    };
+  });
+  printTable(
+    `service data path, wrk from the node's host side (-t1 -c${connections} -d${seconds}s, ${rounds} rounds, ${replicas} busybox httpd pods; median; ratio = median of per-round ratios to direct)`,
+    ['path', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'SYN retrans', 'runs req/s'],
+    summary.map((s) => [
+      s.name,
+      s.rps,
+      fmt(s.ratio, 2),
+      s.p50Ms,
+      s.p99Ms,
+      s.errors,
+      s.synRetrans,
+      s.runs.join(' '),
+    ]),
+  );
+  const ratioOf = (name: string): number => summary.find((s) => s.name === name)?.ratio ?? NaN;
+  const cip = ratioOf('ClusterIP');
+  const ing = ratioOf('Ingress');
+  const errors = summary.reduce((a, s) => a + s.errors, 0);
+  const goals: Goal[] = [
+    {
+      goal: `ClusterIP ≥ ${CLUSTER_IP_GOAL} × direct`,
+      value: `${fmt(cip, 2)}×`,
+      met: cip >= CLUSTER_IP_GOAL,
+    },
+    { goal: `Ingress ≥ ${INGRESS_GOAL} × direct`, value: `${fmt(ing, 2)}×`, met: ing >= INGRESS_GOAL },
+    { goal: 'no failed requests', value: String(errors), met: errors === 0 },
+  ];
+  printGoals(goals);
+  writeResult(NAME, { connections, seconds, rounds, replicas, paths: summary, goals });
+  headline(
+    `${NAME}: direct ${fmt(summary[0]?.rps)} req/s; ClusterIP ${fmt(cip, 2)}× (goal ≥ ${CLUSTER_IP_GOAL}), NodePort ${fmt(ratioOf('NodePort'), 2)}×, Ingress ${fmt(ing, 2)}× (goal ≥ ${INGRESS_GOAL})`,
+  );
+}
+
+/** The benchmark. */
+export async function run(o: BenchOptions): Promise<void> {
+  if (insideNetns()) return measure(o);
+  return reexecInNetns(o);
+}
