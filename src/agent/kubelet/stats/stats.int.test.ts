@@ -92,7 +92,11 @@ describe.skipIf(!isRoot)('stats from a real containerd', () => {
     expect(burn?.rootfs?.capacityBytes).toBeGreaterThan(0);
     // "burning\n" in the CRI log format is in its log file
     expect(burn?.logs?.usedBytes).toBeGreaterThan(0);
-    expect(pod?.cpu?.usageCoreNanoSeconds).toBeGreaterThanOrEqual(burn?.cpu?.usageCoreNanoSeconds ?? 0);
+    // The pod's cgroup and the container are read a moment apart, while the container burns CPU: the
+    // pod's total includes the container's up to that skew.
+    expect(pod?.cpu?.usageCoreNanoSeconds).toBeGreaterThanOrEqual(
+      0.9 * (burn?.cpu?.usageCoreNanoSeconds ?? 0),
+    );
     expect(pod?.memory?.workingSetBytes).toBeGreaterThan(0);
     expect(pod?.network?.name).toBe('eth0');
     expect(pod?.['ephemeral-storage']?.usedBytes).toBeGreaterThan(0);
