@@ -26,52 +26,12 @@ import { createCertificateAuthority, issueCertificate } from '../src/pki/certs.j
 import { freePort } from '../src/storage/testing/etcd.js';
 import { knob, type BenchOptions } from './lib/options.js';
 import { pollUntil, procCpuSeconds, procMemory, sleep } from './lib/proc.js';
+import { runWrk, type WrkResult } from './lib/wrk.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
 import { median } from './lib/stats.js';
 
 const GOAL_RATIO = 0.7;
 const HOST = 'bench.ingress.test';
-
-/** One wrk run. */
-interface WrkResult {
-  rps: number;
-  requests: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-}
-
-function toMs(value: string): number {
-  const m = /^([\d.]+)(us|ms|s|m)$/.exec(value.trim());
-  if (!m || !m[1]) return NaN;
-  const n = Number(m[1]);
-  return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
-}
-
-/** Runs wrk without blocking the event loop (the agent in this process keeps reading HAProxy's log). */
-async function wrk(url: string, connections: number, seconds: number, host?: string): Promise<WrkResult> {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
-  if (host) args.push('-H', `Host: ${host}`);
-  const child = spawn('wrk', [...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const chunks: Buffer[] = [];
-  const errs: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => chunks.push(c));
-  child.stderr.on('data', (c: Buffer) => errs.push(c));
-  const code = await new Promise<number>((resolve, reject) => {
-    child.on('error', (e) => reject(new Error(`wrk: ${e.message} (install the Debian package wrk)`)));
-    child.on('close', (c) => resolve(c ?? -1));
-  });
-  if (code !== 0) throw new Error(`wrk exited ${code}: ${Buffer.concat(errs).toString('utf8')}`);
-  const out = Buffer.concat(chunks).toString('utf8');
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const p50 = toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? '');
-  const p99 = toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? '');
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const sockErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
-  return { rps, requests, p50Ms: p50, p99Ms: p99, errors: non2xx + sockErrors };
-}
 
 const BACKEND_JS = `
 const http = require('node:http');
@@ -248,15 +208,19 @@ export async function run(o: BenchOptions): Promise<void> {
   let haproxyMiB = 0;
   try {
     await pollUntil('the ingress to answer', 20_000, async () => {
-      const r = await wrk(`http://127.0.0.1:${withLog.httpPort}/`, 1, 1, HOST);
+      const r = await runWrk(`http://127.0.0.1:${withLog.httpPort}/`, {
+        connections: 1,
+        seconds: 1,
+        host: HOST,
+      });
       return r.errors === 0 && r.rps > 0 ? r : undefined;
     });
-    for (const p of paths) await wrk(p.url, connections, 1, p.host);
+    for (const p of paths) await runWrk(p.url, { connections, seconds: 1, host: p.host });
     for (let r = 0; r < rounds; r++) {
       for (const p of paths) {
         const proxyPid = p.proxy?.controller.proxyPid();
         const before = cpuNow(backendPid, proxyPid);
-        const w = await wrk(p.url, connections, seconds, p.host);
+        const w = await runWrk(p.url, { connections, seconds, host: p.host });
         const after = cpuNow(backendPid, proxyPid);
         const per = (k: 'backend' | 'proxy' | 'agent'): number => ((after[k] - before[k]) * 1e6) / w.requests;
         samples
