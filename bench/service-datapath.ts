@@ -27,22 +27,22 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Ingress } from 'kubernetes-types/networking/v1.js';
 import { apply } from '../test/support/node.js';
 import {
-  NODE_IP,
   getService,
+  hostIngress,
   livePods,
+  type NetNode,
   newNamespace,
+  NODE_IP,
   service,
   startNetNode,
   stopNetNode,
   waitEndpoints,
   waitHostAnswers,
   waitWebPods,
-  webDeployment,
   WEB_PORT,
-  type NetNode,
+  webDeployment,
 } from '../test/agent-net/support.js';
 import { knob, type BenchOptions } from './lib/options.js';
 import { sleep } from './lib/proc.js';
@@ -104,26 +104,6 @@ function synRetransmits(): number {
   return NaN;
 }
 
-function ingressFor(ns: string): Ingress {
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: { name: 'web', namespace: ns },
-    spec: {
-      rules: [
-        {
-          host: HOST,
-          http: {
-            paths: [
-              { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
-            ],
-          },
-        },
-      ],
-    },
-  };
-}
-
 interface Path {
   name: string;
   url: string;
@@ -145,7 +125,7 @@ async function measure(o: BenchOptions): Promise<void> {
     await apply(net.node, [
       webDeployment(ns, 'web', replicas),
       service(ns, 'web', { type: 'NodePort' }),
-      ingressFor(ns),
+      hostIngress(ns, 'web', HOST),
     ]);
     await waitWebPods(net.node, ns, 'web', replicas);
     await waitEndpoints(net.node, ns, 'web', replicas);

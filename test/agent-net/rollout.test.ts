@@ -15,20 +15,21 @@ import { pollUntil } from '../support/poll.js';
 import { BUSYBOX } from '../support/pods.js';
 import {
   BUSYBOX_2,
-  NODE_IP,
-  WAIT_MS,
   getService,
   hostGet,
+  hostIngress,
+  type NetNode,
   newNamespace,
+  NODE_IP,
   rolloutStatus,
   service,
   startNetNode,
   stopNetNode,
+  WAIT_MS,
   waitEndpoints,
   waitHostAnswers,
   waitWebPods,
   webDeployment,
-  type NetNode,
 } from './support.js';
 
 const HOST = 'roll.example.com';
@@ -154,27 +155,7 @@ beforeAll(async () => {
   await apply(net.node, [
     webDeployment(ns, 'web', 3),
     service(ns, 'web', { type: 'NodePort' }),
-    {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'web', namespace: ns },
-      spec: {
-        rules: [
-          {
-            host: HOST,
-            http: {
-              paths: [
-                {
-                  path: '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: 'web', port: { number: 80 } } },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    },
+    hostIngress(ns, 'web', HOST),
   ]);
   await waitWebPods(net.node, ns, 'web', 3);
   await waitEndpoints(net.node, ns, 'web', 3);

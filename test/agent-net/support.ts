@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
+import type { Ingress } from 'kubernetes-types/networking/v1.js';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Container, Pod, Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
@@ -159,6 +160,25 @@ export function service(ns: string, name: string, spec: ServiceSpec = {}, select
       selector: { app: select },
       ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
       ...spec,
+    },
+  };
+}
+
+/** An Ingress `name` routing every path of `host` to port 80 of the Service `name`. */
+export function hostIngress(ns: string, name: string, host: string): Ingress {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, namespace: ns },
+    spec: {
+      rules: [
+        {
+          host,
+          http: {
+            paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: 80 } } } }],
+          },
+        },
+      ],
     },
   };
 }
