@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../api/meta.js';
-import { ServedResources } from '../apiserver/served.js';
+import type { ServedResources } from '../apiserver/served.js';
+import { openSqliteServed, type SqliteServed } from '../apiserver/testing/sqlite-served.js';
 import { objectKey } from '../registry/keys.js';
-import { SqliteBackend } from '../storage/sqlite/sqlite.js';
 import { waitFor } from '../storage/testing/wait.js';
 import { logger } from '../util/log.js';
 import { bootstrapObjects } from './bootstrap.js';
@@ -15,23 +12,15 @@ log.level = 'silent';
 const clock = { now: () => new Date('2026-11-29T08:00:00Z') };
 
 describe('bootstrapObjects', () => {
-  let dir: string;
-  let backend: SqliteBackend;
+  let fixture: SqliteServed;
   let served: ServedResources;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'k8ts-bootstrap-'));
-    backend = new SqliteBackend({ path: join(dir, 'state.db'), synchronous: 'NORMAL', logger: log });
-    await backend.start();
-    served = new ServedResources({ backend, clock, log, virtuals: {}, printerFor: () => undefined });
-    await served.caches.start();
+    fixture = await openSqliteServed('bootstrap', { clock, log });
+    served = fixture.served;
   });
 
-  afterEach(async () => {
-    served.caches.stop();
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fixture.close());
 
   const cached = (group: string, plural: string, ns: string, name: string): KubeObject | undefined => {
     const cache = served.cache(group, plural);

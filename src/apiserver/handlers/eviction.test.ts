@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject, StoredObject } from '../../api/meta.js';
 import type { Store } from '../../registry/store.js';
 import type { StrategyContext } from '../../registry/strategy.js';
-import { SqliteBackend } from '../../storage/sqlite/sqlite.js';
 import { logger } from '../../util/log.js';
-import { ServedResources } from '../served.js';
+import type { ServedResources } from '../served.js';
+import { openSqliteServed, type SqliteServed } from '../testing/sqlite-served.js';
 import { evictPod } from './eviction.js';
 
 const log = logger.child({ component: 'test' });
@@ -20,23 +17,15 @@ const ctx: StrategyContext = {
   now: () => clock.now(),
 };
 
-let dir: string;
-let backend: SqliteBackend;
+let fixture: SqliteServed;
 let served: ServedResources;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'k8ts-eviction-'));
-  backend = new SqliteBackend({ path: join(dir, 'state.db'), synchronous: 'NORMAL', logger: log });
-  await backend.start();
-  served = new ServedResources({ backend, clock, log, virtuals: {}, printerFor: () => undefined });
-  await served.caches.start();
+  fixture = await openSqliteServed('eviction', { clock, log });
+  served = fixture.served;
 });
 
-afterEach(async () => {
-  served.caches.stop();
-  await backend.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.close());
 
 function store(group: string, plural: string): Store {
   const s = served.get(group, group ? 'v1' : 'v1', plural)?.store;

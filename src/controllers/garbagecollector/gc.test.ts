@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredObject } from '../../api/meta.js';
-import { ServedResources } from '../../apiserver/served.js';
+import type { ServedResources } from '../../apiserver/served.js';
+import { openSqliteServed, type SqliteServed } from '../../apiserver/testing/sqlite-served.js';
 import type { Store } from '../../registry/store.js';
 import type { StrategyContext } from '../../registry/strategy.js';
-import { SqliteBackend } from '../../storage/sqlite/sqlite.js';
 import { logger } from '../../util/log.js';
 import { GarbageCollector } from './gc.js';
 
-let dir: string;
-let backend: SqliteBackend;
+let fixture: SqliteServed;
 let served: ServedResources;
 const now = new Date('2026-11-29T08:00:00Z');
 const clock = { now: () => now };
@@ -41,11 +37,8 @@ async function pods(): Promise<string[]> {
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'k8ts-gc-'));
-  backend = new SqliteBackend({ path: join(dir, 'state.db'), synchronous: 'NORMAL' });
-  await backend.start();
-  served = new ServedResources({ backend, clock, log, virtuals: {}, printerFor: () => undefined });
-  await served.caches.start();
+  fixture = await openSqliteServed('gc', { clock, log });
+  served = fixture.served;
   await store('namespaces').create(
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } } as StoredObject,
     { ...ctx, namespace: '' },
@@ -53,11 +46,7 @@ beforeEach(async () => {
   );
 });
 
-afterEach(async () => {
-  served.caches.stop();
-  await backend.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.close());
 
 function pod(name: string, owner: { name: string; uid: string }): StoredObject {
   return {

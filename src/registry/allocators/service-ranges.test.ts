@@ -1,17 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject, StoredObject } from '../../api/meta.js';
-import { ServedResources } from '../../apiserver/served.js';
-import { SqliteBackend } from '../../storage/sqlite/sqlite.js';
+import type { ServedResources } from '../../apiserver/served.js';
+import { openSqliteServed, type SqliteServed } from '../../apiserver/testing/sqlite-served.js';
+import type { SqliteBackend } from '../../storage/sqlite/sqlite.js';
 import { logger } from '../../util/log.js';
 import type { Store } from '../store.js';
 import type { StrategyContext } from '../strategy.js';
 import { NODE_PORT_PREFIX, SERVICE_IP_PREFIX, ServiceRanges } from './service-ranges.js';
 
-let dir: string;
+let fixture: SqliteServed;
 let backend: SqliteBackend;
 let served: ServedResources;
 let ranges: ServiceRanges;
@@ -70,26 +68,20 @@ async function keys(prefix: string): Promise<string[]> {
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'k8ts-ranges-'));
-  backend = new SqliteBackend({ path: join(dir, 'state.db'), synchronous: 'NORMAL' });
-  await backend.start();
-  ranges = new ServiceRanges({ backend, serviceCidr: '10.43.0.0/16', log });
-  served = new ServedResources({
-    backend,
+  fixture = await openSqliteServed('ranges', {
     clock: { now: () => now },
     log,
-    virtuals: {},
-    printerFor: () => undefined,
-    hooksFor: (g, r) => (g === '' && r === 'services' ? ranges : undefined),
+    // The ranges need the fixture's backend, so the store's hooks reach them once they exist.
+    hooksFor: (g, r) =>
+      g === '' && r === 'services'
+        ? { beforeWrite: (o, old, dry) => ranges.beforeWrite(o, old, dry), removed: (o) => ranges.removed(o) }
+        : undefined,
   });
-  await served.caches.start();
+  ({ served, backend } = fixture);
+  ranges = new ServiceRanges({ backend, serviceCidr: '10.43.0.0/16', log });
 });
 
-afterEach(async () => {
-  served.caches.stop();
-  await backend.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.close());
 
 describe('service cluster IPs', () => {
   it('allocates one from the dynamic band, keeps it on updates and frees it on delete', async () => {
