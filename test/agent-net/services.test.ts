@@ -5,7 +5,8 @@
  * EXTERNAL-IP; sessionAffinity ClientIP pins a client to one pod; a pod failing readiness leaves the
  * rotation and comes back; scaled to 0 the Service refuses connections at once. A LoadBalancer with
  * externalTrafficPolicy Local has its health-check node port answered on the node (200 with local
- * endpoints, 503 without), as upstream's kube-proxy does.
+ * endpoints, 503 without), as upstream's kube-proxy does; one with loadBalancerSourceRanges answers
+ * only sources in its ranges.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlOk } from '../support/kubectl.js';
@@ -65,6 +66,16 @@ beforeAll(async () => {
         type: 'LoadBalancer',
         externalTrafficPolicy: 'Local',
         ports: [{ name: 'http', port: 8089, targetPort: 'http' }],
+      },
+      'web',
+    ),
+    service(
+      ns,
+      'web-fw',
+      {
+        type: 'LoadBalancer',
+        loadBalancerSourceRanges: [net.node.clusterCidr],
+        ports: [{ name: 'http', port: 8090, targetPort: 'http' }],
       },
       'web',
     ),
@@ -156,6 +167,18 @@ describe('Services on real pods', () => {
     // Local policy: the LoadBalancer address answers from the pods of this node.
     const url = `http://${NODE_IP}:8089/`;
     await waitHostAnswers(`the Local LoadBalancer ${url} to answer`, url);
+  });
+
+  it('lets only sources in loadBalancerSourceRanges reach the load-balancer address', async () => {
+    const url = `http://${NODE_IP}:8090/`;
+    // A pod (from the cluster CIDR, the only range) gets answers.
+    expect(pods).toContain(await waitPodAnswers(net.node, ns, 'client', url));
+    // The node itself (10.250.0.1, outside it): the connection attempt is dropped, not refused.
+    const r = await hostGet(url, {}, 2000);
+    expect(r).toEqual({ error: 'ETIMEDOUT' });
+    // The same Service's NodePort stays open to everyone (as upstream).
+    const np = (await getService(net.node, ns, 'web-fw')).spec?.ports?.[0]?.nodePort ?? 0;
+    await waitHostAnswers('the NodePort of web-fw to answer from the host', `http://${NODE_IP}:${np}/`);
   });
 
   it('pins a client to one pod with sessionAffinity ClientIP', async () => {

@@ -25,6 +25,8 @@ function portModel(endpoints: EndpointModel[], portName = 'http'): ServicePortMo
     protocol: 'tcp',
     port: 80,
     externalIPs: [],
+    loadBalancerIPs: [],
+    sourceRanges: [],
     externalLocal: true,
     internalLocal: false,
     endpoints,
