@@ -116,6 +116,16 @@ export interface HarnessOptions<F extends FakeClient> {
   options?: Partial<ControllerOptions>;
   /** What {@link ControllerHarness.settle} waits for ({@link settleQuiet} on the fake). */
   settle?: (fake: F) => Promise<void>;
+  /** The default step of {@link ControllerHarness.advance} (1 s). */
+  stepMs?: number;
+}
+
+/** How {@link ControllerHarness.advance} moves time. */
+export interface AdvanceOptions {
+  /** The size of one step (the bench's default step). */
+  stepMs?: number;
+  /** Called before every step. */
+  each?: () => void;
 }
 
 /** Which events {@link ControllerHarness.events} reads, and in what order. */
@@ -137,6 +147,7 @@ export class ControllerHarness<F extends FakeClient = FakeClient> {
   readonly abort = new AbortController();
   private readonly running: Promise<void>[] = [];
   private readonly settleWith: (fake: F) => Promise<void>;
+  private readonly stepMs: number;
 
   constructor(opts: HarnessOptions<F> = {}) {
     this.time = opts.time instanceof VirtualTime ? opts.time : new VirtualTime(opts.time);
@@ -145,6 +156,7 @@ export class ControllerHarness<F extends FakeClient = FakeClient> {
     this.fake = fake ?? (new FakeClient() as F);
     this.client = opts.client ? opts.client(this.fake) : this.fake;
     this.settleWith = opts.settle ?? ((f) => settleQuiet(f));
+    this.stepMs = opts.stepMs ?? 1000;
     // Every informer and controller listens on the one signal, as in the server.
     setMaxListeners(100, this.abort.signal);
     this.informers = new ClientInformerFactory(this.client, silentLog);
@@ -207,10 +219,14 @@ export class ControllerHarness<F extends FakeClient = FakeClient> {
     return this.settleWith(this.fake);
   }
 
-  /** Moves virtual time on by `ms` in steps of `stepMs`, calling `each` before and settling after each step. */
-  async advance(ms: number, stepMs = 1000, each: () => void = () => undefined): Promise<void> {
+  /**
+   * Moves virtual time on by `ms` in steps (timers fire on the way), settling after each step and
+   * calling `each` before it (a kubelet's heartbeat, say).
+   */
+  async advance(ms: number, opts: AdvanceOptions = {}): Promise<void> {
+    const stepMs = opts.stepMs ?? this.stepMs;
     for (let done = 0; done < ms; done += stepMs) {
-      each();
+      opts.each?.();
       this.time.advance(Math.min(stepMs, ms - done));
       await this.settle();
     }
