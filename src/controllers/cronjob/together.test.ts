@@ -1,5 +1,6 @@
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../framework/testing/harness.js';
 import { defaultCronJob } from '../../api/batch/defaults.js';
 import type { KubeObject } from '../../api/meta.js';
 import { CRONJOBS, JOBS } from '../../client/resources.js';
@@ -16,8 +17,6 @@ afterEach(async () => {
   await bench?.stop();
   bench = undefined;
 });
-
-const until = (fn: () => void): Promise<void> => vi.waitFor(fn, { timeout: 5000, interval: 5 });
 
 describe('CronJob, Job and TTL controllers together', () => {
   it('runs a scheduled Job to completion, records it, and the TTL removes it', async () => {

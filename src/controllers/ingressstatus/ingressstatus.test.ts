@@ -1,13 +1,12 @@
 import type { Ingress } from 'kubernetes-types/networking/v1.js';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { until } from '../framework/testing/harness.js';
 import { INGRESSCLASSES, INGRESSES, NODES } from '../../client/resources.js';
 import { Bench } from '../nodelifecycle/testing/harness.js';
 import { stopAfterEach } from '../framework/testing/harness.js';
 import { IngressStatusController, ingressAddresses } from './ingressstatus.js';
 
 const track = stopAfterEach();
-
-const until = (fn: () => void): Promise<void> => vi.waitFor(fn, { timeout: 5000, interval: 5 });
 
 function withIp(b: Bench, name: string, ip: string): void {
   const n = b.node(name);

@@ -1,5 +1,6 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../framework/testing/harness.js';
 import { JOBS, PODS as PODS_REF } from '../../client/resources.js';
 import type { ApiObject } from '../../client/types.js';
 import { JobController } from './controller.js';
@@ -19,8 +20,6 @@ async function start(): Promise<Bench> {
   bench = await startBench((time) => [new JobController({ timers: time, batchPeriodMs: 0 })]);
   return bench;
 }
-
-const until = (fn: () => void): Promise<void> => vi.waitFor(fn, { timeout: 5000, interval: 5 });
 
 function job(b: Bench, name: string): Job & ApiObject {
   const j = b.api.job(`default/${name}`);

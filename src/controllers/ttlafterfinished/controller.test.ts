@@ -1,5 +1,6 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sleep, until } from '../framework/testing/harness.js';
 import { JOBS } from '../../client/resources.js';
 import type { ApiObject } from '../../client/types.js';
 import { rfc3339 } from '../../util/time.js';
@@ -12,9 +13,6 @@ afterEach(async () => {
   await bench?.stop();
   bench = undefined;
 });
-
-const until = (fn: () => void): Promise<void> => vi.waitFor(fn, { timeout: 5000, interval: 5 });
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
 
 function finished(b: Bench, name: string, ttl: number | undefined, type = 'Complete'): Job & ApiObject {
   const j = newJob(name, ttl === undefined ? {} : { ttlSecondsAfterFinished: ttl });
@@ -39,7 +37,7 @@ describe('TTL-after-finished controller', () => {
     await until(() => expect(names(b)).toEqual(['done', 'keep']));
     await until(() => expect(b.time.waiting()).toEqual([60_000]));
     b.time.advance(59_999);
-    await settle();
+    await sleep(30);
     expect(names(b)).toEqual(['done', 'keep']);
     b.time.advance(1);
     await until(() => expect(names(b)).toEqual(['keep']));
@@ -59,7 +57,7 @@ describe('TTL-after-finished controller', () => {
     j.spec!.ttlSecondsAfterFinished = 100;
     b.api.put(JOBS, j);
     b.time.advance(10_000);
-    await settle();
+    await sleep(30);
     expect(names(b)).toEqual(['longer', 'running']);
     b.time.advance(90_000);
     await until(() => expect(names(b)).toEqual(['running']));

@@ -10,7 +10,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { pino } from 'pino';
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import type { KubeObject } from '../../../api/meta.js';
 import { EventRecorder } from '../../../client/events.js';
 import { EVENTS } from '../../../client/resources.js';
@@ -90,6 +90,11 @@ export async function eventually<T>(what: string, probe: () => T, ok: (v: T) => 
     last = probe();
   }
   return last;
+}
+
+/** Retries `assertion` (every 5 ms of real time, for 5 s at most) until it stops throwing. */
+export function until(assertion: () => void): Promise<void> {
+  return vi.waitFor(assertion, { timeout: 5000, interval: 5 });
 }
 
 /** Returns a function that registers a bench to be stopped after the current test. */
