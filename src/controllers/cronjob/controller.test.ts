@@ -1,28 +1,18 @@
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, until, VirtualTime } from '../framework/testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { sleep, until } from '../framework/testing/harness.js';
 import { defaultCronJob } from '../../api/batch/defaults.js';
 import type { KubeObject } from '../../api/meta.js';
 import { CRONJOBS, JOBS } from '../../client/resources.js';
 import type { ApiObject } from '../../client/types.js';
 import { rfc3339 } from '../../util/time.js';
-import { BATCH_T0, startBench, type Bench } from '../job/testing/harness.js';
+import { BATCH_T0, benchStarter, type Bench } from '../job/testing/harness.js';
 import { CronJobController } from './controller.js';
-
-let bench: Bench | undefined;
-
-afterEach(async () => {
-  await bench?.stop();
-  bench = undefined;
-});
 
 /** 2026-03-01T10:00:00Z, minutes since the epoch. */
 const T0_MIN = Date.parse(BATCH_T0) / 60_000;
 
-async function start(time = new VirtualTime(BATCH_T0)): Promise<Bench> {
-  bench = await startBench((t) => [new CronJobController({ timers: t, defaultTimeZone: 'UTC' })], time);
-  return bench;
-}
+const start = benchStarter((t) => [new CronJobController({ timers: t, defaultTimeZone: 'UTC' })]);
 
 function cronJob(
   name: string,

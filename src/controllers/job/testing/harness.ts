@@ -22,7 +22,12 @@ import {
   type ResourceRef,
 } from '../../../client/types.js';
 import { rfc3339, type Clock } from '../../../util/time.js';
-import { ControllerHarness, eventLines, VirtualTime } from '../../framework/testing/harness.js';
+import {
+  ControllerHarness,
+  eventLines,
+  stopAfterEach,
+  VirtualTime,
+} from '../../framework/testing/harness.js';
 import type { Controller } from '../../framework/types.js';
 
 /** Where the batch controllers' virtual time starts. */
@@ -231,6 +236,17 @@ export async function startBench(
   const bench = new Bench(time);
   await bench.start(...make(time));
   return bench;
+}
+
+/**
+ * Returns `start(time?)`: starts the controllers `make` builds on a fresh {@link Bench} (as
+ * {@link startBench}) and stops it after the test. Call it at the top of a test file.
+ */
+export function benchStarter(
+  make: (time: VirtualTime) => Controller[],
+): (time?: VirtualTime) => Promise<Bench> {
+  const track = stopAfterEach();
+  return async (time) => track(await startBench(make, time));
 }
 
 export type { KubeObject };
