@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/meta.js';
-import { DEPLOYMENTS, EVENTS, JOBS, PDBS, PODS, REPLICASETS } from '../../client/resources.js';
+import { DEPLOYMENTS, JOBS, PDBS, PODS, REPLICASETS } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
-import { ControllerHarness, eventually, stopAfterEach } from '../framework/testing/harness.js';
+import { ControllerHarness, eventLines, eventually, stopAfterEach } from '../framework/testing/harness.js';
 import { rfc3339 } from '../../util/time.js';
 import { DisruptionController } from './disruption.js';
 
@@ -59,7 +59,7 @@ function statusOf(client: FakeClient, name: string): Record<string, unknown> | u
 }
 
 function reasons(client: FakeClient): string[] {
-  return client.stored(EVENTS).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+  return eventLines(client);
 }
 
 describe('disruption controller', () => {

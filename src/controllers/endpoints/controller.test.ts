@@ -1,10 +1,10 @@
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
-import { ENDPOINTS, EVENTS, NODES, PODS, SERVICES } from '../../client/resources.js';
+import { ENDPOINTS, NODES, PODS, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import type { ApiObject } from '../../client/types.js';
 import { ApiError } from '../../api/errors.js';
-import { eventually, sleep } from '../framework/testing/harness.js';
+import { eventLines, eventually, sleep } from '../framework/testing/harness.js';
 import { node, pod, service, serviceBench } from '../endpointslice/testing/harness.js';
 import { EndpointsController } from './controller.js';
 
@@ -105,7 +105,7 @@ describe('endpoints controller', () => {
       () => endpointsOf(fake, 'ns/web'),
       (e) => e !== undefined,
     );
-    const events = fake.stored(EVENTS).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+    const events = eventLines(fake);
     expect(events).toContain(
       'FailedToCreateEndpoint: Failed to create endpoint for service ns/web: disk full',
     );

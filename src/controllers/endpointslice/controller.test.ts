@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors.js';
-import { ENDPOINTSLICES, EVENTS, NODES, PODS, SERVICES } from '../../client/resources.js';
+import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import { EndpointSliceController } from './controller.js';
 import type { SliceObject } from './reconcile.js';
-import { eventually, sleep } from '../framework/testing/harness.js';
+import { eventLines, eventually, sleep } from '../framework/testing/harness.js';
 import { node, pod, service, serviceBench } from './testing/harness.js';
 
 const start = serviceBench(() => new EndpointSliceController());
@@ -166,7 +166,7 @@ describe('endpointslice controller', () => {
       () => endpointsOf(fake, 'web'),
       (e) => e.length === 1,
     );
-    const events = fake.stored(EVENTS).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+    const events = eventLines(fake);
     expect(events).toContain(
       'FailedToUpdateEndpointSlices: Error updating Endpoint Slices for Service ns/web: etcd is down',
     );

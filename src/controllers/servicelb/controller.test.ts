@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EVENTS, NODES, SERVICES } from '../../client/resources.js';
+import { NODES, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import type { ServiceObject } from '../endpointslice/podutil.js';
-import { eventually, sleep } from '../framework/testing/harness.js';
+import { eventLines, eventually, sleep } from '../framework/testing/harness.js';
 import { node, service, serviceBench } from '../endpointslice/testing/harness.js';
 import { ServiceLbController } from './controller.js';
 
@@ -48,7 +48,7 @@ describe('servicelb controller', () => {
       (i) => i?.length === 2,
     );
 
-    const events = fake.stored(EVENTS).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+    const events = eventLines(fake);
     expect(events).toContain('EnsuredLoadBalancer: Ensured load balancer');
     expect(events).toContain('UpdatedLoadBalancer: Updated load balancer with new hosts');
   });
