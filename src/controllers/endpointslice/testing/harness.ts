@@ -6,48 +6,32 @@
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../api/meta.js';
 import type { FakeClient } from '../../../client/testing/fake-client.js';
-import type { ApiObject, Client, ResourceRef } from '../../../client/types.js';
-import { ControllerHarness, stopAfterEach } from '../../framework/testing/harness.js';
+import type { ApiObject, Client } from '../../../client/types.js';
+import { ControllerHarness, interceptClient, stopAfterEach } from '../../framework/testing/harness.js';
 import type { Controller } from '../../framework/types.js';
 
 /** `fake`, except that creates honour generateName and writes keep metadata.generation. */
 export function serverLikeClient(fake: FakeClient): Client {
   let n = 0;
-  return {
-    resource: <T extends ApiObject>(ref: ResourceRef, ns?: string) => {
-      const inner = fake.resource<T>(ref, ns);
-      return new Proxy(inner, {
-        get: (target, prop, receiver) => {
-          const v: unknown = Reflect.get(target, prop, receiver);
-          if (typeof v !== 'function') return v;
-          if (prop === 'create')
-            return (obj: T, opts?: unknown) => {
-              const copy = structuredClone(obj);
-              if (!copy.metadata.name && copy.metadata.generateName)
-                copy.metadata.name = `${copy.metadata.generateName}${(++n).toString(36).padStart(5, 'x')}`;
-              copy.metadata.generation = 1;
-              return (v as (o: T, x?: unknown) => Promise<T>).call(target, copy, opts);
-            };
-          if (prop === 'update')
-            return (obj: T, opts?: unknown) => {
-              const copy = structuredClone(obj);
-              const cur = fake
-                .stored(ref)
-                .find(
-                  (o) =>
-                    o.metadata.name === copy.metadata.name &&
-                    o.metadata.namespace === (ns ?? copy.metadata.namespace),
-                );
-              copy.metadata.generation = (cur?.metadata.generation ?? 0) + 1;
-              return (v as (o: T, x?: unknown) => Promise<T>).call(target, copy, opts);
-            };
-          return (v as (...a: unknown[]) => unknown).bind(target);
-        },
-      });
-    },
-    raw: () => fake.raw(),
-    close: () => fake.close(),
-  };
+  return interceptClient(fake, ({ ref, namespace, method, args }, next) => {
+    if (method !== 'create' && method !== 'update') return next(...args);
+    const copy = structuredClone(args[0]) as ApiObject;
+    if (method === 'create') {
+      if (!copy.metadata.name && copy.metadata.generateName)
+        copy.metadata.name = `${copy.metadata.generateName}${(++n).toString(36).padStart(5, 'x')}`;
+      copy.metadata.generation = 1;
+    } else {
+      const cur = fake
+        .stored(ref)
+        .find(
+          (o) =>
+            o.metadata.name === copy.metadata.name &&
+            o.metadata.namespace === (namespace ?? copy.metadata.namespace),
+        );
+      copy.metadata.generation = (cur?.metadata.generation ?? 0) + 1;
+    }
+    return next(copy, ...args.slice(1));
+  });
 }
 
 /** Where the service controllers' clock stands (it does not move in these tests). */

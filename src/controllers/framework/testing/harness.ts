@@ -97,6 +97,42 @@ export function until(assertion: () => void): Promise<void> {
   return vi.waitFor(assertion, { timeout: 5000, interval: 5 });
 }
 
+/** One call on a resource client, as {@link interceptClient} hands it over. */
+export interface ClientCall {
+  ref: ResourceRef;
+  namespace: string | undefined;
+  /** The method: `create`, `update`, `get`, `watch`… */
+  method: string;
+  args: unknown[];
+}
+
+/**
+ * `client` with every method call on its resource clients routed through `around`, which may change
+ * the arguments, fail the call, or pass it on with `next(...args)`. `raw` and `close` go straight
+ * through.
+ */
+export function interceptClient(
+  client: Client,
+  around: (call: ClientCall, next: (...args: unknown[]) => unknown) => unknown,
+): Client {
+  return {
+    resource: <T extends ApiObject>(ref: ResourceRef, namespace?: string) => {
+      const inner = client.resource<T>(ref, namespace);
+      return new Proxy(inner, {
+        get: (target, prop, receiver) => {
+          const v: unknown = Reflect.get(target, prop, receiver);
+          if (typeof v !== 'function') return v;
+          const fn = v as (...a: unknown[]) => unknown;
+          return (...args: unknown[]) =>
+            around({ ref, namespace, method: String(prop), args }, (...a) => fn.apply(target, a));
+        },
+      });
+    },
+    raw: (...args) => client.raw(...args),
+    close: () => client.close(),
+  };
+}
+
 /** Returns a function that registers a bench to be stopped after the current test. */
 export function stopAfterEach(): <B extends { stop(): unknown }>(bench: B) => B {
   const benches: { stop(): unknown }[] = [];
