@@ -304,5 +304,17 @@ function numberText(n: number): string {
  * with {@link Quantity.toString}.
  */
 export function canonicalQuantity(value: unknown): string | undefined {
-  return Quantity.tryParse(value)?.toString();
+  if (typeof value !== 'string') return Quantity.tryParse(value)?.toString();
+  // Objects repeat a handful of spellings ("100m", "128Mi"): remember recent answers.
+  let stored = storedForms.get(value);
+  if (stored === undefined) {
+    stored = Quantity.tryParse(value)?.toString() ?? null;
+    if (storedForms.size >= STORED_FORMS_MAX) storedForms.clear();
+    storedForms.set(value, stored);
+  }
+  return stored ?? undefined;
 }
+
+/** Recent quantity strings and their stored forms (null: does not parse). */
+const storedForms = new Map<string, string | null>();
+const STORED_FORMS_MAX = 4096;

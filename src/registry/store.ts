@@ -55,8 +55,9 @@ export interface StoreDeps {
   hooks?: StoreHooks;
   /**
    * Puts the fields of a written object in the form upstream's decoder and encoder leave them (every
-   * resource quantity in its canonical string form), in place. Runs on every create and update
-   * before the strategy prepares and validates the object, and again after mutating admission.
+   * resource quantity in its canonical string form), in place. Runs on every write before it is
+   * validated: on creates after mutating admission; on updates before the object is compared with
+   * the stored one (generation, no-op writes) and again after mutating admission.
    */
   normalize?: (obj: KubeObject) => void;
 }
@@ -173,12 +174,10 @@ export class Store extends StoreReader {
       // Some defaults derive from the name (a namespace's kubernetes.io/metadata.name label).
       this.strategy.defaults?.(obj);
     }
-    this.deps.normalize?.(obj);
     this.strategy.prepareForCreate?.(obj, ctx);
-    if (opts.admit) {
-      await opts.admit(obj, undefined);
-      this.deps.normalize?.(obj);
-    }
+    if (opts.admit) await opts.admit(obj, undefined);
+    // After mutating admission, which may add quantities (LimitRange defaults), and before validation.
+    this.deps.normalize?.(obj);
     const hook = await this.deps.hooks?.beforeWrite(obj, undefined, opts.dryRun);
     if (hook?.errors.length) {
       await hook.done(false);
