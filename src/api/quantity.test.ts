@@ -5,6 +5,7 @@ import {
   QUANTITY_FORMAT_ERROR,
   QUANTITY_SUFFIX_ERROR,
   canonicalQuantity,
+  canonicalResourceListQuantity,
 } from './quantity.js';
 
 /** What the API server stores for each input: facts from upstream's resource package tests. */
@@ -252,5 +253,24 @@ describe('Quantity arithmetic', () => {
     expect(Quantity.parse('+1').add(Quantity.parse('0')).toString()).toBe('1');
     expect(Quantity.parse('0').add(Quantity.parse('1Gi')).toString()).toBe('1Gi');
     expect(Quantity.parse('0').sub(Quantity.parse('100m')).toString()).toBe('-100m');
+  });
+});
+
+describe('the stored form of a ResourceList value', () => {
+  it('is rounded up to milli-units first, as resource-list defaulting does', () => {
+    expect(canonicalResourceListQuantity('0.0001')).toBe('1m');
+    expect(canonicalResourceListQuantity('0.1m')).toBe('1m');
+    expect(canonicalResourceListQuantity('1500u')).toBe('2m');
+    expect(canonicalResourceListQuantity('3.001n')).toBe('1m');
+    expect(canonicalResourceListQuantity('-0.0001')).toBe('-1m');
+    expect(canonicalResourceListQuantity(0.0005)).toBe('1m');
+  });
+  it('is otherwise the stored form of a quantity', () => {
+    expect(canonicalResourceListQuantity('0.5')).toBe('500m');
+    expect(canonicalResourceListQuantity('1024Mi')).toBe('1Gi');
+    expect(canonicalResourceListQuantity('+1')).toBe('+1');
+    expect(canonicalResourceListQuantity('1.500')).toBe('1.500');
+    expect(canonicalResourceListQuantity('1e3')).toBe('1e3');
+    expect(canonicalResourceListQuantity('lots')).toBeUndefined();
   });
 });

@@ -304,17 +304,39 @@ function numberText(n: number): string {
  * with {@link Quantity.toString}.
  */
 export function canonicalQuantity(value: unknown): string | undefined {
-  if (typeof value !== 'string') return Quantity.tryParse(value)?.toString();
-  // Objects repeat a handful of spellings ("100m", "128Mi"): remember recent answers.
-  let stored = storedForms.get(value);
-  if (stored === undefined) {
-    stored = Quantity.tryParse(value)?.toString() ?? null;
-    if (storedForms.size >= STORED_FORMS_MAX) storedForms.clear();
-    storedForms.set(value, stored);
-  }
-  return stored ?? undefined;
+  return remembered(storedForms, value, (q) => q.toString());
+}
+
+/**
+ * The stored form of a value of a ResourceList (a container's requests and limits, a quota's hard
+ * limits, a node's capacity …): upstream's defaulting rounds those up to milli-units first, so
+ * "0.0001" is stored as "1m" where a plain quantity field stores "100u".
+ */
+export function canonicalResourceListQuantity(value: unknown): string | undefined {
+  return remembered(listForms, value, (q) => q.roundUp(-3).toString());
 }
 
 /** Recent quantity strings and their stored forms (null: does not parse). */
 const storedForms = new Map<string, string | null>();
-const STORED_FORMS_MAX = 4096;
+const listForms = new Map<string, string | null>();
+const REMEMBERED_MAX = 4096;
+
+function remembered(
+  memo: Map<string, string | null>,
+  value: unknown,
+  form: (q: Quantity) => string,
+): string | undefined {
+  if (typeof value !== 'string') {
+    const q = Quantity.tryParse(value);
+    return q && form(q);
+  }
+  // Objects repeat a handful of spellings ("100m", "128Mi"): remember recent answers.
+  let stored = memo.get(value);
+  if (stored === undefined) {
+    const q = Quantity.tryParse(value);
+    stored = q ? form(q) : null;
+    if (memo.size >= REMEMBERED_MAX) memo.clear();
+    memo.set(value, stored);
+  }
+  return stored ?? undefined;
+}

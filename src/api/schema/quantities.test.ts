@@ -196,6 +196,25 @@ describe('canonicalizeQuantities', () => {
     expect(hpa.status.currentMetrics[0]?.pods.current.averageValue).toBe('2');
   });
 
+  it('rounds ResourceList values up to milli-units, and only those', () => {
+    const pod = normalized('', 'v1', 'Pod', {
+      spec: {
+        containers: [{ name: 'c', resources: { requests: { cpu: '0.0001' } } }],
+        volumes: [{ name: 'v', emptyDir: { sizeLimit: '0.0001' } }],
+      },
+      status: { containerStatuses: [{ name: 'c', allocatedResources: { cpu: '1500u' } }] },
+    });
+    expect(pod.spec.containers[0]?.resources.requests.cpu).toBe('1m');
+    expect(pod.spec.volumes[0]?.emptyDir.sizeLimit).toBe('100u');
+    expect(pod.status.containerStatuses[0]?.allocatedResources.cpu).toBe('2m');
+    const hpa = normalized('autoscaling', 'v2', 'HorizontalPodAutoscaler', {
+      spec: {
+        metrics: [{ type: 'Pods', pods: { target: { type: 'AverageValue', averageValue: '0.0001' } } }],
+      },
+    });
+    expect(hpa.spec.metrics[0]?.pods.target.averageValue).toBe('100u');
+  });
+
   it('leaves values that do not parse, nulls and fields of other types alone', () => {
     const pod = normalized('', 'v1', 'Pod', {
       metadata: { name: '1000m', labels: { cpu: '0.5' }, annotations: { memory: '1024Mi' } },

@@ -4,10 +4,14 @@
  * any field, list item or map value whose schema is the Quantity type. Upstream gets this for free by
  * decoding each quantity into its Go type and encoding it again; here one walk per write does it.
  *
+ * A map of quantities is a ResourceList (the schema has no other): upstream's defaulting rounds each
+ * of its values up to milli-units (SetDefaults_ResourceList), so the walk does that too, wherever the
+ * list is (spec or status, any kind).
+ *
  * The walk follows a plan compiled once per kind that holds only the paths that can lead to a
  * quantity, so kinds without quantities cost nothing and a pod costs a few property reads.
  */
-import { canonicalQuantity } from '../quantity.js';
+import { canonicalQuantity, canonicalResourceListQuantity } from '../quantity.js';
 import type { DefinitionRegistry } from './registry.js';
 import { resolveDefinition } from './resolve.js';
 import type { Definition, Schema } from './types.js';
@@ -15,6 +19,8 @@ import type { Definition, Schema } from './types.js';
 /** Where quantities can be, below some value. */
 type Plan =
   | { kind: 'quantity' }
+  /** A map of quantities: a ResourceList, whose values are also rounded up to milli-units. */
+  | { kind: 'resource-list' }
   | { kind: 'object'; fields: readonly (readonly [string, Plan])[] }
   | { kind: 'array'; items: Plan }
   | { kind: 'map'; values: Plan }
@@ -22,6 +28,7 @@ type Plan =
   | { kind: 'recursive'; plan: () => Plan | null };
 
 const QUANTITY_PLAN: Plan = { kind: 'quantity' };
+const RESOURCE_LIST_PLAN: Plan = { kind: 'resource-list' };
 
 /** Compiles plans against one registry; definitions are compiled once each. */
 class Planner {
@@ -73,6 +80,7 @@ class Planner {
       }
       case 'map': {
         const values = this.schema(schema.values);
+        if (values?.kind === 'quantity') return RESOURCE_LIST_PLAN;
         return values && { kind: 'map', values };
       }
       default:
@@ -97,16 +105,24 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Replaces `holder[key]` by its stored form when it is a quantity that parses. */
-function fix(holder: Record<string, unknown> | unknown[], key: string | number): void {
+function fix(
+  holder: Record<string, unknown> | unknown[],
+  key: string | number,
+  form: (v: unknown) => string | undefined = canonicalQuantity,
+): void {
   const v = (holder as Record<string | number, unknown>)[key];
   if (typeof v !== 'string' && typeof v !== 'number') return;
-  const stored = canonicalQuantity(v);
+  const stored = form(v);
   if (stored !== undefined && stored !== v) (holder as Record<string | number, unknown>)[key] = stored;
 }
 
 function walk(value: unknown, plan: Plan): void {
   switch (plan.kind) {
     case 'quantity':
+      return;
+    case 'resource-list':
+      if (isRecord(value))
+        for (const key of Object.keys(value)) fix(value, key, canonicalResourceListQuantity);
       return;
     case 'recursive': {
       const p = plan.plan();
