@@ -230,4 +230,34 @@ spec:
       ),
     ).toBe('1,500m');
   });
+
+  it('still refuses invalid quantities with upstream wording', async () => {
+    const ns = await createNamespace(server, uniqueName('quant'));
+    const pod = (requests: string): string => `apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+  namespace: ${ns}
+spec:
+  containers:
+  - name: app
+    image: ${IMAGE}
+    resources:
+      requests:
+${requests}
+`;
+    const run = (yaml: string) =>
+      kubectl(server, ['apply', '-f', writeFile(server, `${uniqueName('q')}.yaml`, yaml)]);
+    const garbled = await run(pod('        cpu: 1x'));
+    expect(garbled.code).not.toBe(0);
+    expect(garbled.stderr).toContain(
+      `Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+    );
+    // A valid but negative value is reported in its stored form.
+    const negative = await run(pod('        memory: "-0.5"'));
+    expect(negative.code).not.toBe(0);
+    expect(negative.stderr).toContain(
+      'The Pod "bad" is invalid: spec.containers[0].resources.requests[memory]: Invalid value: "-500m": must be greater than or equal to 0',
+    );
+  });
 });
