@@ -7,7 +7,8 @@
  * B's proxy programs rules for A's pods, which is what the kubelet of A must wait for. The container
  * records when SIGTERM came (a trap touches a file on a hostPath: its mtime is the moment), and the
  * test watches B's nft table for the pod's address: SIGTERM must come after the last moment B still
- * routed to the pod.
+ * routed to the pod. A second pod (web-0) stays ready throughout, so that the proxies have a ready
+ * endpoint to send to instead.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -91,13 +92,16 @@ function watchPeerRules(p: PeerNode, ip: string): Promise<{ lastSeenAt: number; 
   })();
 }
 
-/** Starts a web pod and waits until it is Ready, an endpoint, and in B's rules; returns its IP. */
+/**
+ * Starts a web pod and waits until it is Ready, an endpoint beside web-0, and in B's rules; returns
+ * its IP.
+ */
 async function readyWebPod(name: string): Promise<string> {
   await apply(net.node, [webPod(name)]);
   const pod = await waitRunningReady(net.node, ns, name, WAIT_MS);
   const ip = pod.status?.podIP ?? '';
   expect(ip).not.toBe('');
-  await waitEndpoints(net.node, ns, 'web', 1);
+  await waitEndpoints(net.node, ns, 'web', 2);
   const p = peer!;
   await pollUntil(
     `${ip} in ${p.nodeName}'s proxy rules`,
@@ -152,7 +156,10 @@ beforeAll(async () => {
   ns = await newNamespace(net, 'peer-drain');
   marks = scratchDir('drain-marks');
   peer = await startPeerNode(net.node);
-  await apply(net.node, [service(ns, 'web')]);
+  // A pod that stays: with no other ready endpoint the proxies keep sending to a terminating one
+  // (upstream's fallback), and the drain would rightly wait for the whole budget.
+  await apply(net.node, [service(ns, 'web'), webPod('web-0')]);
+  await waitRunningReady(net.node, ns, 'web-0', WAIT_MS);
 });
 
 afterAll(async () => {
