@@ -4,6 +4,11 @@
  * each request is authorized as a verb on a `nodes/<subresource>` of this node: `stats`, `metrics`,
  * `log`, `pods`, `healthz`, `configz`, else `proxy` (exec, attach, port-forward, container logs, and
  * k8ts's own `/k8ts/routes`, which nodes may also read with their certificates: {@link isNodePeerRead}).
+ *
+ * `/k8ts/routes` stays under `nodes/proxy` for everyone else on purpose: upstream's kubelet sends every
+ * path outside its named subresources there, `nodes/proxy` is what roles granting "the kubelet API"
+ * (system:kubelet-api-admin) carry, and a subresource of k8ts's own would be one no existing role or
+ * RBAC rule grants. It is read-only, but who can read it knows which pods a node still serves.
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
