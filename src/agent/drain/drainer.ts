@@ -23,8 +23,8 @@ import type { DrainPeer } from './peers.js';
 /** How long a peer that could not be asked is still given (about one proxy sync period). */
 export const PEER_SLACK_MS = 1000;
 
-/** How often the local data path is looked at while waiting. */
-const POLL_MS = 25;
+/** How often the local data path is looked at while waiting (the proxy's check scans its rules). */
+const POLL_MS = 50;
 
 /** A peer is asked to answer this much before the caller gives up, so "still routed" arrives. */
 const ANSWER_MARGIN_MS = 150;
