@@ -11,6 +11,7 @@
  * endpoint to send to instead.
  */
 import fs from 'node:fs';
+import { request } from 'node:https';
 import path from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import { apply, getPod, scratchDir, waitPod, waitRunningReady } from '../support
 import { pollUntil } from '../support/poll.js';
 import { podOn, shContainer } from '../support/pods.js';
 import {
+  hostIngress,
   type NetNode,
   newNamespace,
   type PeerNode,
@@ -139,6 +141,29 @@ async function deleteAndWaitTerm(
   return { deleted, term };
 }
 
+/** GET on B's kubelet API with a client certificate. */
+function kubeletGet(
+  p: PeerNode,
+  path: string,
+  cert: { certPem: string; keyPem: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL(path, p.kubeletUrl),
+      { ca: p.serverCaPem, cert: cert.certPem, key: cert.keyPem, agent: false, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** A's kubelet metrics, through the API server (nodes/proxy). */
 async function drainCounts(): Promise<Record<string, number>> {
   const res = await net.node.admin.request('GET', `/api/v1/nodes/${net.node.nodeName}/proxy/metrics`);
@@ -158,7 +183,8 @@ beforeAll(async () => {
   peer = await startPeerNode(net.node);
   // A pod that stays: with no other ready endpoint the proxies keep sending to a terminating one
   // (upstream's fallback), and the drain would rightly wait for the whole budget.
-  await apply(net.node, [service(ns, 'web'), webPod('web-0')]);
+  // The Ingress puts the pods into every node's HAProxy too, which the drain also waits for.
+  await apply(net.node, [service(ns, 'web'), hostIngress(ns, 'web', 'drain.example.com'), webPod('web-0')]);
   await waitRunningReady(net.node, ns, 'web-0', WAIT_MS);
 });
 
@@ -184,6 +210,34 @@ describe('a deleted pod leaves the data path of every node before SIGTERM', () =
       const res = await net.node.admin.request('GET', `/api/v1/nodes/${name}`);
       expect(jsonOf<Node>(res).metadata?.labels?.['k8ts.io/service-proxy'], name).toBe('nftables');
     }
+  });
+
+  it('answers other nodes on the kubelet API whether it routes to an address, others as nodes/proxy', async () => {
+    const p = peer!;
+    const ip = (await getPod(net.node, ns, 'web-0'))?.status?.podIP ?? '';
+    await pollUntil(
+      `${ip} in ${p.nodeName}'s proxy rules`,
+      () => p.proxyRules(),
+      (r) => mentions(r, ip),
+      {
+        timeoutMs: WAIT_MS,
+        intervalMs: 100,
+      },
+    );
+    const node = await p.clientCertificate('system:node:elsewhere', ['system:nodes']);
+    expect(await kubeletGet(p, `/k8ts/routes?ip=${ip}&waitMs=0`, node)).toEqual({
+      status: 200,
+      body: '{"routed":true}',
+    });
+    expect(await kubeletGet(p, '/k8ts/routes?ip=10.9.9.9&waitMs=0', node)).toEqual({
+      status: 200,
+      body: '{"routed":false}',
+    });
+    const jane = await p.clientCertificate('jane', ['dev']);
+    expect(await kubeletGet(p, `/k8ts/routes?ip=${ip}`, jane)).toEqual({
+      status: 403,
+      body: 'Forbidden (user=jane, verb=get, resource=nodes, subresource=proxy)\n',
+    });
   });
 
   it('waits for the other node, quickly when it follows at once', async () => {

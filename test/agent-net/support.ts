@@ -436,6 +436,12 @@ export interface PeerNode {
   pid: number;
   dataDir: string;
   cgroupRoot: string;
+  /** Its kubelet API (`https://<nodeIP>:<port>`, from its Node's daemonEndpoints). */
+  kubeletUrl: string;
+  /** The CA of kubelet serving certificates (the cluster's server CA). */
+  serverCaPem: string;
+  /** A client certificate of the cluster's client CA (CN = name, O = groups). */
+  clientCertificate(name: string, groups?: string[]): Promise<{ certPem: string; keyPem: string }>;
   /** What the agent printed (tail). */
   log(): string;
   /** `nft list table ip k8ts-proxy` in its namespace ('' when there is no table). */
@@ -523,6 +529,9 @@ export async function startPeerNode(server: NodeServer, name = 'peer'): Promise<
   let forwarder: { port: number; close(): Promise<void> } | undefined;
   let child: ChildProcess | undefined;
   let out = '';
+  let kubeletUrl = '';
+  let serverCaPem = '';
+  let clientCA: Awaited<ReturnType<typeof loadCertificateAuthority>> | undefined;
   const running = (): boolean => !!child && child.exitCode === null && child.signalCode === null;
 
   /** Stops everything started so far; returns what was left behind. */
@@ -583,7 +592,8 @@ export async function startPeerNode(server: NodeServer, name = 'peer'): Promise<
       fs.readFileSync(p.serverCaCert, 'utf8'),
       fs.readFileSync(p.serverCaKey, 'utf8'),
     );
-    const clientCA = await loadCertificateAuthority(
+    serverCaPem = serverCA.certPem;
+    clientCA = await loadCertificateAuthority(
       fs.readFileSync(p.clientCaCert, 'utf8'),
       fs.readFileSync(p.clientCaKey, 'utf8'),
     );
@@ -662,15 +672,16 @@ export async function startPeerNode(server: NodeServer, name = 'peer'): Promise<
         throw new Error(`k8ts agent ${nodeName} did not start:\n${out.slice(-4000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    await pollUntil(
+    const ready = await pollUntil(
       `Node ${nodeName} to be Ready`,
       async () => {
         const res = await server.admin.request('GET', `/api/v1/nodes/${nodeName}`);
-        return res.status === 200 ? nodeReady(jsonOf<Node>(res)) : 'missing';
+        return res.status === 200 ? jsonOf<Node>(res) : undefined;
       },
-      (st) => st === 'True',
+      (n) => nodeReady(n) === 'True',
       { timeoutMs: WAIT_MS, intervalMs: 250 },
     );
+    kubeletUrl = `https://${nodeIP}:${ready?.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0}`;
   } catch (err) {
     const left = await teardown();
     throw new Error([(err as Error).message, ...left].join('\n'));
@@ -680,6 +691,13 @@ export async function startPeerNode(server: NodeServer, name = 'peer'): Promise<
     nodeIP,
     netns,
     pid: child.pid ?? 0,
+    kubeletUrl,
+    serverCaPem,
+    clientCertificate: async (name, groups = []) => {
+      if (!clientCA) throw new Error('no client CA');
+      const c = await issueClientCertificate(clientCA, { name, groups });
+      return { certPem: c.certPem, keyPem: c.keyPem };
+    },
     dataDir,
     cgroupRoot,
     log: () => out,
