@@ -50,6 +50,30 @@ function newProxy(client: FakeClient, run: (s: string) => Promise<void>, minSync
 }
 
 describe('ServiceProxy', () => {
+  it('tells whether the programmed rules send new connections to an address', async () => {
+    const client = new FakeClient();
+    client.put(SERVICES, svc('web', '10.43.0.20'));
+    client.put(
+      ENDPOINTSLICES,
+      slice('web', [ep('10.42.0.2'), ep('10.42.0.3'), ep('10.42.0.4', 'node-a', { ready: false })]),
+    );
+    const proxy = newProxy(client, recorder().run);
+    await proxy.start();
+    expect(proxy.routes('10.42.0.2')).toBe(true);
+    expect(proxy.routes('10.42.0.3')).toBe(true);
+    expect(proxy.routes('10.42.0.4')).toBe(false);
+    // The endpoint turns terminating (not ready) while another is ready: no new connections to it.
+    client.put(
+      ENDPOINTSLICES,
+      slice('web', [
+        ep('10.42.0.2'),
+        ep('10.42.0.3', 'node-a', { ready: false, serving: true, terminating: true }),
+      ]),
+    );
+    expect(await proxy.waitUnrouted('10.42.0.3', 5000)).toBe(true);
+    expect(proxy.routes('10.42.0.2')).toBe(true);
+  });
+
   it('starts with one full sync of what the caches hold, then writes only changes', async () => {
     const client = new FakeClient();
     client.put(SERVICES, svc('web', '10.43.0.20'));

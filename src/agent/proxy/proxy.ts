@@ -109,6 +109,9 @@ export class ServiceProxy {
   private syncWaiters: (() => void)[] = [];
   /** Rejects start() when the first sync cannot work at all (no nft binary). */
   private startFailed: ((err: Error) => void) | undefined;
+  /** The endpoint addresses of {@link routedFor} (see {@link routes}). */
+  private routedIPs: ReadonlySet<string> = new Set();
+  private routedFor: TableState | undefined;
   /** Health-check node ports (undefined when turned off). */
   readonly health: ServiceHealthServers | undefined;
 
@@ -230,12 +233,15 @@ export class ServiceProxy {
 
   /** True when the rules in the kernel send new connections of some Service to `ip`. */
   routes(ip: string): boolean {
-    const direct = `to ${ip}:`;
-    const mapped = `: ${ip} . `;
-    for (const f of this.applied?.fragments.values() ?? [])
-      for (const rules of f.chains.values())
-        for (const r of rules) if (r.includes(direct) || r.includes(mapped)) return true;
-    return false;
+    const state = this.applied;
+    if (this.routedFor !== state) {
+      // Rebuilt once per programmed state: drains poll this every 50 ms, syncs change it rarely.
+      const all = new Set<string>();
+      for (const f of state?.fragments.values() ?? []) for (const a of f.routed) all.add(a);
+      this.routedIPs = all;
+      this.routedFor = state;
+    }
+    return this.routedIPs.has(ip);
   }
 
   /**

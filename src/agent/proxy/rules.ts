@@ -36,6 +36,8 @@ export interface Fragment {
   elements: MapElement[];
   /** `ip:port` of the UDP endpoints traffic may go to (for stale conntrack entries). */
   udpEndpoints: Set<string>;
+  /** Addresses of the endpoints new connections may go to (what the kubelet's drain waits on). */
+  routed: Set<string>;
 }
 
 /** What the rules depend on besides the Service. */
@@ -58,7 +60,7 @@ function affinitySet(id: string, ep: EndpointModel, timeout: number): string {
 
 /** An empty fragment. */
 export function emptyFragment(): Fragment {
-  return { chains: new Map(), sets: new Map(), elements: [], udpEndpoints: new Set() };
+  return { chains: new Map(), sets: new Map(), elements: [], udpEndpoints: new Set(), routed: new Set() };
 }
 
 /** Adds the chains of one service port to `frag`. */
@@ -91,6 +93,7 @@ function addServicePort(frag: Fragment, sp: ServicePortModel, node: NodeContext)
   const addBalancer = (name: string, eps: EndpointModel[]): string => {
     if (frag.chains.has(name)) return name;
     for (const ep of eps) {
+      frag.routed.add(ep.ip);
       frag.elements.push({ map: 'hairpin-endpoints', key: `${ep.ip} . ${ep.ip}`, value: '' });
       if (proto === 'udp') frag.udpEndpoints.add(`${ep.ip}:${ep.port}`);
     }
