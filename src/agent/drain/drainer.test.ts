@@ -28,7 +28,9 @@ function lagging(afterMs: number, start = Date.now()) {
         reject(new Error('aborted'));
       });
     });
-    return Date.now() < unroutedAt;
+    // Decided from the planned answer time, not the clock after the timer: timers may fire a
+    // millisecond early by Date.now().
+    return answerAt < unroutedAt;
   };
 }
 
