@@ -29,7 +29,16 @@ import { closedLoop, type LoadResult } from './lib/load.js';
 import { knob, knobList, type BenchOptions } from './lib/options.js';
 import { procCpuSeconds, procMemory, type ProcMemory } from './lib/proc.js';
 import { newestProfile, printProfile, summarizeProfile } from './lib/profile.js';
-import { fmt, headline, printGoals, printTable, writeResult, type Cell, type Goal } from './lib/report.js';
+import {
+  fmt,
+  headline,
+  printGoals,
+  printTable,
+  RESULTS_DIR,
+  writeResult,
+  type Cell,
+  type Goal,
+} from './lib/report.js';
 import { ensureBuilt, startK8ts, type K8tsServer } from './lib/server.js';
 
 const NS = 'bench-write';
@@ -128,7 +137,26 @@ function serverPoint(
       await client.expect(201, 'POST', PATH, { body: configMapJson(`${run}-${w}-${seq}`, payload) });
     },
     etcd,
-  );
+  ).catch((err: unknown) => {
+    // Which server failed, and its first warnings and errors (the whole log goes to a file).
+    const file = path.join(RESULTS_DIR, `apiserver-write-failed-${label.replace(/[^a-z0-9]+/g, '-')}.log`);
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    fs.writeFileSync(file, srv.log());
+    const logged = srv
+      .log()
+      .split('\n')
+      .filter((l) => /"level":(4|5|6)0/.test(l))
+      .slice(0, 8)
+      .map((l) => l.slice(0, 600))
+      .concat(`(server log: ${file})`)
+      .join('\n');
+    throw new Error(
+      `${label} at ${c} clients: ${err instanceof Error ? err.message : String(err)}\n${logged}`,
+      {
+        cause: err,
+      },
+    );
+  });
 }
 
 /** Raw SQLite: `rowsPerTxn` inserts per transaction for the measured time, in this process. */
@@ -230,6 +258,9 @@ export async function run(o: BenchOptions): Promise<void> {
           ...(endpoint ? { datastoreEndpoint: endpoint } : {}),
           ...(b.bin ? { bin: b.bin } : {}),
           ...(o.profile && i === 0 ? { cpuProfileDir: path.join(profileDir, `write-${backend}`) } : {}),
+          // The API server alone: no node agent and containerd beside it taking CPU (and two agents
+          // of a --compare run on one host stopped each other's server).
+          extraArgs: ['--disable-agent'],
         });
         const client = await H2Client.connect(srv.origin, srv.creds).catch(async (err: unknown) => {
           await srv.stop();
