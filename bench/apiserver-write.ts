@@ -163,6 +163,16 @@ function serverPoint(
   });
 }
 
+/** The size of the value stored under `key` in the etcd at `endpoint` (undefined if absent). */
+async function storedSize(endpoint: string, key: string): Promise<number | undefined> {
+  const c = new EtcdClient({ endpoints: [endpoint], logger: componentLogger('bench', {}) });
+  try {
+    return (await c.range({ key: Buffer.from(key) }, 0)).kvs[0]?.value.length;
+  } finally {
+    c.close();
+  }
+}
+
 /** Raw SQLite: `rowsPerTxn` inserts per transaction for the measured time, in this process. */
 function sqliteRaw(dir: string, valueBytes: number, rowsPerTxn: number, o: BenchOptions): SqliteRaw {
   const file = path.join(dir, `raw-${rowsPerTxn}.db`);
@@ -239,6 +249,7 @@ export async function run(o: BenchOptions): Promise<void> {
   const raw: SqliteRaw[] = [];
   let replyBytes = 0;
   let storedBytes = 0;
+  let etcdValueBytes: number | undefined;
   const profiles: string[] = [];
 
   /** The servers measured in one phase: this build, and the --compare build if any. */
@@ -343,7 +354,9 @@ export async function run(o: BenchOptions): Promise<void> {
           logger: componentLogger('bench', {}),
         });
         try {
-          const value = Buffer.from(filler(storedBytes));
+          // The floors store values as large as what the server stored for its sample ConfigMap.
+          etcdValueBytes = await storedSize(etcd.endpoint, `/registry/configmaps/${NS}/sample`);
+          const value = Buffer.from(filler(etcdValueBytes ?? storedBytes));
           // Keys shaped like the server's (/registry/configmaps/NS/NAME), one set per floor and point.
           const rawKey = (floor: string, c: number, w: number, seq: number): string =>
             `/registry/configmaps/${NS}/raw-${floor}-c${c}-${Date.now().toString(36).slice(-4)}-${w}-${seq}`;
@@ -412,7 +425,7 @@ export async function run(o: BenchOptions): Promise<void> {
     return undefined;
   };
   printTable(
-    `ConfigMap creates (${dataBytes} B of data; answer ${replyBytes} B), ${o.durationMs / 1000} s per point after ${o.warmupMs / 1000} s warm-up`,
+    `ConfigMap creates (${dataBytes} B of data; answer ${replyBytes} B${etcdValueBytes !== undefined ? `; stored in etcd ${etcdValueBytes} B, as the etcd floors' values` : ''}), ${o.durationMs / 1000} s per point after ${o.warmupMs / 1000} s warm-up`,
     [
       'system',
       'clients',
@@ -538,7 +551,14 @@ export async function run(o: BenchOptions): Promise<void> {
 
   for (const f of profiles) printProfile(summarizeProfile(f));
   writeResult('apiserver-write', {
-    options: { durationMs: o.durationMs, warmupMs: o.warmupMs, concurrency, dataBytes, replyBytes },
+    options: {
+      durationMs: o.durationMs,
+      warmupMs: o.warmupMs,
+      concurrency,
+      dataBytes,
+      replyBytes,
+      ...(etcdValueBytes !== undefined ? { etcdValueBytes } : {}),
+    },
     points,
     sqliteRaw: raw,
     memory,
