@@ -6,16 +6,26 @@
  *      the same size as the API server's answer;
  *  (b) raw durable SQLite inserts of the same size into the server's own table (WAL, synchronous=FULL):
  *      one row per transaction, and group commit of `concurrency` rows per transaction;
- *  (c) raw etcd puts of the same size with the etcd3 client at the same concurrency.
+ *  (c) raw etcd puts of the same size with the etcd3 client at the same concurrency, on an etcd of
+ *      their own (no watcher); beside it, for information, puts and create-if-absent Txns (what
+ *      the server sends per create) through k8ts' own etcd client, the one the server uses.
  * Goals: SQLite ≥ 50% of the echo server's rate; etcd ≥ 70% of raw etcd puts at 64 in flight;
  * p99 far below 1 s (here: < 250 ms).
+ *
+ * The servers run without their node agent (`--disable-agent`): the API server alone. Per point it
+ * reports the CPU per operation of the serving process, of etcd and of this process (the client);
+ * `--set inflight=1` also samples how many calls are inside etcd (from etcd's /metrics).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { openDatabase } from '../src/storage/sqlite/schema.js';
+import { EtcdClient } from '../src/storage/etcd/client.js';
+import { CompareResult, CompareTarget } from '../src/storage/etcd/messages.js';
 import { startEtcd } from '../src/storage/testing/etcd.js';
+import { componentLogger } from '../src/util/log.js';
+import { sampleInFlight } from './lib/etcd-metrics.js';
 import { startEcho } from './lib/child.js';
 import { H2Client } from './lib/h2client.js';
 import { configMapJson, ensureNamespace, filler } from './lib/k8s.js';
@@ -23,12 +33,25 @@ import { closedLoop, type LoadResult } from './lib/load.js';
 import { knob, knobList, type BenchOptions } from './lib/options.js';
 import { procCpuSeconds, procMemory, type ProcMemory } from './lib/proc.js';
 import { newestProfile, printProfile, summarizeProfile } from './lib/profile.js';
-import { fmt, headline, printGoals, printTable, writeResult, type Cell, type Goal } from './lib/report.js';
+import {
+  fmt,
+  headline,
+  printGoals,
+  printTable,
+  RESULTS_DIR,
+  writeResult,
+  type Cell,
+  type Goal,
+} from './lib/report.js';
 import { ensureBuilt, startK8ts, type K8tsServer } from './lib/server.js';
 
 const NS = 'bench-write';
 const PATH = `/api/v1/namespaces/${NS}/configmaps`;
 const P99_GOAL_MS = 250;
+/** The etcd floors: the issue's (etcd3 client), puts and create Txns through k8ts' own client. */
+const FLOOR_ETCD3 = 'etcd raw put, etcd3 (floor c)';
+const FLOOR_OWN = 'etcd raw put, k8ts client';
+const FLOOR_TXN = 'etcd raw create Txn, k8ts client';
 
 interface Point {
   system: string;
@@ -37,6 +60,16 @@ interface Point {
   serverCpuMsPerOp?: number;
   /** CPU milliseconds etcd used per operation (etcd points: the raw floor and k8ts on etcd). */
   etcdCpuMsPerOp?: number;
+  /** CPU milliseconds this process (the load generator and its client) used per operation. */
+  clientCpuMsPerOp?: number;
+  /** Unary calls inside etcd, sampled every 100 ms (`--set inflight=1`): median and largest. */
+  etcdInFlight?: { p50: number; max: number; samples: number };
+}
+
+/** The etcd a point talks to: its PID (CPU) and client URL (metrics). */
+interface EtcdRef {
+  pid: number;
+  endpoint: string;
 }
 
 interface SqliteRaw {
@@ -53,18 +86,39 @@ async function measuredPoint(
   c: number,
   o: BenchOptions,
   op: (worker: number, seq: number) => Promise<void>,
-  etcdPid?: number,
+  etcd?: EtcdRef,
 ): Promise<Point> {
+  const etcdPid = etcd?.pid;
+  const sampler = etcd && knob(o, 'inflight', 0) ? sampleInFlight(etcd.endpoint) : undefined;
   const cpu0 = procCpuSeconds(pid);
   const etcd0 = etcdPid === undefined ? 0 : procCpuSeconds(etcdPid);
+  const self0 = process.cpuUsage();
   const result = await closedLoop({ concurrency: c, warmupMs: o.warmupMs, durationMs: o.durationMs, op });
   const cpu = procCpuSeconds(pid) - cpu0;
   const etcdCpu = etcdPid === undefined ? undefined : procCpuSeconds(etcdPid) - etcd0;
+  const self = process.cpuUsage(self0);
+  const selfCpu = pid === process.pid ? undefined : (self.user + self.system) / 1e6;
+  const inFlight = (await sampler?.stop())?.sort((a, b) => a - b);
   // Warm-up ops are not counted; estimate them at the measured rate.
   const total = result.ops * ((o.warmupMs + o.durationMs) / o.durationMs);
   const perOp = (s: number | undefined): number | undefined =>
     s !== undefined && total > 0 ? (1000 * s) / total : undefined;
-  return { system, result, serverCpuMsPerOp: perOp(cpu), etcdCpuMsPerOp: perOp(etcdCpu) };
+  return {
+    system,
+    result,
+    serverCpuMsPerOp: perOp(cpu),
+    etcdCpuMsPerOp: perOp(etcdCpu),
+    clientCpuMsPerOp: perOp(selfCpu),
+    ...(inFlight?.length
+      ? {
+          etcdInFlight: {
+            p50: inFlight[inFlight.length >> 1] ?? 0,
+            max: inFlight[inFlight.length - 1] ?? 0,
+            samples: inFlight.length,
+          },
+        }
+      : {}),
+  };
 }
 
 /** One point against the k8ts server: creates of fresh ConfigMaps. */
@@ -75,7 +129,7 @@ function serverPoint(
   c: number,
   o: BenchOptions,
   payload: string,
-  etcdPid?: number,
+  etcd?: EtcdRef,
 ): Promise<Point> {
   const run = `${label.replace(/[^a-z0-9]+/g, '-')}-c${c}-${Date.now().toString(36)}`;
   return measuredPoint(
@@ -86,8 +140,37 @@ function serverPoint(
     async (w, seq) => {
       await client.expect(201, 'POST', PATH, { body: configMapJson(`${run}-${w}-${seq}`, payload) });
     },
-    etcdPid,
-  );
+    etcd,
+  ).catch((err: unknown) => {
+    // Which server failed, and its first warnings and errors (the whole log goes to a file).
+    const file = path.join(RESULTS_DIR, `apiserver-write-failed-${label.replace(/[^a-z0-9]+/g, '-')}.log`);
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    fs.writeFileSync(file, srv.log());
+    const logged = srv
+      .log()
+      .split('\n')
+      .filter((l) => /"level":(4|5|6)0/.test(l))
+      .slice(0, 8)
+      .map((l) => l.slice(0, 600))
+      .concat(`(server log: ${file})`)
+      .join('\n');
+    throw new Error(
+      `${label} at ${c} clients: ${err instanceof Error ? err.message : String(err)}\n${logged}`,
+      {
+        cause: err,
+      },
+    );
+  });
+}
+
+/** The size of the value stored under `key` in the etcd at `endpoint` (undefined if absent). */
+async function storedSize(endpoint: string, key: string): Promise<number | undefined> {
+  const c = new EtcdClient({ endpoints: [endpoint], logger: componentLogger('bench', {}) });
+  try {
+    return (await c.range({ key: Buffer.from(key) }, 0)).kvs[0]?.value.length;
+  } finally {
+    c.close();
+  }
 }
 
 /** Raw SQLite: `rowsPerTxn` inserts per transaction for the measured time, in this process. */
@@ -146,6 +229,8 @@ function row(p: Point, floor?: number): Cell[] {
     floor ? `${fmt((100 * r.rate) / floor, 0)}%` : '',
     p.serverCpuMsPerOp,
     p.etcdCpuMsPerOp,
+    p.clientCpuMsPerOp,
+    p.etcdInFlight ? `${p.etcdInFlight.p50}/${p.etcdInFlight.max}` : '',
     r.errors,
   ];
 }
@@ -164,6 +249,7 @@ export async function run(o: BenchOptions): Promise<void> {
   const raw: SqliteRaw[] = [];
   let replyBytes = 0;
   let storedBytes = 0;
+  let etcdValueBytes: number | undefined;
   const profiles: string[] = [];
 
   /** The servers measured in one phase: this build, and the --compare build if any. */
@@ -187,6 +273,9 @@ export async function run(o: BenchOptions): Promise<void> {
           ...(endpoint ? { datastoreEndpoint: endpoint } : {}),
           ...(b.bin ? { bin: b.bin } : {}),
           ...(o.profile && i === 0 ? { cpuProfileDir: path.join(profileDir, `write-${backend}`) } : {}),
+          // The API server alone: no node agent and containerd beside it taking CPU (and two agents
+          // of a --compare run on one host stopped each other's server).
+          extraArgs: ['--disable-agent'],
         });
         const client = await H2Client.connect(srv.origin, srv.creds).catch(async (err: unknown) => {
           await srv.stop();
@@ -251,38 +340,74 @@ export async function run(o: BenchOptions): Promise<void> {
 
   if (backends.includes('etcd')) {
     process.stdout.write('etcd: raw puts (floor c) and the k8ts server, interleaved per concurrency…\n');
+    // The floors get an etcd of their own: in the server's etcd, the server's watch (the watch cache
+    // watches every key) would be sent every raw put, costing etcd and the server CPU in the floor.
+    const floorEtcd = await startEtcd();
     const etcd = await startEtcd();
     // A --compare build gets its own etcd, so the two servers do not share state.
     const etcd2 = o.compare ? await startEtcd() : undefined;
     try {
       await withServers('etcd', [etcd.endpoint, ...(etcd2 ? [etcd2.endpoint] : [])], async (targets) => {
-        const kv = new Etcd3({ hosts: etcd.endpoint });
+        const kv = new Etcd3({ hosts: floorEtcd.endpoint });
+        const own = new EtcdClient({
+          endpoints: [floorEtcd.endpoint],
+          logger: componentLogger('bench', {}),
+        });
         try {
-          const value = Buffer.from(filler(storedBytes));
+          // The floors store values as large as what the server stored for its sample ConfigMap.
+          etcdValueBytes = await storedSize(etcd.endpoint, `/registry/configmaps/${NS}/sample`);
+          const value = Buffer.from(filler(etcdValueBytes ?? storedBytes));
+          // Keys shaped like the server's (/registry/configmaps/NS/NAME), one set per floor and point.
+          const rawKey = (floor: string, c: number, w: number, seq: number): string =>
+            `/registry/configmaps/${NS}/raw-${floor}-c${c}-${Date.now().toString(36).slice(-4)}-${w}-${seq}`;
+          const floorPoint = (
+            name: string,
+            c: number,
+            op: (w: number, seq: number) => Promise<unknown>,
+          ): Promise<Point> =>
+            measuredPoint(name, floorEtcd.pid, c, o, async (w, seq) => void (await op(w, seq)), floorEtcd);
           for (const c of concurrency) {
-            const p = await measuredPoint(
-              'etcd raw put (floor c)',
-              etcd.pid,
-              c,
-              o,
-              async (w, seq) => {
-                await kv.put(`/bench-raw/${c}/${w}/${seq}`).value(value).exec();
-              },
-              etcd.pid,
+            points.push(
+              await floorPoint(FLOOR_ETCD3, c, (w, seq) =>
+                kv
+                  .put(rawKey('etcd3', c, w, seq))
+                  .value(value)
+                  .exec(),
+              ),
             );
-            points.push(p);
+            points.push(
+              await floorPoint(FLOOR_OWN, c, (w, seq) =>
+                own.put(Buffer.from(rawKey('own', c, w, seq)), value, false),
+              ),
+            );
+            points.push(
+              await floorPoint(FLOOR_TXN, c, async (w, seq) => {
+                const key = Buffer.from(rawKey('txn', c, w, seq));
+                const res = await own.txn(
+                  {
+                    compare: [{ key, target: CompareTarget.Create, result: CompareResult.Equal, value: 0 }],
+                    success: [{ put: { key, value } }],
+                    failure: [],
+                  },
+                  0,
+                  false,
+                );
+                if (!res.succeeded) throw new Error(`raw create of a fresh key failed: ${key.toString()}`);
+              }),
+            );
             for (const [i, t] of targets.entries()) {
-              const pid = i === 0 ? etcd.pid : (etcd2?.pid ?? etcd.pid);
-              points.push(await serverPoint(t.label, t.srv, t.client, c, o, payload, pid));
+              points.push(await serverPoint(t.label, t.srv, t.client, c, o, payload, i === 0 ? etcd : etcd2));
             }
             process.stdout.write(`  c=${c} done\n`);
           }
           memory['etcd'] = procMemory(etcd.pid);
         } finally {
           kv.close();
+          own.close();
         }
       });
     } finally {
+      await floorEtcd.stop();
       await etcd.stop();
       await etcd2?.stop();
     }
@@ -296,12 +421,11 @@ export async function run(o: BenchOptions): Promise<void> {
     if (p.system.startsWith('k8ts sqlite'))
       return points.find((q) => q.system === 'echo (floor a)' && q.result.concurrency === c)?.result.rate;
     if (p.system.startsWith('k8ts etcd'))
-      return points.find((q) => q.system === 'etcd raw put (floor c)' && q.result.concurrency === c)?.result
-        .rate;
+      return points.find((q) => q.system === FLOOR_ETCD3 && q.result.concurrency === c)?.result.rate;
     return undefined;
   };
   printTable(
-    `ConfigMap creates (${dataBytes} B of data; answer ${replyBytes} B), ${o.durationMs / 1000} s per point after ${o.warmupMs / 1000} s warm-up`,
+    `ConfigMap creates (${dataBytes} B of data; answer ${replyBytes} B${etcdValueBytes !== undefined ? `; stored in etcd ${etcdValueBytes} B, as the etcd floors' values` : ''}), ${o.durationMs / 1000} s per point after ${o.warmupMs / 1000} s warm-up`,
     [
       'system',
       'clients',
@@ -312,6 +436,8 @@ export async function run(o: BenchOptions): Promise<void> {
       'of floor',
       'server cpu ms/op',
       'etcd cpu ms/op',
+      'client cpu ms/op',
+      'in etcd p50/max',
       'errors',
     ],
     points.map((p) => row(p, floorOf(p))),
@@ -373,7 +499,7 @@ export async function run(o: BenchOptions): Promise<void> {
   }
   if (backends.includes('etcd')) {
     const s = at('k8ts etcd', cmax);
-    const e = at('etcd raw put (floor c)', cmax);
+    const e = at(FLOOR_ETCD3, cmax);
     if (s && e) {
       const ratio = s.rate / e.rate;
       goals.push({
@@ -383,10 +509,22 @@ export async function run(o: BenchOptions): Promise<void> {
       });
       summary.push(`etcd ${fmt(s.rate, 0)}/s = ${fmt(100 * ratio, 0)}% of raw puts`);
     }
+    for (const [floor, what] of [
+      [FLOOR_OWN, "raw puts through k8ts' own etcd client"],
+      [FLOOR_TXN, "raw create-if-absent Txns through k8ts' own etcd client"],
+    ] as const) {
+      const f = at(floor, cmax);
+      if (s && f)
+        goals.push({
+          goal: `(info) etcd creates/s vs ${what} at ${cmax} in flight`,
+          value: `${fmt(s.rate, 0)}/s vs ${fmt(f.rate, 0)}/s = ${fmt((100 * s.rate) / f.rate, 0)}%`,
+          met: s.rate / f.rate >= 0.7,
+        });
+    }
   }
   if (o.compare) {
     for (const b of backends) {
-      const floorName = b === 'sqlite' ? 'echo (floor a)' : 'etcd raw put (floor c)';
+      const floorName = b === 'sqlite' ? 'echo (floor a)' : FLOOR_ETCD3;
       for (const c of concurrency) {
         const base = at(`k8ts ${b}`, c);
         const cmp = at(`k8ts ${b} (compare)`, c);
@@ -413,7 +551,14 @@ export async function run(o: BenchOptions): Promise<void> {
 
   for (const f of profiles) printProfile(summarizeProfile(f));
   writeResult('apiserver-write', {
-    options: { durationMs: o.durationMs, warmupMs: o.warmupMs, concurrency, dataBytes, replyBytes },
+    options: {
+      durationMs: o.durationMs,
+      warmupMs: o.warmupMs,
+      concurrency,
+      dataBytes,
+      replyBytes,
+      ...(etcdValueBytes !== undefined ? { etcdValueBytes } : {}),
+    },
     points,
     sqliteRaw: raw,
     memory,

@@ -60,6 +60,17 @@ export interface WatchCallbacks {
   onError(err: Error): void;
 }
 
+/** Options of {@link Backend.watch}. */
+export interface WatchOptions {
+  /**
+   * False: the watcher keeps the previous values itself (the watch cache does), so events need not
+   * carry `prevKv`, and a delete event's `kv` may hold an empty value and createRevision 0. On etcd
+   * this spares etcd a read of the previous revision for every update and delete event and halves
+   * the bytes such events take. Default true.
+   */
+  prevKv?: boolean;
+}
+
 /** The storage interface every backend implements. */
 export interface Backend {
   /** A short name for logs and metrics: "sqlite" or "etcd". */
@@ -98,7 +109,7 @@ export interface Backend {
    * Watches keys under a prefix for changes with revision > `afterRevision`. Events before the
    * call returns are not lost: the backend replays from `afterRevision`.
    */
-  watch(prefix: string, afterRevision: number, callbacks: WatchCallbacks): Watcher;
+  watch(prefix: string, afterRevision: number, callbacks: WatchCallbacks, opts?: WatchOptions): Watcher;
 
   /** Drops history up to and including `revision`; latest values are kept. */
   compact(revision: number): Promise<void>;

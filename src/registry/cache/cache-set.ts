@@ -76,11 +76,17 @@ export class CacheSet {
     );
     this.revision = rev;
     // Every key, not just /registry/: a backend's own keys (etcd's compact_rev_key) also take
-    // revisions, and the caches must see those to know they are current.
-    this.watcher = this.backend.watch('', rev, {
-      onEvents: (events) => this.onEvents(events),
-      onError: (err) => this.onWatchError(err),
-    });
+    // revisions, and the caches must see those to know they are current. The caches hold every
+    // previous value themselves, so the events need not carry them (etcd reads none).
+    this.watcher = this.backend.watch(
+      '',
+      rev,
+      {
+        onEvents: (events) => this.onEvents(events),
+        onError: (err) => this.onWatchError(err),
+      },
+      { prevKv: false },
+    );
   }
 
   private prefixOf(key: string): string | undefined {

@@ -242,4 +242,37 @@ describe('etcd backend', () => {
       await server.stop();
     }
   });
+  it('a watch without prevKv sees every create, update and delete in order, without previous values', async () => {
+    const backend = await openBackend();
+    try {
+      const start = await backend.currentRevision();
+      const lean = recordWatch(backend, '/registry/configmaps/', start, { prevKv: false });
+      const full = recordWatch(backend, '/registry/configmaps/', start);
+      const a1 = await backend.create('/registry/configmaps/default/a', Buffer.from('a1'));
+      const a2 = await backend.update('/registry/configmaps/default/a', Buffer.from('a2'), a1.modRevision);
+      const b1 = await backend.create('/registry/configmaps/default/b', Buffer.from('b1'));
+      const del = await backend.delete('/registry/configmaps/default/a', a2.modRevision);
+      const wanted = [
+        ['put', '/registry/configmaps/default/a', a1.modRevision],
+        ['put', '/registry/configmaps/default/a', a2.modRevision],
+        ['put', '/registry/configmaps/default/b', b1.modRevision],
+        ['delete', '/registry/configmaps/default/a', del.revision],
+      ];
+      const events = await lean.waitForEvents(4);
+      expect(events.map((e) => [e.type, e.kv.key, e.kv.modRevision])).toEqual(wanted);
+      expect(events.map((e) => e.prevKv)).toEqual([undefined, undefined, undefined, undefined]);
+      expect(events.slice(0, 3).map((e) => e.kv.value.toString())).toEqual(['a1', 'a2', 'b1']);
+      expect(events[1]?.kv.createRevision).toBe(a1.modRevision);
+      // The default still carries previous values, for watchers that do not keep them.
+      const withPrev = await full.waitForEvents(4);
+      expect(withPrev.map((e) => [e.type, e.kv.key, e.kv.modRevision])).toEqual(wanted);
+      expect(withPrev[1]?.prevKv).toEqual(a1);
+      expect(withPrev[3]?.prevKv).toEqual(a2);
+      expect(withPrev[3]?.kv.value.toString()).toBe('a2');
+      lean.watcher.cancel();
+      full.watcher.cancel();
+    } finally {
+      await backend.close();
+    }
+  });
 });

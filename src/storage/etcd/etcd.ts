@@ -6,7 +6,15 @@
  * (./client.ts: gRPC over node:http2, messages encoded by ./messages.ts), which retries reads on
  * connection-level errors and repeats a write only when it certainly never reached etcd.
  */
-import type { Backend, KeyValue, ListOptions, ListResult, WatchCallbacks, Watcher } from '../backend.js';
+import type {
+  Backend,
+  KeyValue,
+  ListOptions,
+  ListResult,
+  WatchCallbacks,
+  Watcher,
+  WatchOptions,
+} from '../backend.js';
 import {
   CompactedError,
   ConflictError,
@@ -196,11 +204,18 @@ export class EtcdBackend implements Backend {
     return { revision: res.revision, prevKv: prev };
   }
 
-  watch(prefix: string, afterRevision: number, callbacks: WatchCallbacks): Watcher {
+  watch(prefix: string, afterRevision: number, callbacks: WatchCallbacks, opts?: WatchOptions): Watcher {
     const mux = this.mux;
     if (!mux) throw new Error('etcd backend is not started');
     const k = this.k(prefix);
-    const w = mux.watch(prefix, k.length > 0 ? k : ZERO_KEY, prefixEndBytes(k), afterRevision + 1, callbacks);
+    const w = mux.watch(
+      prefix,
+      k.length > 0 ? k : ZERO_KEY,
+      prefixEndBytes(k),
+      afterRevision + 1,
+      callbacks,
+      opts?.prevKv !== false,
+    );
     // etcd would still serve a start revision equal to its compact revision; k8ts refuses anything
     // below the compact revision it knows of, the same rule as the SQLite backend.
     if (afterRevision < this.knownCompact) {

@@ -1,6 +1,8 @@
 /**
  * Watches on etcd over one shared gRPC watch stream. Each k8ts watch becomes one etcd watcher with a
- * client-chosen watch_id (etcd >= 3.4), prev_kv on, starting at afterRevision + 1. The mux remembers
+ * client-chosen watch_id (etcd >= 3.4), starting at afterRevision + 1, with prev_kv unless the
+ * watcher keeps previous values itself (etcd then skips a read of the previous revision for every
+ * update and delete event; creates cost the same either way). The mux remembers
  * the revision after the last event it delivered per watch, so when the stream breaks (etcd restart,
  * leader change, network) it reconnects with backoff and re-creates every watch from exactly there:
  * no gap and no repeat. A start revision that etcd has compacted ends the watch with CompactedError.
@@ -29,6 +31,8 @@ class MuxWatch implements Watcher {
     /** The next revision this watch needs. */
     public nextRevision: number,
     readonly callbacks: WatchCallbacks,
+    /** Ask etcd for each event's previous value. */
+    readonly prevKv: boolean,
   ) {}
 
   cancel(): void {
@@ -55,9 +59,19 @@ export class WatchMux {
     private readonly log: Logger,
   ) {}
 
-  /** Starts watching [key, rangeEnd) from `startRevision`; callbacks never run before it returns. */
-  watch(prefix: string, key: Buffer, rangeEnd: Buffer, startRevision: number, cb: WatchCallbacks): Watcher {
-    const w = new MuxWatch(this, prefix, key, rangeEnd, startRevision, cb);
+  /**
+   * Starts watching [key, rangeEnd) from `startRevision`, with each event's previous value when
+   * `prevKv`; callbacks never run before it returns.
+   */
+  watch(
+    prefix: string,
+    key: Buffer,
+    rangeEnd: Buffer,
+    startRevision: number,
+    cb: WatchCallbacks,
+    prevKv = true,
+  ): Watcher {
+    const w = new MuxWatch(this, prefix, key, rangeEnd, startRevision, cb, prevKv);
     if (this.closed) {
       w.done = true;
       return w;
@@ -133,7 +147,7 @@ export class WatchMux {
         key: w.key,
         rangeEnd: w.rangeEnd,
         startRevision: w.nextRevision,
-        prevKv: true,
+        prevKv: w.prevKv,
         watchId: w.id,
       }),
     );

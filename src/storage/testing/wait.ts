@@ -1,5 +1,5 @@
 /** Bounded waits and watch recorders for storage tests. */
-import type { Backend, WatchEvent, Watcher } from '../backend.js';
+import type { Backend, WatchEvent, Watcher, WatchOptions } from '../backend.js';
 
 /** Polls `check` until it returns true; fails after `timeoutMs` with `describe()` in the message. */
 export async function waitFor(
@@ -28,7 +28,12 @@ export interface RecordedWatch {
 }
 
 /** Starts a watch that records its events and errors. */
-export function recordWatch(backend: Backend, prefix: string, afterRevision: number): RecordedWatch {
+export function recordWatch(
+  backend: Backend,
+  prefix: string,
+  afterRevision: number,
+  opts?: WatchOptions,
+): RecordedWatch {
   const rec: Omit<RecordedWatch, 'watcher'> & { watcher?: Watcher } = {
     events: [],
     errors: [],
@@ -54,15 +59,20 @@ export function recordWatch(backend: Backend, prefix: string, afterRevision: num
       return err;
     },
   };
-  rec.watcher = backend.watch(prefix, afterRevision, {
-    onEvents(events) {
-      rec.batches++;
-      rec.events.push(...events);
+  rec.watcher = backend.watch(
+    prefix,
+    afterRevision,
+    {
+      onEvents(events) {
+        rec.batches++;
+        rec.events.push(...events);
+      },
+      onError(err) {
+        rec.errors.push(err);
+      },
     },
-    onError(err) {
-      rec.errors.push(err);
-    },
-  });
+    opts,
+  );
   return rec as RecordedWatch;
 }
 
