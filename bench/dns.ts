@@ -36,6 +36,10 @@ import { fmt, headline, printGoals, printTable, RESULTS_DIR, writeResult, type G
 import { summarize, type LatencySummary } from './lib/stats.js';
 
 const ROLE_ENV = 'K8TS_BENCH_DNS_ROLE';
+/** The floor's bind address (default 127.0.0.1). */
+const BIND_ENV = 'K8TS_BENCH_DNS_BIND';
+/** The client role's job: a {@link ClientJob} as JSON. */
+const JOB_ENV = 'K8TS_BENCH_DNS_JOB';
 const THIS_FILE = fileURLToPath(import.meta.url);
 const ROOT = path.join(path.dirname(THIS_FILE), '..');
 
@@ -78,6 +82,8 @@ async function serveK8ts(services: number): Promise<void> {
   });
 }
 
+export { ROLE_ENV, JOB_ENV, THIS_FILE, startChild, type Child };
+
 /** Child: the floor, a UDP server answering every query with the same pre-encoded A record. */
 async function serveFloor(): Promise<void> {
   const answer = encode({
@@ -100,7 +106,8 @@ async function serveFloor(): Promise<void> {
     out[1] = msg[1] ?? 0;
     sock.send(out, rinfo.port, rinfo.address);
   });
-  await new Promise<void>((r) => sock.bind({ address: '127.0.0.1', port: 0 }, () => r()));
+  const address = process.env[BIND_ENV] ?? '127.0.0.1';
+  await new Promise<void>((r) => sock.bind({ address, port: 0 }, () => r()));
   process.stdout.write(`PORT ${sock.address().port}\n`);
   process.on('SIGTERM', () => sock.close(() => process.exit(0)));
 }
@@ -111,11 +118,21 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startChild(role: string, services: number, profileDir?: string): Promise<Child> {
+async function startChild(
+  role: string,
+  services: number,
+  profileDir?: string,
+  bind?: string,
+): Promise<Child> {
   const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', THIS_FILE], {
     cwd: ROOT,
-    env: { ...process.env, [ROLE_ENV]: role, K8TS_BENCH_DNS_SERVICES: String(services) },
+    env: {
+      ...process.env,
+      [ROLE_ENV]: role,
+      K8TS_BENCH_DNS_SERVICES: String(services),
+      ...(bind ? { [BIND_ENV]: bind } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -146,7 +163,7 @@ async function startChild(role: string, services: number, profileDir?: string): 
 // ----- the client -----------------------------------------------------------------------------------
 
 /** One load point's result. */
-interface Point {
+export interface Point {
   concurrency: number;
   qps: number;
   latencyMs: LatencySummary;
@@ -169,6 +186,7 @@ function queries(n: number): Buffer[] {
 
 /** N closed-loop UDP clients for `ms` milliseconds; latencies only while `measure` is set. */
 async function load(
+  host: string,
   port: number,
   concurrency: number,
   qs: Buffer[],
@@ -186,7 +204,9 @@ async function load(
   const loops: Promise<void>[] = [];
   for (let c = 0; c < concurrency; c++) {
     const sock = createSocket('udp4');
-    await new Promise<void>((r) => sock.bind({ address: '127.0.0.1', port: 0 }, () => r()));
+    await new Promise<void>((r) =>
+      sock.bind({ address: host === '127.0.0.1' ? host : '0.0.0.0', port: 0 }, () => r()),
+    );
     sockets.push(sock);
     loops.push(
       (async () => {
@@ -207,7 +227,7 @@ async function load(
               resolve(true);
             };
             sock.on('message', onMsg);
-            sock.send(q, port, '127.0.0.1');
+            sock.send(q, port, host);
           });
           if (!measuring) continue;
           if (!ok) {
@@ -240,8 +260,8 @@ async function load(
   };
 }
 
-/** The benchmark. */
-export async function run(o: BenchOptions): Promise<void> {
+/** The loopback mode: the DNS server in a child process over an in-memory API. */
+async function runLoopback(o: BenchOptions): Promise<void> {
   const services = knob(o, 'services', 1000, 200);
   const levels = knobList(o, 'concurrency', [1, 16, 64]);
   const qs = queries(services);
@@ -254,8 +274,10 @@ export async function run(o: BenchOptions): Promise<void> {
     for (const c of levels) {
       // Rounds in A-B, B-A order; each side keeps its best round (other work on the machine only ever
       // slows a round down, so the best is the least disturbed).
-      const runK8ts = (): Promise<Point> => load(k8ts.port, c, qs, o.warmupMs, o.durationMs, k8ts.pid);
-      const runFloor = (): Promise<Point> => load(floor.port, c, qs, o.warmupMs, o.durationMs, floor.pid);
+      const runK8ts = (): Promise<Point> =>
+        load('127.0.0.1', k8ts.port, c, qs, o.warmupMs, o.durationMs, k8ts.pid);
+      const runFloor = (): Promise<Point> =>
+        load('127.0.0.1', floor.port, c, qs, o.warmupMs, o.durationMs, floor.pid);
       const ks: Point[] = [];
       const fl: Point[] = [];
       for (let r = 0; r < rounds; r++) {
@@ -349,6 +371,62 @@ export async function run(o: BenchOptions): Promise<void> {
     );
 }
 
+/** The benchmark: from a pod on a real node when root (`--set where=pod`), else on loopback. */
+export async function run(o: BenchOptions): Promise<void> {
+  const where = o.knobs.get('where') ?? (process.getuid?.() === 0 ? 'pod' : 'loopback');
+  if (where === 'loopback') return runLoopback(o);
+  if (where !== 'pod') throw new Error(`--set where=${where}: expected pod or loopback`);
+  const { runFromPod } = await import('./lib/dns-pod.js');
+  return runFromPod(o);
+}
+
+/** What a client child (role `client`) runs: one load point against host:port. */
+export interface ClientJob {
+  host: string;
+  port: number;
+  concurrency: number;
+  services: number;
+  warmupMs: number;
+  durationMs: number;
+  /** The server process whose CPU time is charged per query. */
+  serverPid: number;
+  /** Only wait until svc-(services-1) answers with an address (no load). */
+  probe?: boolean;
+}
+
+/** Child: runs one {@link ClientJob} and prints `RESULT <json>` (a {@link Point}, or `{ok}` for a probe). */
+async function clientChild(job: ClientJob): Promise<void> {
+  if (job.probe) {
+    const { probeA } = await import('./lib/dns-probe.js');
+    const ok = await probeA(
+      job.host,
+      job.port,
+      `svc-${job.services - 1}.bench.svc.cluster.local`,
+      job.durationMs,
+    );
+    process.stdout.write(`RESULT ${JSON.stringify({ ok })}\n`);
+    return;
+  }
+  const p = await load(
+    job.host,
+    job.port,
+    job.concurrency,
+    queries(job.services),
+    job.warmupMs,
+    job.durationMs,
+    job.serverPid,
+  );
+  process.stdout.write(`RESULT ${JSON.stringify(p)}\n`);
+}
+
 const role = process.env[ROLE_ENV];
 if (role === 'k8ts') void serveK8ts(Number(process.env['K8TS_BENCH_DNS_SERVICES'] ?? '1000'));
 else if (role === 'floor') void serveFloor();
+else if (role === 'client')
+  void clientChild(JSON.parse(process.env[JOB_ENV] ?? '{}') as ClientJob).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`dns client: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
