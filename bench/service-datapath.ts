@@ -3,25 +3,39 @@
  * host side, in one run: (a) one pod's IP directly, (b) the Service's ClusterIP (nftables DNAT in the
  * proxy's output chain: locally generated traffic is translated too), (c) its NodePort on the node's
  * address, (d) the Ingress (HAProxy on the node's port 80, routed by the Host header). Paths alternate
- * `rounds` times (the 1-minute load average is printed beside each run); each figure is the median, each ratio the median of per-round ratios to (a).
+ * `rounds` times, each round starting one path further on; each figure is the median, each ratio the
+ * median of per-round ratios to (a); the 1-minute load average is printed beside each run.
  * Goals (issue 5): ClusterIP ≥ 0.95 × direct, Ingress ≥ 0.7 × direct.
  *
  * It needs root and runs inside a network namespace of its own: the outer run re-executes itself
  * through scripts/in-netns.sh, which removes every process, mount, cgroup and the namespace at the
  * end, also on failure. Inside, the agent-net tier's helpers (test/agent-net/support.ts) start one
- * `k8ts server` with its agent on its own node address (a veth pair) and deploy `replicas` busybox
- * httpd pods (a small static file, one fork per connection) behind a NodePort Service and an Ingress.
- * The backends are busybox httpd, so every path pays a fork per connection in the pod: the ratios say
- * what the data path adds on top of a slow backend, not of the cheapest possible one (that is the
- * `ingress` benchmark's job).
+ * `k8ts server` with its agent on its own node address (a veth pair) and deploy `replicas` web pods
+ * behind a NodePort Service and an Ingress.
  *
- * wrk's latency excludes connecting, and busybox httpd closes every connection, so each request
- * also pays a connect: SYN retransmits (TCPSynRetrans of the host side, where wrk and HAProxy run)
- * are counted per run, since a lost SYN costs 1 s that shows in req/s but not in wrk's latency.
+ * Backends (`--set backend=`): `nginx` (default; the test image k8ts.local/nginx:1 built by
+ * scripts/build-test-images.sh from Debian's nginx: one worker, keep-alive, answers its host name)
+ * or `busybox` (httpd, a fork per connection and a listen backlog of 9, so every request pays a
+ * connect and more than 8 connections to one pod drop SYNs: what the data path adds on top of a slow
+ * backend). wrk keeps its connections open, so with nginx the DNAT of (b) and (c) costs only at
+ * connect and every path but (d) carries the same packets; with busybox every request reconnects.
+ * SYN retransmits (TCPSynRetrans of the host side) are counted per run: a lost SYN costs 1 s that
+ * shows in req/s but not in wrk's latency.
  *
- * Knobs: `--set connections=8` (busybox httpd listens with a backlog of 9: more connections than
- * that to one pod overflow its accept queue, and the dropped SYNs come back after 1 s, which would
- * measure the backend's backlog, not the data path; the direct path sends all of them to one pod), `--set rounds=5`, `--set replicas=3`, `--duration S`.
+ * CPU per request: around every run, the CPU time of the run's own processes (this namespace's and
+ * those in the run's cgroup: the pods) from /proc, grouped as wrk (reaped child), haproxy, backend
+ * (nginx/httpd), k8ts (the server process: API server + agent, which re-emits HAProxy's access log
+ * line by line), bench (this process, which keeps the server's output like the test harness), other;
+ * plus the machine's softirq time. On the 2-core build VM shared with other jobs, req/s and the
+ * ratios move by tens of percent between runs; CPU µs/request is the steadier figure, and when the
+ * machine is saturated the Ingress ratio is about (CPU per request direct) / (CPU per request via
+ * the Ingress).
+ *
+ * Knobs: `--set backend=nginx|busybox`, `--set connections=N` (32 with nginx; 8 with busybox, whose
+ * backlog is 9), `--set threads=1` (wrk threads), `--set rounds=5`, `--set replicas=1` (with one pod
+ * every path ends at the same nginx worker; with more, ClusterIP/NodePort/Ingress spread over pods
+ * while direct uses one, and the backends' CPU per request differs), `--set paths=clusterip,nodeport,ingress`
+ * (which paths besides direct), `--duration S`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -224,7 +238,7 @@ async function measure(o: BenchOptions): Promise<void> {
     ]),
   );
   printTable(
-    "CPU µs per request (median of rounds; /proc of the run's processes: wrk, HAProxy, the backend pods, the k8ts server+agent, other; softirq is the whole machine's)",
+    "CPU µs per request (median of rounds; /proc of the run's processes: wrk, HAProxy, the backend pods, the k8ts server (API server + agent), this bench process, other; softirq is the whole machine's)",
     ['path', ...CPU_COLUMNS, 'sum'],
     summary.map((s) => {
       const v = CPU_COLUMNS.map((c) => s.cpuUsPerReq[c] ?? NaN);

@@ -6,7 +6,8 @@
  * (`nsenter --net=/proc/<pid of the pod's container>/ns/net`), so its queries take the pod's path:
  * eth0 → veth → the node's bridge → the proxy's DNAT of 10.43.0.10:53 (kube-dns, internalTrafficPolicy
  * Local) → the node's DNS server on 10.250.0.1:10053. The floor (a fixed-answer UDP server) listens
- * on the node's address and is queried from the same pod the same way, without the DNAT.
+ * on the node's address and is queried from the same pod the same way, without the DNAT; so is the
+ * k8ts DNS server at its own address (10.250.0.1:10053, column `node IP`), to tell the DNAT's share.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -29,6 +30,9 @@ import { ROOT } from './server.js';
 
 /** The cluster DNS Service's address (the 10th of the default service CIDR). */
 const CLUSTER_DNS = '10.43.0.10';
+
+/** Where every agent's DNS server listens on the node's address (the Service's endpoint). */
+const NODE_DNS_PORT = 10053;
 
 /** A ClusterIP Service `svc-i` in `ns` (no selector: DNS answers its ClusterIP all the same). */
 function benchService(ns: string, i: number): Service {
@@ -101,7 +105,14 @@ async function measure(o: BenchOptions): Promise<void> {
   const rounds = Math.max(1, knob(o, 'rounds', 2, 1));
   let net: NetNode | undefined;
   let floor: Child | undefined;
-  const rows: { k8ts: Point; floor: Point; load: number; rounds: { k8ts: Point[]; floor: Point[] } }[] = [];
+  const rows: {
+    k8ts: Point;
+    floor: Point;
+    /** The same DNS server queried at the node's address (no DNAT). */
+    nodeIP: Point;
+    load: number;
+    rounds: { k8ts: Point[]; floor: Point[]; nodeIP: Point[] };
+  }[] = [];
   try {
     process.stdout.write(`starting a node on ${NODE_IP}, ${services} services and a client pod…\n`);
     net = await startNetNode();
@@ -134,13 +145,17 @@ async function measure(o: BenchOptions): Promise<void> {
       const runK8ts = (): Promise<Point> => runClient(netns, job(CLUSTER_DNS, 53, serverPid, c));
       const runFloor = (): Promise<Point> =>
         runClient(netns, job(NODE_IP, floor?.port ?? 0, floor?.pid ?? 0, c));
+      const runNodeIP = (): Promise<Point> => runClient(netns, job(NODE_IP, NODE_DNS_PORT, serverPid, c));
       const ks: Point[] = [];
       const fl: Point[] = [];
+      const nd: Point[] = [];
       for (let r = 0; r < rounds; r++) {
         if (r % 2 === 0) {
           ks.push(await runK8ts());
           fl.push(await runFloor());
+          nd.push(await runNodeIP());
         } else {
+          nd.push(await runNodeIP());
           fl.push(await runFloor());
           ks.push(await runK8ts());
         }
@@ -149,10 +164,11 @@ async function measure(o: BenchOptions): Promise<void> {
       const best = (ps: Point[]): Point => ps.reduce((x, y) => (y.qps > x.qps ? y : x));
       const a = best(ks);
       const b = best(fl);
+      const d = best(nd);
       const load = os.loadavg()[0] ?? NaN;
-      rows.push({ k8ts: a, floor: b, load, rounds: { k8ts: ks, floor: fl } });
+      rows.push({ k8ts: a, floor: b, nodeIP: d, load, rounds: { k8ts: ks, floor: fl, nodeIP: nd } });
       process.stdout.write(
-        `concurrency ${c}: k8ts ${fmt(a.qps)} q/s (p99 ${fmt(a.latencyMs.p99)} ms), floor ${fmt(b.qps)} q/s (p99 ${fmt(b.latencyMs.p99)} ms) (load ${fmt(load, 2)})\n`,
+        `concurrency ${c}: k8ts ${fmt(a.qps)} q/s (p99 ${fmt(a.latencyMs.p99)} ms), at the node IP ${fmt(d.qps)} q/s, floor ${fmt(b.qps)} q/s (p99 ${fmt(b.latencyMs.p99)} ms) (load ${fmt(load, 2)})\n`,
       );
     }
   } finally {
@@ -162,7 +178,7 @@ async function measure(o: BenchOptions): Promise<void> {
     });
   }
   printTable(
-    `Service A queries over UDP from a pod to ${CLUSTER_DNS}:53 (the proxy's DNAT → the node's DNS on ${NODE_IP}:10053); floor: fixed answers on ${NODE_IP} from the same pod (${services} services; closed-loop clients, 1 query in flight each; best of ${rounds} rounds; server CPU is the whole k8ts server process)`,
+    `Service A queries over UDP from a pod to ${CLUSTER_DNS}:53 (the proxy's DNAT → the node's DNS on ${NODE_IP}:10053); floor: fixed answers on ${NODE_IP} from the same pod (${services} services; closed-loop clients, 1 query in flight each; best of ${rounds} rounds; server CPU is the whole k8ts server process; node IP: the same server at ${NODE_IP}:${NODE_DNS_PORT}, without the DNAT)`,
     [
       'clients',
       'k8ts q/s',
@@ -174,6 +190,7 @@ async function measure(o: BenchOptions): Promise<void> {
       'k8ts cpu µs/q',
       'floor cpu µs/q',
       'lost',
+      'node IP q/s',
       'load',
     ],
     rows.map((r) => [
@@ -187,6 +204,7 @@ async function measure(o: BenchOptions): Promise<void> {
       r.k8ts.cpuMsPerQuery * 1000,
       r.floor.cpuMsPerQuery * 1000,
       `${r.k8ts.lost}/${r.floor.lost}`,
+      r.nodeIP.qps,
       fmt(r.load, 1),
     ]),
   );
