@@ -31,7 +31,11 @@
  * machine is saturated the Ingress ratio is about (CPU per request direct) / (CPU per request via
  * the Ingress).
  *
- * Knobs: `--set backend=nginx|busybox`, `--set connections=N` (32 with nginx; 8 with busybox, whose
+ * `--set from=pod` runs wrk in the network namespace of an idle busybox pod on the node instead
+ * (`nsenter --net=/proc/<its container's pid>/ns/net wrk …`): the pod's own path to a ClusterIP
+ * (DNAT in prerouting, before routing, rather than in the host's output hook).
+ *
+ * Knobs: `--set backend=nginx|busybox`, `--set from=host|pod`, `--set connections=N` (32 with nginx; 8 with busybox, whose
  * backlog is 9), `--set threads=1` (wrk threads), `--set rounds=5`, `--set replicas=1` (with one pod
  * every path ends at the same nginx worker; with more, ClusterIP/NodePort/Ingress spread over pods
  * while direct uses one, and the backends' CPU per request differs), `--set paths=clusterip,nodeport,ingress`
@@ -39,8 +43,9 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { apply } from '../test/support/node.js';
+import { apply, waitRunningReady } from '../test/support/node.js';
 import {
+  clientPod,
   getService,
   hostIngress,
   importNginx,
@@ -55,10 +60,12 @@ import {
   stopNetNode,
   waitEndpoints,
   waitHostAnswers,
+  WAIT_MS,
   waitWebPods,
   WEB_PORT,
   webDeployment,
 } from '../test/agent-net/support.js';
+import { containerPid } from './lib/dns-pod.js';
 import { insideNetns, reexecInNetns } from './lib/in-netns.js';
 import { cpuMsByCommand, cpuSnapshot, ourProcesses } from './lib/cpu.js';
 import { knob, type BenchOptions } from './lib/options.js';
@@ -127,6 +134,8 @@ async function measure(o: BenchOptions): Promise<void> {
   if (backend !== 'nginx' && backend !== 'busybox')
     throw new Error(`--set backend=${backend}: expected nginx or busybox`);
   const keepAlive = backend === 'nginx';
+  const from = o.knobs.get('from') ?? 'host';
+  if (from !== 'host' && from !== 'pod') throw new Error(`--set from=${from}: expected host or pod`);
   const connections = knob(o, 'connections', keepAlive ? 32 : 8);
   const threads = Math.max(1, knob(o, 'threads', 1));
   const rounds = Math.max(1, knob(o, 'rounds', 5, 1));
@@ -146,7 +155,13 @@ async function measure(o: BenchOptions): Promise<void> {
       keepAlive ? nginxDeployment(ns, 'web', replicas) : webDeployment(ns, 'web', replicas),
       service(ns, 'web', { type: 'NodePort' }),
       hostIngress(ns, 'web', HOST),
+      ...(from === 'pod' ? [clientPod(net.node, ns)] : []),
     ]);
+    let netns: string | undefined;
+    if (from === 'pod') {
+      const pod = await waitRunningReady(net.node, ns, 'client', WAIT_MS);
+      netns = `/proc/${containerPid(net, pod.status?.containerStatuses?.[0]?.containerID ?? '')}/ns/net`;
+    }
     await waitWebPods(net.node, ns, 'web', replicas);
     await waitEndpoints(net.node, ns, 'web', replicas);
     const svc = await getService(net.node, ns, 'web');
@@ -162,6 +177,7 @@ async function measure(o: BenchOptions): Promise<void> {
       { name: 'Ingress', url: `http://${NODE_IP}:80/`, host: HOST },
     ].filter((p, i) => i === 0 || wanted.some((w) => p.name.toLowerCase().startsWith(w)));
     for (const p of paths) {
+      // From the host side: the rules are programmed the same for the pod.
       await waitHostAnswers(`${p.name} ${p.url} to answer`, p.url, p.host ? { host: p.host } : {});
       samples.set(p.name, []);
     }
@@ -176,6 +192,7 @@ async function measure(o: BenchOptions): Promise<void> {
       threads,
       seconds: secs,
       ...(p.host ? { host: p.host } : {}),
+      ...(netns ? { netns } : {}),
     });
     for (const p of paths) await runWrk(p.url, wrkOpts(p, 1));
     for (let r = 0; r < rounds; r++) {
@@ -222,7 +239,7 @@ async function measure(o: BenchOptions): Promise<void> {
     };
   });
   const loads = summary.flatMap((s) => s.loads);
-  const setup = `wrk -t${threads} -c${connections} -d${seconds}s from the node's host side, ${rounds} rounds, ${replicas} ${backend} pods (${keepAlive ? 'keep-alive' : 'a connection per request'}); load average ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}`;
+  const setup = `wrk -t${threads} -c${connections} -d${seconds}s from ${from === 'pod' ? 'a pod (its network namespace)' : "the node's host side"}, ${rounds} rounds, ${replicas} ${backend} pods (${keepAlive ? 'keep-alive' : 'a connection per request'}); load average ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}`;
   printTable(
     `service data path: ${setup}; median; ratio = median of per-round ratios to direct`,
     ['path', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'SYN retrans', 'runs req/s'],
@@ -266,9 +283,19 @@ async function measure(o: BenchOptions): Promise<void> {
     { goal: 'no failed requests', value: String(errors), met: errors === 0 },
   ];
   printGoals(goals);
-  writeResult(NAME, { backend, connections, threads, seconds, rounds, replicas, paths: summary, goals });
+  writeResult(NAME, {
+    backend,
+    from,
+    connections,
+    threads,
+    seconds,
+    rounds,
+    replicas,
+    paths: summary,
+    goals,
+  });
   headline(
-    `${NAME} (${backend}): direct ${fmt(summary[0]?.rps)} req/s; ClusterIP ${fmt(cip, 2)}× (goal ≥ ${CLUSTER_IP_GOAL}), NodePort ${fmt(ratioOf('NodePort'), 2)}×, Ingress ${fmt(ing, 2)}× (goal ≥ ${INGRESS_GOAL}); load ${fmt(median(loads), 1)}`,
+    `${NAME} (${backend}, from ${from}): direct ${fmt(summary[0]?.rps)} req/s; ClusterIP ${fmt(cip, 2)}× (goal ≥ ${CLUSTER_IP_GOAL}), NodePort ${fmt(ratioOf('NodePort'), 2)}×, Ingress ${fmt(ing, 2)}× (goal ≥ ${INGRESS_GOAL}); load ${fmt(median(loads), 1)}`,
   );
 }
 

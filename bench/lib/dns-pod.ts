@@ -62,7 +62,7 @@ async function createServices(net: NetNode, ns: string, n: number): Promise<void
 }
 
 /** The PID of the pod's container (its network namespace is the pod's), from `ctr task ls`. */
-function containerPid(net: NetNode, containerId: string): number {
+export function containerPid(net: NetNode, containerId: string): number {
   const id = containerId.replace(/^containerd:\/\//, '');
   const r = spawnSync(
     'ctr',
