@@ -26,10 +26,12 @@
  * those in the run's cgroup: the pods) from /proc, grouped as wrk (reaped child), haproxy, backend
  * (nginx/httpd), k8ts (the server process: API server + agent, which re-emits HAProxy's access log
  * line by line), bench (this process, which keeps the server's output like the test harness), other;
- * plus the machine's softirq time. On the 2-core build VM shared with other jobs, req/s and the
- * ratios move by tens of percent between runs; CPU µs/request is the steadier figure, and when the
- * machine is saturated the Ingress ratio is about (CPU per request direct) / (CPU per request via
- * the Ingress).
+ * plus the machine's softirq time. (busybox httpd's per-connection children end unreaped by this
+ * process, so the busybox backend's CPU is undercounted.) On the 2-core build VM shared with other
+ * jobs, req/s and the ratios move by tens of percent between runs; CPU µs/request is the steadier
+ * figure. When the machine is saturated, req/s follows CPU per request: the Ingress ratio then sits
+ * near (CPU per request direct) / (CPU per request via the Ingress), somewhat above it because
+ * HAProxy and the server, as more runnable processes, get a larger share of the contended CPU.
  *
  * `--set from=pod` runs wrk in the network namespace of an idle busybox pod on the node instead
  * (`nsenter --net=/proc/<its container's pid>/ns/net wrk …`): the pod's own path to a ClusterIP
