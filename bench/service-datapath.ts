@@ -67,9 +67,9 @@ import {
   WEB_PORT,
   webDeployment,
 } from '../test/agent-net/support.js';
-import { containerPid } from './lib/dns-pod.js';
 import { insideNetns, reexecInNetns } from './lib/in-netns.js';
 import { cpuMsByCommand, cpuSnapshot, ourProcesses } from './lib/cpu.js';
+import { containerPid } from './lib/pod-netns.js';
 import { knob, type BenchOptions } from './lib/options.js';
 import { sleep } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';

@@ -9,7 +9,7 @@
  * on the node's address and is queried from the same pod the same way, without the DNAT; so is the
  * k8ts DNS server at its own address (10.250.0.1:10053, column `node IP`), to tell the DNAT's share.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { apply, waitRunningReady } from '../../test/support/node.js';
@@ -24,6 +24,7 @@ import {
 } from '../../test/agent-net/support.js';
 import { JOB_ENV, ROLE_ENV, startChild, THIS_FILE, type Child, type ClientJob, type Point } from '../dns.js';
 import { insideNetns, reexecInNetns } from './in-netns.js';
+import { containerPid } from './pod-netns.js';
 import { knob, knobList, type BenchOptions } from './options.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './report.js';
 import { ROOT } from './server.js';
@@ -59,25 +60,6 @@ async function createServices(net: NetNode, ns: string, n: number): Promise<void
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-}
-
-/** The PID of the pod's container (its network namespace is the pod's), from `ctr task ls`. */
-export function containerPid(net: NetNode, containerId: string): number {
-  const id = containerId.replace(/^containerd:\/\//, '');
-  const r = spawnSync(
-    'ctr',
-    ['--address', net.node.containerdSocket, '--namespace', 'k8s.io', 'task', 'ls'],
-    {
-      encoding: 'utf8',
-      timeout: 20_000,
-    },
-  );
-  if (r.status !== 0) throw new Error(`ctr task ls failed: ${r.stderr}`);
-  for (const line of r.stdout.split('\n')) {
-    const [task, pid] = line.trim().split(/\s+/);
-    if (task === id && pid) return Number(pid);
-  }
-  throw new Error(`no task ${id} in ctr task ls:\n${r.stdout}`);
 }
 
 /** Runs one client job in the network namespace `netns` (a /proc/PID/ns/net path). */
