@@ -3,51 +3,76 @@
  * host side, in one run: (a) one pod's IP directly, (b) the Service's ClusterIP (nftables DNAT in the
  * proxy's output chain: locally generated traffic is translated too), (c) its NodePort on the node's
  * address, (d) the Ingress (HAProxy on the node's port 80, routed by the Host header). Paths alternate
- * `rounds` times (the 1-minute load average is printed beside each run); each figure is the median, each ratio the median of per-round ratios to (a).
+ * `rounds` times, each round starting one path further on; each figure is the median, each ratio the
+ * median of per-round ratios to (a); the 1-minute load average is printed beside each run.
  * Goals (issue 5): ClusterIP ≥ 0.95 × direct, Ingress ≥ 0.7 × direct.
  *
  * It needs root and runs inside a network namespace of its own: the outer run re-executes itself
  * through scripts/in-netns.sh, which removes every process, mount, cgroup and the namespace at the
  * end, also on failure. Inside, the agent-net tier's helpers (test/agent-net/support.ts) start one
- * `k8ts server` with its agent on its own node address (a veth pair) and deploy `replicas` busybox
- * httpd pods (a small static file, one fork per connection) behind a NodePort Service and an Ingress.
- * The backends are busybox httpd, so every path pays a fork per connection in the pod: the ratios say
- * what the data path adds on top of a slow backend, not of the cheapest possible one (that is the
- * `ingress` benchmark's job).
+ * `k8ts server` with its agent on its own node address (a veth pair) and deploy `replicas` web pods
+ * behind a NodePort Service and an Ingress.
  *
- * wrk's latency excludes connecting, and busybox httpd closes every connection, so each request
- * also pays a connect: SYN retransmits (TCPSynRetrans of the host side, where wrk and HAProxy run)
- * are counted per run, since a lost SYN costs 1 s that shows in req/s but not in wrk's latency.
+ * Backends (`--set backend=`): `nginx` (default; the test image k8ts.local/nginx:1 built by
+ * scripts/build-test-images.sh from Debian's nginx: one worker, keep-alive, answers its host name)
+ * or `busybox` (httpd, a fork per connection and a listen backlog of 9, so every request pays a
+ * connect and more than 8 connections to one pod drop SYNs: what the data path adds on top of a slow
+ * backend). wrk keeps its connections open, so with nginx the DNAT of (b) and (c) costs only at
+ * connect and every path but (d) carries the same packets; with busybox every request reconnects.
+ * SYN retransmits (TCPSynRetrans of the host side) are counted per run: a lost SYN costs 1 s that
+ * shows in req/s but not in wrk's latency.
  *
- * Knobs: `--set connections=8` (busybox httpd listens with a backlog of 9: more connections than
- * that to one pod overflow its accept queue, and the dropped SYNs come back after 1 s, which would
- * measure the backend's backlog, not the data path; the direct path sends all of them to one pod), `--set rounds=5`, `--set replicas=3`, `--duration S`.
+ * CPU per request: around every run, the CPU time of the run's own processes (this namespace's and
+ * those in the run's cgroup: the pods) from /proc, grouped as wrk (reaped child), haproxy, backend
+ * (nginx/httpd), k8ts (the server process: API server + agent, which re-emits HAProxy's access log
+ * line by line), bench (this process, which keeps the server's output like the test harness), other;
+ * plus the machine's softirq time. (busybox httpd's per-connection children end unreaped by this
+ * process, so the busybox backend's CPU is undercounted.) On the 2-core build VM shared with other
+ * jobs, req/s and the ratios move by tens of percent between runs; CPU µs/request is the steadier
+ * figure. When the machine is saturated, req/s follows CPU per request: the Ingress ratio then sits
+ * near (CPU per request direct) / (CPU per request via the Ingress), somewhat above it because
+ * HAProxy and the server, as more runnable processes, get a larger share of the contended CPU.
+ *
+ * `--set from=pod` runs wrk in the network namespace of an idle busybox pod on the node instead
+ * (`nsenter --net=/proc/<its container's pid>/ns/net wrk …`): the pod's own path to a ClusterIP
+ * (DNAT in prerouting, before routing, rather than in the host's output hook).
+ *
+ * Knobs: `--set backend=nginx|busybox`, `--set from=host|pod`, `--set connections=N` (32 with nginx; 8 with busybox, whose
+ * backlog is 9), `--set threads=1` (wrk threads), `--set rounds=5`, `--set replicas=1` (with one pod
+ * every path ends at the same nginx worker; with more, ClusterIP/NodePort/Ingress spread over pods
+ * while direct uses one, and the backends' CPU per request differs), `--set paths=clusterip,nodeport,ingress`
+ * (which paths besides direct), `--duration S`.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { apply } from '../test/support/node.js';
+import { apply, waitRunningReady } from '../test/support/node.js';
 import {
+  clientPod,
   getService,
   hostIngress,
+  importNginx,
   livePods,
   type NetNode,
   newNamespace,
+  NGINX_PORT,
+  nginxDeployment,
   NODE_IP,
   service,
   startNetNode,
   stopNetNode,
   waitEndpoints,
   waitHostAnswers,
+  WAIT_MS,
   waitWebPods,
   WEB_PORT,
   webDeployment,
 } from '../test/agent-net/support.js';
+import { insideNetns, reexecInNetns } from './lib/in-netns.js';
+import { cpuMsByCommand, cpuSnapshot, ourProcesses } from './lib/cpu.js';
+import { containerPid } from './lib/pod-netns.js';
 import { knob, type BenchOptions } from './lib/options.js';
 import { sleep } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
-import { ensureBuilt, ROOT } from './lib/server.js';
 import { median } from './lib/stats.js';
 import { runWrk, type WrkResult } from './lib/wrk.js';
 
@@ -55,42 +80,6 @@ const NAME = 'service-datapath';
 const HOST = 'web.bench.test';
 const CLUSTER_IP_GOAL = 0.95;
 const INGRESS_GOAL = 0.7;
-
-/** True in the inner run (inside the namespace scripts/in-netns.sh made). */
-function insideNetns(): boolean {
-  const name = process.env['K8TS_CI_NETNS'];
-  if (!name) return false;
-  try {
-    const mine = fs.statSync('/proc/self/ns/net');
-    const theirs = fs.statSync(`/run/netns/${name}`);
-    return mine.ino === theirs.ino && mine.dev === theirs.dev;
-  } catch {
-    return false;
-  }
-}
-
-/** Runs this benchmark again (same flags) through scripts/in-netns.sh, which cleans up after it. */
-async function reexecInNetns(o: BenchOptions): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error(`${NAME} needs root (network namespaces, cgroups, mounts)`);
-  ensureBuilt();
-  const child = spawn(
-    'bash',
-    [
-      path.join(ROOT, 'scripts', 'in-netns.sh'),
-      process.execPath,
-      ...process.execArgv,
-      path.join(ROOT, 'bench', 'run.ts'),
-      NAME,
-      ...o.argv,
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  const code = await new Promise<number | string>((resolve) => {
-    child.once('exit', (c, signal) => resolve(c ?? signal ?? 'unknown'));
-    child.once('error', (err) => resolve(err.message));
-  });
-  if (code !== 0) throw new Error(`${NAME} failed inside its network namespace (exit ${code})`);
-}
 
 /** TCPSynRetrans of this network namespace (/proc/net/netstat): SYNs sent again after a lost one. */
 function synRetransmits(): number {
@@ -110,23 +99,71 @@ interface Path {
   host?: string;
 }
 
+/** One wrk run of one path. */
+interface Sample extends WrkResult {
+  load: number;
+  synRetrans: number;
+  /** CPU µs per request by process group (this run's processes only; softirq is machine-wide). */
+  cpuUsPerReq: Record<string, number>;
+}
+
+/** Process groups the CPU table shows, by command name; everything else of the run is `other`. */
+const CPU_GROUPS: Record<string, string> = {
+  children: 'wrk',
+  haproxy: 'haproxy',
+  nginx: 'backend',
+  httpd: 'backend',
+  busybox: 'backend',
+  'k8ts server': 'k8ts',
+  bench: 'bench',
+  softirq: 'softirq',
+};
+const CPU_COLUMNS = ['wrk', 'haproxy', 'backend', 'k8ts', 'bench', 'other', 'softirq'];
+
+/** CPU ms by command → µs per request by {@link CPU_GROUPS}. */
+function cpuPerRequest(ms: Map<string, number>, requests: number): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(CPU_COLUMNS.map((c) => [c, 0]));
+  for (const [comm, v] of ms) {
+    if (comm === 'all' || comm === 'wrk') continue; // wrk is counted once it is reaped (children)
+    const group = CPU_GROUPS[comm] ?? 'other';
+    out[group] = (out[group] ?? 0) + (v * 1000) / requests;
+  }
+  return out;
+}
+
 async function measure(o: BenchOptions): Promise<void> {
-  const connections = knob(o, 'connections', 8);
+  const backend = o.knobs.get('backend') ?? 'nginx';
+  if (backend !== 'nginx' && backend !== 'busybox')
+    throw new Error(`--set backend=${backend}: expected nginx or busybox`);
+  const keepAlive = backend === 'nginx';
+  const from = o.knobs.get('from') ?? 'host';
+  if (from !== 'host' && from !== 'pod') throw new Error(`--set from=${from}: expected host or pod`);
+  const connections = knob(o, 'connections', keepAlive ? 32 : 8);
+  const threads = Math.max(1, knob(o, 'threads', 1));
   const rounds = Math.max(1, knob(o, 'rounds', 5, 1));
-  const replicas = Math.max(1, knob(o, 'replicas', 3));
+  const replicas = Math.max(1, knob(o, 'replicas', 1));
   const seconds = Math.max(1, Math.round(o.durationMs / 1000));
+  const wanted = (o.knobs.get('paths') ?? 'clusterip,nodeport,ingress').toLowerCase().split(',');
+  const ours = ourProcesses(process.env['K8TS_CI_CGROUP']);
   let net: NetNode | undefined;
-  const samples = new Map<string, (WrkResult & { load: number; synRetrans: number })[]>();
+  const samples = new Map<string, Sample[]>();
   let paths: Path[] = [];
   try {
-    process.stdout.write(`starting a node on ${NODE_IP} with ${replicas} web pods…\n`);
+    process.stdout.write(`starting a node on ${NODE_IP} with ${replicas} ${backend} web pods…\n`);
     net = await startNetNode();
     const ns = await newNamespace(net, 'bench');
+    if (keepAlive) await importNginx(net);
     await apply(net.node, [
-      webDeployment(ns, 'web', replicas),
+      keepAlive ? nginxDeployment(ns, 'web', replicas) : webDeployment(ns, 'web', replicas),
       service(ns, 'web', { type: 'NodePort' }),
       hostIngress(ns, 'web', HOST),
+      ...(from === 'pod' ? [clientPod(net.node, ns)] : []),
     ]);
+    let netns: string | undefined;
+    if (from === 'pod') {
+      const pod = await waitRunningReady(net.node, ns, 'client', WAIT_MS);
+      netns = `/proc/${containerPid(net, pod.status?.containerStatuses?.[0]?.containerID ?? '')}/ns/net`;
+    }
     await waitWebPods(net.node, ns, 'web', replicas);
     await waitEndpoints(net.node, ns, 'web', replicas);
     const svc = await getService(net.node, ns, 'web');
@@ -136,26 +173,45 @@ async function measure(o: BenchOptions): Promise<void> {
     if (!clusterIP || !nodePort || !podIP)
       throw new Error(`missing address: clusterIP=${clusterIP} nodePort=${nodePort} podIP=${podIP}`);
     paths = [
-      { name: 'direct (pod IP)', url: `http://${podIP}:${WEB_PORT}/` },
+      { name: 'direct (pod IP)', url: `http://${podIP}:${keepAlive ? NGINX_PORT : WEB_PORT}/` },
       { name: 'ClusterIP', url: `http://${clusterIP}:80/` },
       { name: 'NodePort', url: `http://${NODE_IP}:${nodePort}/` },
       { name: 'Ingress', url: `http://${NODE_IP}:80/`, host: HOST },
-    ];
+    ].filter((p, i) => i === 0 || wanted.some((w) => p.name.toLowerCase().startsWith(w)));
     for (const p of paths) {
+      // From the host side: the rules are programmed the same for the pod.
       await waitHostAnswers(`${p.name} ${p.url} to answer`, p.url, p.host ? { host: p.host } : {});
       samples.set(p.name, []);
     }
-    for (const p of paths)
-      await runWrk(p.url, { connections, seconds: 1, ...(p.host ? { host: p.host } : {}) });
+    // The server (API server + agent, which re-emits HAProxy's access log) and this process (which
+    // keeps the server's output, as the test harness does).
+    const labels = new Map([
+      [net.node.pid, 'k8ts server'],
+      [process.pid, 'bench'],
+    ]);
+    const wrkOpts = (p: Path, secs: number): Parameters<typeof runWrk>[1] => ({
+      connections,
+      threads,
+      seconds: secs,
+      ...(p.host ? { host: p.host } : {}),
+      ...(netns ? { netns } : {}),
+    });
+    for (const p of paths) await runWrk(p.url, wrkOpts(p, 1));
     for (let r = 0; r < rounds; r++) {
-      for (const p of paths) {
+      // Each round starts one path further on, so that no path always follows the same one.
+      const order = paths.map((_, i) => paths[(i + r) % paths.length]).filter((p) => p !== undefined);
+      for (const p of order) {
         const syn0 = synRetransmits();
-        const w = await runWrk(p.url, { connections, seconds, ...(p.host ? { host: p.host } : {}) });
+        const cpu0 = cpuSnapshot(ours);
+        const w = await runWrk(p.url, wrkOpts(p, seconds));
+        const cpu = cpuMsByCommand(cpu0, cpuSnapshot(ours), labels);
         const synRetrans = synRetransmits() - syn0;
         const load = os.loadavg()[0] ?? NaN;
-        samples.get(p.name)?.push({ ...w, load, synRetrans });
+        const cpuUsPerReq = cpuPerRequest(cpu, w.requests);
+        samples.get(p.name)?.push({ ...w, load, synRetrans, cpuUsPerReq });
+        const cpuText = CPU_COLUMNS.map((c) => `${c} ${fmt(cpuUsPerReq[c] ?? NaN, 1)}`).join(' ');
         process.stdout.write(
-          `  round ${r + 1} ${p.name}: ${fmt(w.rps)} req/s p99 ${fmt(w.p99Ms, 2)} ms errors ${w.errors} SYN retransmits ${synRetrans} (load ${fmt(load, 2)})\n`,
+          `  round ${r + 1} ${p.name}: ${fmt(w.rps)} req/s p99 ${fmt(w.p99Ms, 2)} ms errors ${w.errors} SYN retransmits ${synRetrans} cpu µs/req ${cpuText} (load ${fmt(load, 2)})\n`,
         );
         await sleep(200);
       }
@@ -179,10 +235,15 @@ async function measure(o: BenchOptions): Promise<void> {
       runs: s.map((x) => Math.round(x.rps)),
       loads: s.map((x) => x.load),
       synRetrans: s.reduce((a, x) => a + x.synRetrans, 0),
+      cpuUsPerReq: Object.fromEntries(
+        CPU_COLUMNS.map((c) => [c, median(s.map((x) => x.cpuUsPerReq[c] ?? NaN))]),
+      ),
     };
   });
+  const loads = summary.flatMap((s) => s.loads);
+  const setup = `wrk -t${threads} -c${connections} -d${seconds}s from ${from === 'pod' ? 'a pod (its network namespace)' : "the node's host side"}, ${rounds} rounds, ${replicas} ${backend} pods (${keepAlive ? 'keep-alive' : 'a connection per request'}); load average ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}`;
   printTable(
-    `service data path, wrk from the node's host side (-t1 -c${connections} -d${seconds}s, ${rounds} rounds, ${replicas} busybox httpd pods; median; ratio = median of per-round ratios to direct)`,
+    `service data path: ${setup}; median; ratio = median of per-round ratios to direct`,
     ['path', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'SYN retrans', 'runs req/s'],
     summary.map((s) => [
       s.name,
@@ -194,6 +255,21 @@ async function measure(o: BenchOptions): Promise<void> {
       s.synRetrans,
       s.runs.join(' '),
     ]),
+  );
+  printTable(
+    "CPU µs per request (median of rounds; /proc of the run's processes: wrk, HAProxy, the backend pods, the k8ts server (API server + agent), this bench process, other; softirq is the whole machine's)",
+    ['path', ...CPU_COLUMNS, 'sum'],
+    summary.map((s) => {
+      const v = CPU_COLUMNS.map((c) => s.cpuUsPerReq[c] ?? NaN);
+      return [
+        s.name,
+        ...v.map((x) => fmt(x, 1)),
+        fmt(
+          v.reduce((a, b) => a + b, 0),
+          1,
+        ),
+      ];
+    }),
   );
   const ratioOf = (name: string): number => summary.find((s) => s.name === name)?.ratio ?? NaN;
   const cip = ratioOf('ClusterIP');
@@ -209,14 +285,24 @@ async function measure(o: BenchOptions): Promise<void> {
     { goal: 'no failed requests', value: String(errors), met: errors === 0 },
   ];
   printGoals(goals);
-  writeResult(NAME, { connections, seconds, rounds, replicas, paths: summary, goals });
+  writeResult(NAME, {
+    backend,
+    from,
+    connections,
+    threads,
+    seconds,
+    rounds,
+    replicas,
+    paths: summary,
+    goals,
+  });
   headline(
-    `${NAME}: direct ${fmt(summary[0]?.rps)} req/s; ClusterIP ${fmt(cip, 2)}× (goal ≥ ${CLUSTER_IP_GOAL}), NodePort ${fmt(ratioOf('NodePort'), 2)}×, Ingress ${fmt(ing, 2)}× (goal ≥ ${INGRESS_GOAL})`,
+    `${NAME} (${backend}, from ${from}): direct ${fmt(summary[0]?.rps)} req/s; ClusterIP ${fmt(cip, 2)}× (goal ≥ ${CLUSTER_IP_GOAL}), NodePort ${fmt(ratioOf('NodePort'), 2)}×, Ingress ${fmt(ing, 2)}× (goal ≥ ${INGRESS_GOAL}); load ${fmt(median(loads), 1)}`,
   );
 }
 
 /** The benchmark. */
 export async function run(o: BenchOptions): Promise<void> {
   if (insideNetns()) return measure(o);
-  return reexecInNetns(o);
+  return reexecInNetns(NAME, o);
 }

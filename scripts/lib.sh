@@ -4,13 +4,14 @@
 # Debian packages the project needs, now or soon: etcd for the etcd datastore and its tests;
 # containerd, runc, CNI plugins, packet filtering and conntrack for nodes; catatonit, busybox-static,
 # umoci, skopeo and docker-registry to build and serve test images on loopback; wrk for benchmarks;
-# haproxy for the Ingress data path of nodes;
+# haproxy for the Ingress data path of nodes; nginx-light for the keep-alive backend image of the
+# data-path benchmarks;
 # iproute2 for network namespaces. Those missing from the package mirror are skipped with a note.
 K8TS_DEBIAN_PACKAGES=(
   etcd-server etcd-client
   containerd runc containernetworking-plugins iptables nftables conntrack iproute2
   catatonit busybox-static umoci skopeo docker-registry
-  wrk haproxy
+  wrk haproxy nginx-light
 )
 
 # Packages without which the tests cannot run at all: a failure to install one of these is fatal.

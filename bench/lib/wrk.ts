@@ -41,13 +41,18 @@ export interface WrkOptions {
   threads?: number;
   /** Sent as the Host header (Ingress routing). */
   host?: string;
+  /** Run wrk in this network namespace (`nsenter --net=PATH`, e.g. a pod's /proc/PID/ns/net). */
+  netns?: string;
 }
 
 /** Runs `wrk --latency` against `url` and returns its figures; throws when wrk fails. */
 export async function runWrk(url: string, o: WrkOptions): Promise<WrkResult> {
   const args = [`-t${o.threads ?? 1}`, `-c${o.connections}`, `-d${o.seconds}s`, '--latency'];
   if (o.host) args.push('-H', `Host: ${o.host}`);
-  const child = spawn('wrk', [...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, argv] = o.netns
+    ? ['nsenter', [`--net=${o.netns}`, '--', 'wrk', ...args, url]]
+    : ['wrk', [...args, url]];
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: Buffer[] = [];
   const errs: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => chunks.push(c));

@@ -34,6 +34,7 @@ import {
 import { createNamespace } from '../support/objects.js';
 import { REPO_ROOT } from '../support/server.js';
 import { pollUntil } from '../support/poll.js';
+import { ensureTestImages } from '../support/registry.js';
 import { BUSYBOX, IDLE, podOn, shContainer } from '../support/pods.js';
 
 /** The node's address in this tier (the host's side: NodePorts, LoadBalancer, Ingress). */
@@ -69,6 +70,61 @@ export async function startNetNode(): Promise<NetNode> {
     throw new Error(`ctr images tag failed: ${r.stderr}`);
   }
   return { node, namespaces: [], dropped: 0 };
+}
+
+/** The keep-alive web image (scripts/build-test-images.sh: Debian's nginx answering its host name on :80). */
+export const NGINX = 'k8ts.local/nginx:1';
+
+/** The port the nginx web pods listen on. */
+export const NGINX_PORT = 80;
+
+/**
+ * Imports the nginx test image into the node's containerd (built beside busybox.tar by
+ * scripts/build-test-images.sh; needs the Debian package nginx-light).
+ */
+export async function importNginx(net: NetNode): Promise<void> {
+  const images = await ensureTestImages(path.join(requireCiNetns().hostTmp, 'k8ts-test-images'));
+  const archive = path.join(path.dirname(images.busybox), 'nginx.tar');
+  const r = spawnSync(
+    'ctr',
+    ['--address', net.node.containerdSocket, '--namespace', 'k8s.io', 'images', 'import', archive],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (r.status !== 0)
+    throw new Error(
+      `ctr images import ${archive} failed (is nginx-light installed?): ${r.stderr}${r.stdout}`,
+    );
+}
+
+/**
+ * A Deployment of `replicas` nginx pods labelled `app: NAME` (see {@link NGINX}): each answers
+ * every request with its pod name and keeps connections open; ready when it answers on `/`.
+ */
+export function nginxDeployment(ns: string, name: string, replicas: number): Deployment {
+  const container: Container = {
+    name: 'web',
+    image: NGINX,
+    ports: [{ name: 'http', containerPort: NGINX_PORT }],
+    readinessProbe: {
+      httpGet: { path: '/', port: NGINX_PORT },
+      periodSeconds: 1,
+      timeoutSeconds: 5,
+      failureThreshold: 1,
+    },
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { terminationGracePeriodSeconds: 5, containers: [container] },
+      },
+    },
+  };
 }
 
 /** Creates a namespace that {@link dropNamespaces} removes. */
