@@ -91,15 +91,32 @@ export function containerdLogLevel(
 /**
  * Plugins the agent never uses; not loading them saves memory and start-up noise. (The legacy
  * `io.containerd.runtime.v1.linux` must stay: containerd 1.6's tasks service requires it.)
+ *
+ * - The task monitor (`io.containerd.monitor.v1.cgroups`) keeps, for every task (two per pod: the
+ *   sandbox and each container), a cgroup handle, Prometheus series and an OOM eventfd, to serve
+ *   containerd's own metrics endpoint, which the agent does not open. The CRI plugin gets OOM kills
+ *   from the shims' events and stats from the shims, not from it; the tasks service runs without a
+ *   monitor.
+ * - The restart monitor (`io.containerd.internal.v1.restart`) restarts containers labelled for it
+ *   (`ctr run --restart`); the kubelet does the restarting.
+ * - The `native` snapshotter (full copies): the CRI plugin uses overlayfs.
  */
 const DISABLED_PLUGINS = [
   'io.containerd.snapshotter.v1.aufs',
   'io.containerd.snapshotter.v1.btrfs',
   'io.containerd.snapshotter.v1.devmapper',
+  'io.containerd.snapshotter.v1.native',
   'io.containerd.snapshotter.v1.zfs',
   'io.containerd.tracing.processor.v1.otlp',
   'io.containerd.internal.v1.tracing',
+  'io.containerd.monitor.v1.cgroups',
+  'io.containerd.internal.v1.restart',
 ];
+
+/** {@link DISABLED_PLUGINS} but the snapshotter in use. */
+export function disabledPlugins(snapshotter: string): string[] {
+  return DISABLED_PLUGINS.filter((p) => p !== `io.containerd.snapshotter.v1.${snapshotter}`);
+}
 
 /**
  * Go's GC target for containerd (and the shims it starts, which inherit its environment) when the
@@ -142,7 +159,9 @@ export function containerdConfig(opts: ContainerdConfigOptions): string {
     'version = 2',
     `root = ${str(paths.root)}`,
     `state = ${str(paths.state)}`,
-    `disabled_plugins = [${DISABLED_PLUGINS.map(str).join(', ')}]`,
+    `disabled_plugins = [${disabledPlugins(opts.snapshotter ?? 'overlayfs')
+      .map(str)
+      .join(', ')}]`,
     '',
     '[grpc]',
     `  address = ${str(paths.socket)}`,
