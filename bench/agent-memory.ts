@@ -85,7 +85,12 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   // --set semiSpace=N: every node process measured gets --max-semi-space-size=N (MiB), to see how
   // much of the RSS is V8's young generation grown by allocation churn.
   const semiSpace = o.knobs.get('semiSpace');
-  const nodeArgs = semiSpace ? [`--max-semi-space-size=${semiSpace}`] : undefined;
+  // --set nodeArgs=--a+--b: more node options for every node process measured (A/B of V8 flags).
+  const extraArgs = (o.knobs.get('nodeArgs') ?? '').split('+').filter((a) => a !== '');
+  const nodeArgs =
+    semiSpace || extraArgs.length
+      ? [...(semiSpace ? [`--max-semi-space-size=${semiSpace}`] : []), ...extraArgs]
+      : undefined;
   const bin = o.knobs.get('bin');
   const nodeOpts = { ...(nodeArgs ? { nodeArgs } : {}), ...(bin ? { bin } : {}) };
   const samples: Record<Moment, Samples> = { idle: empty(), pods: empty() };
@@ -324,7 +329,14 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   }
   printGoals(goals);
   writeResult('agent-memory', {
-    options: { starts, waitMs, pods: podCount, ...(semiSpace ? { semiSpace } : {}), ...(bin ? { bin } : {}) },
+    options: {
+      starts,
+      waitMs,
+      pods: podCount,
+      ...(semiSpace ? { semiSpace } : {}),
+      ...(extraArgs.length ? { nodeArgs: extraArgs } : {}),
+      ...(bin ? { bin } : {}),
+    },
     samples,
     afterCreate,
     figures: f,
