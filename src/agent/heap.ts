@@ -19,8 +19,7 @@
  * objects (and 7 MiB of dead buffers); with it, ~15 MiB.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 const MiB = 1024 * 1024;
 const GROWTH_FLAG = /--semi[-_]space[-_]growth[-_]factor/;
@@ -104,73 +103,4 @@ export function optimizeHeapForSize(): void {
   } catch {
     // V8 refused: keep its defaults.
   }
-}
-
-/** Settings of {@link reduceIdleHeap}. */
-export interface IdleHeapReducerOptions {
-  /** How often the heap's slack is looked at (default 3 s: a cheap read). */
-  checkMs?: number;
-  /** Compact only when committed minus live heap exceeds this many MiB (default 4)… */
-  minSlackMiB?: number;
-  /** …and this share of the committed heap (default 0.25). */
-  minSlackRatio?: number;
-  /** At most one compaction this often (default 60 s). */
-  minIntervalMs?: number;
-}
-
-/** A running {@link reduceIdleHeap}. */
-export interface IdleHeapReducer {
-  /** Compactions so far. */
-  readonly runs: number;
-  stop(): void;
-}
-
-/**
- * For a process that is the agent's alone: gives back heap that bursts of work (start-up, pods
- * starting) left committed but empty. V8 keeps old-space pages that hold a few live objects and
- * shrinks only under memory pressure, so an agent that started 50 pods held ~9 MiB of committed
- * but free heap for good. Every `checkMs` this compares committed and live heap (a cheap read); when
- * the slack is large it runs V8's memory-reducing collection (the one V8 runs on a low-memory
- * notification: full GCs that compact fragmented pages and release the empty ones), at most once
- * per `minIntervalMs`. Does nothing when V8 refuses `--expose-gc`.
- */
-export function reduceIdleHeap(opts: IdleHeapReducerOptions = {}): IdleHeapReducer {
-  let runs = 0;
-  const inert: IdleHeapReducer = { runs: 0, stop: () => undefined };
-  let gc: ((o?: unknown) => unknown) | undefined;
-  try {
-    if (typeof (globalThis as { gc?: unknown }).gc === 'function') {
-      gc = (globalThis as { gc: (o?: unknown) => unknown }).gc;
-    } else {
-      setFlagsFromString('--expose-gc');
-      const fn: unknown = runInNewContext('gc');
-      setFlagsFromString('--no-expose-gc');
-      if (typeof fn === 'function') gc = fn as (o?: unknown) => unknown;
-    }
-  } catch {
-    gc = undefined;
-  }
-  if (!gc) return inert;
-  const collect = gc;
-  const minSlack = (opts.minSlackMiB ?? 4) * MiB;
-  const ratio = opts.minSlackRatio ?? 0.25;
-  const minInterval = opts.minIntervalMs ?? 60_000;
-  let last = -Infinity;
-  const timer = setInterval(() => {
-    const now = Date.now();
-    if (now - last < minInterval) return;
-    const h = getHeapStatistics();
-    const slack = h.total_heap_size - h.used_heap_size;
-    if (slack < minSlack || slack < ratio * h.total_heap_size) return;
-    last = now;
-    runs++;
-    collect();
-  }, opts.checkMs ?? 3_000);
-  timer.unref();
-  return {
-    get runs() {
-      return runs;
-    },
-    stop: () => clearInterval(timer),
-  };
 }

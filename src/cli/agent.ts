@@ -67,10 +67,9 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
     return fail('--tls-cert-file, --tls-private-key-file and --client-ca-file go together');
   // Before loading the agent: start-up alone would grow the young generation to its maximum. The
   // process is the agent's alone, so memory goes before speed (src/agent/heap.ts).
-  const { capYoungGeneration, optimizeHeapForSize, reduceIdleHeap } = await import('../agent/heap.js');
+  const { capYoungGeneration, optimizeHeapForSize } = await import('../agent/heap.js');
   capYoungGeneration(AGENT_SEMI_SPACE_MIB);
   optimizeHeapForSize();
-  const heapReducer = reduceIdleHeap();
   const { loadKubeconfig } = await import('../client/kubeconfig.js');
   const { createClient } = await import('../client/http.js');
   const { startAgent } = await import('../agent/agent.js');
@@ -135,7 +134,6 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await agent.stop();
-  heapReducer.stop();
   client.close();
   // Everything is stopped; a connection still closing must not hold the process for long.
   setTimeout(() => process.exit(0), 1000).unref();
