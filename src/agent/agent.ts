@@ -33,6 +33,15 @@ import { Containerd } from './runtime/containerd.js';
 import { ClusterDns, DEFAULT_DNS_PORT } from './dns/index.js';
 import { IngressController, TLS_SECRETS } from './ingress/index.js';
 import { ServiceProxy } from './proxy/index.js';
+import {
+  createDrainer,
+  DrainMetrics,
+  PeerClient,
+  PeerError,
+  ProxyNodes,
+  waitUnrouted,
+  type PeerCredentials,
+} from './drain/index.js';
 import { EventRecorder } from '../client/events.js';
 import { readHealth } from './kubelet/node/health.js';
 import { readMachineInfo } from './kubelet/node/machine.js';
@@ -54,6 +63,7 @@ import { createStatsProvider } from './kubelet/stats/index.js';
 import {
   allowUsers,
   CriStreamingRuntime,
+  KubeletHttpError,
   KubeletServer,
   subjectAccessReviewAuthorizer,
   tokenReviewAuthenticator,
@@ -90,6 +100,12 @@ export interface AgentDeps {
   ): Promise<{ certPem: string; keyPem: string; clientCaPem: string }>;
   /** Users let through without asking the API server (the API server's kubelet client). */
   kubeletUsers?: string[];
+  /**
+   * This node's client certificate and key (its kubeconfig's) and the cluster's server CA: how the
+   * kubelet asks other nodes, before stopping a deleted pod, whether they still route to it. Without
+   * them other nodes cannot be asked and get a fixed wait instead (see src/agent/drain/).
+   */
+  peerCredentials?: PeerCredentials;
   /** The cluster's service range (for the default cluster DNS address). */
   serviceCidr: string;
   /** The cluster's pod range: the service proxy masquerades traffic to Services from outside it. */
@@ -163,9 +179,14 @@ async function startNetworking(
   informers: SharedInformers,
   stops: (() => Promise<void> | void)[],
   log: Logger,
-): Promise<{ metrics: (() => Promise<string> | string)[]; proxy?: ServiceProxy }> {
+): Promise<{
+  metrics: (() => Promise<string> | string)[];
+  proxy?: ServiceProxy;
+  ingress?: IngressController;
+}> {
   const metrics: (() => Promise<string> | string)[] = [];
   let started: ServiceProxy | undefined;
+  let serving: IngressController | undefined;
   const { nodeName, nodeIP } = node;
   const client = deps.client;
   if (!cfg.disable.includes('proxy')) {
@@ -212,34 +233,18 @@ async function startNetworking(
     try {
       await ingress.start();
       stops.push(() => ingress.stop());
+      serving = ingress;
     } catch (err) {
       await ingress.stop().catch(() => undefined);
       log.error({ err }, 'the Ingress data path did not start; Ingresses are not served on this node');
     }
   }
-  return { metrics, ...(started ? { proxy: started } : {}) };
+  return { metrics, ...(started ? { proxy: started } : {}), ...(serving ? { ingress: serving } : {}) };
 }
 
-/**
- * After this node's rules stopped sending new connections to a deleted pod, how long the kubelet
- * still waits for the other nodes' proxies and the Ingress data path, which follow the same
- * EndpointSlice change within about one sync period.
- */
-const PEER_DRAIN_MARGIN_MS = 1000;
-
-/** The kubelet's wait before stopping a deleted pod (see PodSyncDeps.drain). */
-function drainer(
-  proxy: ServiceProxy | undefined,
-): ((pod: Pod, budgetMs: number) => Promise<void>) | undefined {
-  if (!proxy) return undefined;
-  return async (pod, budgetMs) => {
-    const ip = pod.status?.podIP;
-    if (!ip || pod.spec?.hostNetwork || !proxy.routes(ip)) return;
-    const started = Date.now();
-    await proxy.waitUnrouted(ip, budgetMs);
-    const left = budgetMs - (Date.now() - started);
-    if (left > 0) await new Promise((r) => setTimeout(r, Math.min(PEER_DRAIN_MARGIN_MS, left)));
-  };
+/** True while this node's proxy rules or its Ingress data path send new connections to `ip`. */
+function localRoutes(net: { proxy?: ServiceProxy; ingress?: IngressController }): (ip: string) => boolean {
+  return (ip) => (net.proxy?.routes(ip) ?? false) || (net.ingress?.routes(ip) ?? false);
 }
 
 /** Starts the node agent; resolves once it registered its node and runs pods. */
@@ -290,7 +295,11 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     const version = await cri.runtime.version({ version: 'v1' });
     const runtimeName = version.runtimeName || 'containerd';
 
-    const late: { manager?: PodManager; metrics: (() => Promise<string> | string)[] } = { metrics: [] };
+    const late: {
+      manager?: PodManager;
+      metrics: (() => Promise<string> | string)[];
+      routes?: (ip: string) => boolean;
+    } = { metrics: [] };
     // The kubelet API: logs, exec, attach, port-forward.
     const kubelet = new KubeletServer({
       nodeName,
@@ -307,6 +316,12 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
         items: late.manager?.pods() ?? [],
       }),
       metrics: async () => (await Promise.all(late.metrics.map((m) => m()))).join(''),
+      routes: async (ip, waitMs, signal) => {
+        const routes = late.routes;
+        // Until the data path is up, rules of an earlier run may still be in the kernel.
+        if (!routes) throw new KubeletHttpError(503, 'the node data path is not running yet');
+        return !(await waitUnrouted(routes, ip, waitMs, signal));
+      },
       log: componentLogger('kubelet-server', { node: nodeName }),
     });
     const kubeletPort = await kubelet.start();
@@ -326,6 +341,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
         controlPlane: cfg.controlPlane,
         extraLabels: cfg.nodeLabels,
         taints: cfg.nodeTaints,
+        ...(cfg.disable.includes('proxy') ? {} : { serviceProxy: 'nftables' }),
       },
       machine,
       health: () => ({
@@ -356,13 +372,37 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     stops.push(() => informers.stop());
     const pods = informers.informer(PODS, { fieldSelector: `spec.nodeName=${nodeName}` });
     const services = informers.informer(SERVICES);
+    // The other nodes with a service proxy: the kubelet asks them before it stops a deleted pod.
+    const proxyNodes = new ProxyNodes(client, nodeName, log);
     pods.start(abort.signal);
     services.start(abort.signal);
-    await Promise.all([pods.waitForSync(abort.signal), services.waitForSync(abort.signal)]);
+    proxyNodes.start(abort.signal);
+    await Promise.all([
+      pods.waitForSync(abort.signal),
+      services.waitForSync(abort.signal),
+      proxyNodes.waitForSync(abort.signal),
+    ]);
 
     // Service networking: the proxy in the kernel, this node's cluster DNS, the Ingress data path.
     const net = await startNetworking(cfg, deps, { nodeName, nodeIP, agentDir }, informers, stops, log);
     late.metrics.push(...net.metrics);
+    late.routes = localRoutes(net);
+    const drainMetrics = new DrainMetrics();
+    late.metrics.push(() => drainMetrics.text());
+    const peerClient = deps.peerCredentials ? new PeerClient(deps.peerCredentials) : undefined;
+    if (peerClient) stops.push(() => peerClient.close());
+    else
+      log.warn('no client credentials for other nodes: deleted pods wait a fixed time for their data paths');
+    const drain = createDrainer({
+      localRoutes: late.routes,
+      peers: () => proxyNodes.peers(),
+      askPeer: (peer, ip, waitMs, signal) =>
+        peerClient
+          ? peerClient.ask(peer, ip, waitMs, signal)
+          : Promise.reject(new PeerError('this agent has no client certificate to ask other nodes with')),
+      metrics: drainMetrics,
+      log: componentLogger('drain', { node: nodeName }),
+    });
 
     const getOrUndefined = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
       try {
@@ -557,7 +597,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
       backoff: new Backoff(),
       now: Date.now,
       log: componentLogger('pods', { node: nodeName }),
-      ...(net.proxy ? { drain: drainer(net.proxy) } : {}),
+      drain,
     });
 
     const staticPods = new StaticPods({

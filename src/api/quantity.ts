@@ -1,6 +1,7 @@
 /**
- * resource.Quantity: parsing, comparison, arithmetic and the canonical string form Kubernetes
- * serializes ("0.5" becomes "500m", "1024Mi" becomes "1Gi", "1000m" becomes "1").
+ * resource.Quantity: parsing, comparison, arithmetic and the string form Kubernetes serializes
+ * ("0.5" becomes "500m", "1024Mi" becomes "1Gi", "1000m" becomes "1"). The API server stores and
+ * returns every quantity in that form: see {@link canonicalQuantity}.
  *
  * A quantity is held exactly as a count of nano-units (10^-9) in a bigint, which covers every value
  * the API accepts: parsing rounds any finer precision up to 1n, as upstream does.
@@ -23,7 +24,6 @@ export class QuantityParseError extends Error {
   }
 }
 
-const QUANTITY_RE = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 const NANO = 1_000_000_000n;
 const INT64_MAX = 9223372036854775807n;
 
@@ -44,6 +44,9 @@ const DECIMAL_EXP_SUFFIX = new Map<number, string>(
   Object.entries(DECIMAL_SUFFIX_EXP).map(([s, e]) => [e, s]),
 );
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+const SUFFIX_CHARS = 'eEinumkKMGTP';
+/** Larger decimal exponents are refused rather than expanded into huge numbers. */
+const MAX_EXPONENT = 1000;
 
 function pow10(n: number): bigint {
   return 10n ** BigInt(n);
@@ -58,63 +61,124 @@ function divRoundUp(num: bigint, den: bigint): bigint {
   return neg ? -q : q;
 }
 
+/** The pieces of a quantity string, as upstream's scanner splits it. */
+interface Scanned {
+  negative: boolean;
+  /** Integer digits without leading zeros; "0" when there are none. */
+  num: string;
+  /** Fraction digits, as written. */
+  denom: string;
+  suffix: string;
+}
+
+function isDigitAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Splits a quantity into sign, integer digits, fraction digits and suffix the way upstream's scanner
+ * does: a lone sign or "." is zero, "1." has no fraction, and anything after the suffix's digits is
+ * a format error.
+ */
+function scan(str: string): Scanned {
+  const end = str.length;
+  let pos = 0;
+  let negative = false;
+  if (str[0] === '-') {
+    negative = true;
+    pos++;
+  } else if (str[0] === '+') pos++;
+  while (pos < end && str[pos] === '0') pos++;
+  if (pos >= end) return { negative, num: '0', denom: '', suffix: '' };
+  const numStart = pos;
+  while (pos < end && isDigitAt(str, pos)) pos++;
+  const num = str.slice(numStart, pos) || '0';
+  let denom = '';
+  if (pos < end && str[pos] === '.') {
+    const denomStart = ++pos;
+    while (pos < end && isDigitAt(str, pos)) pos++;
+    denom = str.slice(denomStart, pos);
+  }
+  const suffixStart = pos;
+  while (pos < end && SUFFIX_CHARS.includes(str[pos] ?? '')) pos++;
+  if (pos < end && (str[pos] === '-' || str[pos] === '+')) pos++;
+  while (pos < end && isDigitAt(str, pos)) pos++;
+  if (pos < end) throw new QuantityParseError(QUANTITY_FORMAT_ERROR);
+  return { negative, num, denom, suffix: str.slice(suffixStart) };
+}
+
+/** The base-ten or base-two exponent and the format a suffix stands for. */
+function interpret(suffix: string): { binary: boolean; exponent: number; format: QuantityFormat } {
+  const dec = DECIMAL_SUFFIX_EXP[suffix];
+  if (dec !== undefined) return { binary: false, exponent: dec, format: 'DecimalSI' };
+  const bin = BINARY_SUFFIX_POW[suffix];
+  if (bin !== undefined) return { binary: true, exponent: bin * 10, format: 'BinarySI' };
+  if (/^[eE][-+]?[0-9]+$/.test(suffix)) {
+    const e = Number.parseInt(suffix.slice(1), 10);
+    if (Math.abs(e) <= MAX_EXPONENT) return { binary: false, exponent: e, format: 'DecimalExponent' };
+  }
+  throw new QuantityParseError(QUANTITY_SUFFIX_ERROR);
+}
+
 /** An exact resource quantity. Immutable. */
 export class Quantity {
   private constructor(
     /** The value in units of 10^-9. */
     readonly nanos: bigint,
     readonly format: QuantityFormat,
+    /**
+     * The text it was parsed from, when upstream keeps that text as the quantity's string form
+     * (see {@link Quantity.parse}); undefined when the string form is computed.
+     */
+    private readonly spelling?: string,
   ) {}
 
-  /** Parses "100m", "1.5Gi", "2e3" or a JSON number; throws QuantityParseError with upstream's message. */
+  /**
+   * Parses "100m", "1.5Gi", "2e3" or a JSON number; throws QuantityParseError with upstream's message.
+   *
+   * Upstream keeps the text of a quantity as its string form when the digits look canonical already:
+   * at most 18 digits, an exponent that is a multiple of three, no trailing "000" and no leading zero
+   * digit (decimal), or an integer count of Ki/Mi/Gi/Ti that is not a multiple of 8 (binary). Such a
+   * text is kept verbatim even with a "+" sign, leading zeros, an upper-case "E" exponent or a
+   * fraction ("1.500" stays "1.500"); every other value is printed in canonical form.
+   */
   static parse(input: string | number): Quantity {
     const text = typeof input === 'number' ? numberText(input) : input.trim();
     if (text === '') throw new QuantityParseError(QUANTITY_FORMAT_ERROR);
-    const m = QUANTITY_RE.exec(text);
-    if (!m) throw new QuantityParseError(QUANTITY_FORMAT_ERROR);
-    const numeric = m[1] ?? '';
-    const suffix = m[2] ?? '';
+    if (text === '0') return new Quantity(0n, 'DecimalSI');
+    const { negative, num, denom, suffix } = scan(text);
+    const { binary, exponent, format } = interpret(suffix);
+    const sign = negative ? -1n : 1n;
 
-    let sign = 1n;
-    let body = numeric;
-    if (body.startsWith('+') || body.startsWith('-')) {
-      if (body.startsWith('-')) sign = -1n;
-      body = body.slice(1);
-    }
-    const parts = body.split('.');
-    if (parts.length > 2) throw new QuantityParseError(QUANTITY_NUMERIC_ERROR);
-    const whole = parts[0] ?? '';
-    const frac = parts[1] ?? '';
-    if (whole === '' && frac === '') throw new QuantityParseError(QUANTITY_NUMERIC_ERROR);
-    const digits = BigInt((whole || '0') + frac);
-
-    let num = digits;
-    let den = pow10(frac.length);
-    let format: QuantityFormat;
-    if (suffix in DECIMAL_SUFFIX_EXP) {
-      format = 'DecimalSI';
-      const e = DECIMAL_SUFFIX_EXP[suffix] ?? 0;
-      if (e >= 0) num *= pow10(e);
-      else den *= pow10(-e);
-    } else if (suffix in BINARY_SUFFIX_POW) {
-      format = 'BinarySI';
-      num *= 1024n ** BigInt(BINARY_SUFFIX_POW[suffix] ?? 0);
-    } else if (/^[eE][-+]?[0-9]+$/.test(suffix)) {
-      format = 'DecimalExponent';
-      const e = Number.parseInt(suffix.slice(1), 10);
-      if (!Number.isSafeInteger(e) || Math.abs(e) > 1000) throw new QuantityParseError(QUANTITY_SUFFIX_ERROR);
-      if (e >= 0) num *= pow10(e);
-      else den *= pow10(-e);
-    } else {
-      throw new QuantityParseError(QUANTITY_SUFFIX_ERROR);
+    // Values that fit upstream's int64 fast path: exact, and their text may be kept.
+    if (!binary && num.length + denom.length <= 18) {
+      const scale = exponent - denom.length;
+      if (scale >= -9) {
+        const shifted = num + denom;
+        const nanos = BigInt(shifted) * pow10(scale + 9);
+        const kept = scale % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0';
+        return new Quantity(sign * nanos, format, kept ? text : undefined);
+      }
+    } else if (binary && denom === '' && 15 - num.length - Math.trunc((exponent * 3) / 10) - 1 >= 0) {
+      const value = BigInt(num);
+      const nanos = (value << BigInt(exponent)) * NANO;
+      return new Quantity(sign * nanos, format, (value & 7n) !== 0n ? text : undefined);
     }
 
-    let nanos = divRoundUp(num * NANO, den);
-    if (format === 'BinarySI') {
+    // Everything else: exact arithmetic, rounded up to a nano-unit.
+    let n = BigInt(num + denom);
+    let den = pow10(denom.length);
+    if (binary) n <<= BigInt(exponent);
+    else if (exponent >= 0) n *= pow10(exponent);
+    else den *= pow10(-exponent);
+    let nanos = divRoundUp(n * NANO, den);
+    let fmt = format;
+    if (fmt === 'BinarySI') {
       if (nanos > INT64_MAX * NANO) nanos = INT64_MAX * NANO;
-      if (nanos < 1024n * NANO) format = 'DecimalSI';
+      if (nanos > 0n && nanos < NANO) fmt = 'DecimalSI';
     }
-    return new Quantity(sign * nanos, format);
+    return new Quantity(sign * nanos, fmt);
   }
 
   /** Parses a string or number, or returns undefined when it does not parse. */
@@ -179,8 +243,19 @@ export class Quantity {
     return rounded === this.nanos ? this : new Quantity(rounded, this.format);
   }
 
-  /** The canonical string form, as upstream serializes quantities. */
+  /**
+   * The string form upstream serializes: the parsed text when upstream keeps it (see
+   * {@link Quantity.parse}), else the canonical form ("0.5" → "500m", "1024Mi" → "1Gi").
+   */
   toString(): string {
+    return this.spelling ?? this.canonical();
+  }
+
+  /**
+   * The canonical form: the largest suffix (or exponent, a multiple of three) that loses no
+   * precision, in the quantity's format; binary only for whole numbers of at least 1024.
+   */
+  canonical(): string {
     if (this.nanos === 0n) return '0';
     let format = this.format;
     if (format === 'BinarySI') {
@@ -223,7 +298,45 @@ function numberText(n: number): string {
   return String(n);
 }
 
-/** The canonical form of a quantity value from JSON, or undefined when it does not parse. */
+/**
+ * The string upstream's API server stores and returns for a quantity value from JSON (a string or a
+ * number), or undefined when it does not parse: upstream decodes every quantity and encodes it again
+ * with {@link Quantity.toString}.
+ */
 export function canonicalQuantity(value: unknown): string | undefined {
-  return Quantity.tryParse(value)?.toString();
+  return remembered(storedForms, value, (q) => q.toString());
+}
+
+/**
+ * The stored form of a value of a ResourceList (a container's requests and limits, a quota's hard
+ * limits, a node's capacity …): upstream's defaulting rounds those up to milli-units first, so
+ * "0.0001" is stored as "1m" where a plain quantity field stores "100u".
+ */
+export function canonicalResourceListQuantity(value: unknown): string | undefined {
+  return remembered(listForms, value, (q) => q.roundUp(-3).toString());
+}
+
+/** Recent quantity strings and their stored forms (null: does not parse). */
+const storedForms = new Map<string, string | null>();
+const listForms = new Map<string, string | null>();
+const REMEMBERED_MAX = 4096;
+
+function remembered(
+  memo: Map<string, string | null>,
+  value: unknown,
+  form: (q: Quantity) => string,
+): string | undefined {
+  if (typeof value !== 'string') {
+    const q = Quantity.tryParse(value);
+    return q && form(q);
+  }
+  // Objects repeat a handful of spellings ("100m", "128Mi"): remember recent answers.
+  let stored = memo.get(value);
+  if (stored === undefined) {
+    const q = Quantity.tryParse(value);
+    stored = q ? form(q) : null;
+    if (memo.size >= REMEMBERED_MAX) memo.clear();
+    memo.set(value, stored);
+  }
+  return stored ?? undefined;
 }

@@ -9,6 +9,8 @@ import type { KubeObject, StoredObject } from '../api/meta.js';
 import type { TablePrinter } from '../api/printers/types.js';
 import { apiVersionOf } from '../api/meta.js';
 import { RESOURCES, storageOf, type ResourceType } from '../api/resources.js';
+import { quantityNormalizer } from '../api/schema/quantities.js';
+import { definitions } from '../api/types/index.js';
 import { CacheSet } from '../registry/cache/cache-set.js';
 import type { ResourceCache } from '../registry/cache/resource-cache.js';
 import { CachedObject } from '../registry/cache/types.js';
@@ -130,6 +132,13 @@ export class ServedResources {
           (r) => r.group === storage.group && r.version === storage.version && r.plural === storage.resource,
         )?.kind ?? type.kind)
       : type.kind;
+    // Quantities are stored in canonical form, found through the stored kind's schema.
+    const storedDef = definitions.forKind({
+      group: storage.group,
+      version: storage.version,
+      kind: storedKind,
+    });
+    const normalize = storedDef ? quantityNormalizer(storedDef, definitions) : undefined;
     return new Store({
       resource: {
         gr: { group: storage.group, resource: storage.resource },
@@ -148,6 +157,7 @@ export class ServedResources {
       clock: this.deps.clock,
       toCached,
       ...(hooks ? { hooks } : {}),
+      ...(normalize ? { normalize } : {}),
     });
   }
 

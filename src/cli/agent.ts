@@ -75,8 +75,11 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
   const { startAgent } = await import('../agent/agent.js');
   const { KUBELET_CLIENT_USER } = await import('../pki/cluster.js');
   let client;
+  let peerCredentials;
   try {
     const kc = loadKubeconfig(values.kubeconfig);
+    // The node's own certificate also authenticates it to other nodes' kubelets (see src/agent/drain).
+    if (kc.cert && kc.key && kc.ca) peerCredentials = { cert: kc.cert, key: kc.key, ca: kc.ca };
     client = createClient({
       ...kc,
       ...(values.server ? { server: values.server } : {}),
@@ -118,6 +121,7 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
       maxSemiSpaceMiB: AGENT_SEMI_SPACE_MIB,
       kubeletTls,
       kubeletUsers: [KUBELET_CLIENT_USER],
+      ...(peerCredentials ? { peerCredentials } : {}),
     });
   } catch (err) {
     client.close();

@@ -53,6 +53,13 @@ export interface StoreDeps {
   toCached(key: string, obj: StoredObject): CachedObject;
   /** Stateful work around writes (a Service's cluster IPs and node ports). */
   hooks?: StoreHooks;
+  /**
+   * Puts the fields of a written object in the form upstream's decoder and encoder leave them (every
+   * resource quantity in its canonical string form), in place. Runs on every write before it is
+   * validated: on creates after mutating admission; on updates before the object is compared with
+   * the stored one (generation, no-op writes) and again after mutating admission.
+   */
+  normalize?: (obj: KubeObject) => void;
 }
 
 /**
@@ -169,6 +176,8 @@ export class Store extends StoreReader {
     }
     this.strategy.prepareForCreate?.(obj, ctx);
     if (opts.admit) await opts.admit(obj, undefined);
+    // After mutating admission, which may add quantities (LimitRange defaults), and before validation.
+    this.deps.normalize?.(obj);
     const hook = await this.deps.hooks?.beforeWrite(obj, undefined, opts.dryRun);
     if (hook?.errors.length) {
       await hook.done(false);
@@ -275,7 +284,7 @@ export class Store extends StoreReader {
       }
       if (wanted && wanted !== current.metadata.resourceVersion) throw apiErrors.staleUpdate(r.gr, name);
       const next = this.prepareUpdate(clone(input) as StoredObject, current, ctx, opts.subresource);
-      if (opts.admit) await opts.admit(next, current);
+      await this.admitted(next, current, opts);
       try {
         return { object: await this.write(key, next, current, ctx, opts), created: false };
       } catch (err) {
@@ -311,7 +320,7 @@ export class Store extends StoreReader {
         throw apiErrors.staleUpdate(r.gr, name);
       }
       const next = this.prepareUpdate(proposed, current, ctx, opts.subresource);
-      if (opts.admit) await opts.admit(next, current);
+      await this.admitted(next, current, opts);
       try {
         return await this.write(key, next, current, ctx, opts);
       } catch (err) {
@@ -345,6 +354,13 @@ export class Store extends StoreReader {
     return err.current ? this.codec.decode(err.current) : null;
   }
 
+  /** Mutating admission of an update, then the object's fields in stored form again. */
+  private async admitted(next: StoredObject, current: StoredObject, opts: UpdateOptions): Promise<void> {
+    if (!opts.admit) return;
+    await opts.admit(next, current);
+    this.deps.normalize?.(next);
+  }
+
   private prepareUpdate(
     obj: StoredObject,
     current: StoredObject,
@@ -352,6 +368,8 @@ export class Store extends StoreReader {
     subresource: UpdateSubresource,
   ): StoredObject {
     const r = this.deps.resource;
+    // Before anything compares the object with the stored one (generation, no-op writes).
+    this.deps.normalize?.(obj);
     obj.apiVersion = r.apiVersion;
     obj.kind = r.kind;
     const meta = (obj.metadata ??= {});

@@ -395,6 +395,11 @@ async function startLocalAgent(
         return { certPem: issued.certPem, keyPem: issued.keyPem, clientCaPem: pki.clientCA.certPem };
       },
       kubeletUsers: [KUBELET_CLIENT_USER],
+      // The node's certificate (from its kubeconfig) also authenticates it to other nodes' kubelets.
+      peerCredentials: await (async () => {
+        const kc = (await import('../client/kubeconfig.js')).loadKubeconfig(kubeconfigPath);
+        return { cert: kc.cert ?? '', key: kc.key ?? '', ca: pki.serverCA.certPem };
+      })(),
     });
     return {
       stop: async () => {

@@ -3,7 +3,10 @@
  * name) behind a ClusterIP Service takes 300 requests from a client pod and every pod answers some,
  * by IP and by DNS name; the same through a NodePort from the host and through a LoadBalancer's
  * EXTERNAL-IP; sessionAffinity ClientIP pins a client to one pod; a pod failing readiness leaves the
- * rotation and comes back; scaled to 0 the Service refuses connections at once.
+ * rotation and comes back; scaled to 0 the Service refuses connections at once. A LoadBalancer with
+ * externalTrafficPolicy Local has its health-check node port answered on the node (200 with local
+ * endpoints, 503 without), as upstream's kube-proxy does; one with loadBalancerSourceRanges answers
+ * only sources in its ranges.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlOk } from '../support/kubectl.js';
@@ -54,6 +57,26 @@ beforeAll(async () => {
       ns,
       'web-lb',
       { type: 'LoadBalancer', ports: [{ name: 'http', port: 8088, targetPort: 'http' }] },
+      'web',
+    ),
+    service(
+      ns,
+      'web-local',
+      {
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Local',
+        ports: [{ name: 'http', port: 8089, targetPort: 'http' }],
+      },
+      'web',
+    ),
+    service(
+      ns,
+      'web-fw',
+      {
+        type: 'LoadBalancer',
+        loadBalancerSourceRanges: [net.node.clusterCidr],
+        ports: [{ name: 'http', port: 8090, targetPort: 'http' }],
+      },
       'web',
     ),
     service(ns, 'web-sticky', { sessionAffinity: 'ClientIP' }, 'web'),
@@ -125,6 +148,37 @@ describe('Services on real pods', () => {
     const t = await requestsFromHost(url, 60);
     expect(t.failed, showTally(t)).toBe(0);
     expect(answered(t), showTally(t)).toEqual(pods);
+  });
+
+  it('answers the health-check node port of a LoadBalancer with externalTrafficPolicy Local', async () => {
+    const hcnp = (await getService(net.node, ns, 'web-local')).spec?.healthCheckNodePort ?? 0;
+    expect(hcnp).toBeGreaterThanOrEqual(30000);
+    const r = await pollUntil(
+      'the health check to count 3 local endpoints',
+      () => hostGet(`http://${NODE_IP}:${hcnp}/`),
+      (v) => 'status' in v && v.status === 200 && v.body.includes('"localEndpoints": 3'),
+      { timeoutMs: WAIT_MS, intervalMs: 250 },
+    );
+    expect('body' in r && JSON.parse(r.body)).toEqual({
+      service: { namespace: ns, name: 'web-local' },
+      localEndpoints: 3,
+      serviceProxyHealthy: true,
+    });
+    // Local policy: the LoadBalancer address answers from the pods of this node.
+    const url = `http://${NODE_IP}:8089/`;
+    await waitHostAnswers(`the Local LoadBalancer ${url} to answer`, url);
+  });
+
+  it('lets only sources in loadBalancerSourceRanges reach the load-balancer address', async () => {
+    const url = `http://${NODE_IP}:8090/`;
+    // A pod (from the cluster CIDR, the only range) gets answers.
+    expect(pods).toContain(await waitPodAnswers(net.node, ns, 'client', url));
+    // The node itself (10.250.0.1, outside it): the connection attempt is dropped, not refused.
+    const r = await hostGet(url, {}, 2000);
+    expect(r).toEqual({ error: 'ETIMEDOUT' });
+    // The same Service's NodePort stays open to everyone (as upstream).
+    const np = (await getService(net.node, ns, 'web-fw')).spec?.ports?.[0]?.nodePort ?? 0;
+    await waitHostAnswers('the NodePort of web-fw to answer from the host', `http://${NODE_IP}:${np}/`);
   });
 
   it('pins a client to one pod with sessionAffinity ClientIP', async () => {
@@ -214,6 +268,15 @@ describe('Services on real pods', () => {
       { timeoutMs: WAIT_MS, intervalMs: 250 },
     );
     expect(r.ms).toBeLessThan(2000);
+    // The health check of the Local LoadBalancer now tells load balancers to avoid this node.
+    const hcnp = (await getService(net.node, ns, 'web-local')).spec?.healthCheckNodePort ?? 0;
+    const health = await pollUntil(
+      'the health check to answer 503',
+      () => hostGet(`http://${NODE_IP}:${hcnp}/`),
+      (v) => 'status' in v && v.status === 503,
+      { timeoutMs: WAIT_MS, intervalMs: 250 },
+    );
+    expect('body' in health && JSON.parse(health.body)).toMatchObject({ localEndpoints: 0 });
     await dropNamespaces(net);
   });
 });

@@ -4,16 +4,27 @@
  * own name, Services, a client pod that sends request loops with busybox wget, and per-test
  * namespaces removed at the end.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import { connect, createServer, type Socket } from 'node:net';
+import path from 'node:path';
 import type { Ingress } from 'kubernetes-types/networking/v1.js';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { Container, Pod, Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import type { Container, Node, Pod, Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import { loadCertificateAuthority, issueClientCertificate } from '../../src/pki/certs.js';
+import { clusterPkiPaths } from '../../src/pki/cluster.js';
+import { issueKubeletServingCertificate } from '../../src/pki/kubelet.js';
 import { jsonOf } from '../support/api.js';
 import { describeRun, kubectl, kubectlJson, kubectlOk } from '../support/kubectl.js';
 import {
   apply,
+  cgroupsUnder,
+  mountsUnder,
+  nodeReady,
+  processesOf,
+  requireCiNetns,
   runningAndReady,
   startNodeServer,
   stopNodeServer,
@@ -21,6 +32,7 @@ import {
   type NodeServer,
 } from '../support/node.js';
 import { createNamespace } from '../support/objects.js';
+import { REPO_ROOT } from '../support/server.js';
 import { pollUntil } from '../support/poll.js';
 import { BUSYBOX, IDLE, podOn, shContainer } from '../support/pods.js';
 
@@ -406,4 +418,301 @@ export async function rolloutStatus(node: NodeServer, ns: string, name: string):
   return kubectlOk(node, ['rollout', 'status', `deploy/${name}`, '-n', ns, '--timeout=120s'], {
     timeoutMs: 130_000,
   });
+}
+
+// --- a second node -----------------------------------------------------------------------------------
+
+/** The link between the tier's namespace and a {@link PeerNode}'s: this side's address (/24). */
+export const PEER_GATEWAY_IP = '10.250.1.1';
+
+/** A second node: `k8ts agent` alone in a network namespace of its own, joined to the server node. */
+export interface PeerNode {
+  nodeName: string;
+  /** Its address (InternalIP), on its side of the veth pair. */
+  nodeIP: string;
+  /** Its network namespace (`ip netns` name). */
+  netns: string;
+  /** The agent's process id (SIGSTOP/SIGCONT it to make the node slow or unresponsive). */
+  pid: number;
+  dataDir: string;
+  cgroupRoot: string;
+  /** Its kubelet API (`https://<nodeIP>:<port>`, from its Node's daemonEndpoints). */
+  kubeletUrl: string;
+  /** The CA of kubelet serving certificates (the cluster's server CA). */
+  serverCaPem: string;
+  /** A client certificate of the cluster's client CA (CN = name, O = groups). */
+  clientCertificate(name: string, groups?: string[]): Promise<{ certPem: string; keyPem: string }>;
+  /** What the agent printed (tail). */
+  log(): string;
+  /** `nft list table ip k8ts-proxy` in its namespace ('' when there is no table). */
+  proxyRules(): Promise<string>;
+  /**
+   * SIGCONT (in case it was stopped), SIGTERM (SIGKILL after 20 s), deletes its Node, and removes its
+   * namespace, cgroups and data dir. Throws naming what it left behind (after removing it).
+   */
+  stop(): Promise<void>;
+}
+
+/** Runs `ip ARGS…`; throws with its output on failure. */
+function ipCmd(...args: string[]): string {
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** A kubeconfig for `server` with a client certificate and key (PEM), trusting `caPem`. */
+function kubeconfigText(server: string, caPem: string, certPem: string, keyPem: string): string {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: k8ts\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${b64(caPem)}`,
+    'users:',
+    `- name: node\n  user:\n    client-certificate-data: ${b64(certPem)}\n    client-key-data: ${b64(keyPem)}`,
+    'contexts:',
+    '- name: k8ts\n  context:\n    cluster: k8ts\n    user: node',
+    'current-context: k8ts',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Forwards TCP from `listen` (host, port 0: any free one) to `target`; resolves with the port. The
+ * server listens on 127.0.0.1 only; a node in another namespace reaches it through this.
+ */
+async function tcpForwarder(
+  host: string,
+  target: { host: string; port: number },
+): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target.port, target.host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  const addr = server.address();
+  return {
+    port: typeof addr === 'object' && addr ? addr.port : 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Starts a second node as `k8ts agent` (the built bin/k8ts.js) in a new network namespace joined to
+ * the tier's by a veth pair (this side {@link PEER_GATEWAY_IP}/24, the node `10.250.1.2`/24, default
+ * route back), with its own data dir, cgroup root and CNI bridge, credentials made from the server's
+ * PKI as an operator would (a `system:node:<name>` certificate, a kubelet serving certificate for its
+ * address), and the taint `k8ts.io/peer=true:NoSchedule` so that no test pod lands there. It runs the
+ * service proxy (and DNS, Ingress) like any node. Resolves once its Node is Ready.
+ */
+export async function startPeerNode(server: NodeServer, name = 'peer'): Promise<PeerNode> {
+  const ci = requireCiNetns();
+  const nodeName = `${server.nodeName}-${name}`;
+  const nodeIP = '10.250.1.2';
+  const netns = `k8ts-${name}-${process.pid}`;
+  const link = `k8ts-${name}${process.pid % 10000}`.slice(0, 15);
+  const dataDir = path.join(ci.dir, `${nodeName}-data`);
+  const cgroupRoot = `${ci.cgroup}/${nodeName}`;
+  let forwarder: { port: number; close(): Promise<void> } | undefined;
+  let child: ChildProcess | undefined;
+  let out = '';
+  let kubeletUrl = '';
+  let serverCaPem = '';
+  let clientCA: Awaited<ReturnType<typeof loadCertificateAuthority>> | undefined;
+  const running = (): boolean => !!child && child.exitCode === null && child.signalCode === null;
+
+  /** Stops everything started so far; returns what was left behind. */
+  const teardown = async (): Promise<string[]> => {
+    const problems: string[] = [];
+    const c = child;
+    if (c?.pid && running()) {
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      process.kill(c.pid, 'SIGCONT');
+      process.kill(c.pid, 'SIGTERM');
+      const timer = setTimeout(() => {
+        if (running() && c.pid) process.kill(c.pid, 'SIGKILL');
+      }, 20_000);
+      await exited;
+      clearTimeout(timer);
+      if (c.signalCode === 'SIGKILL') problems.push(`agent ${nodeName} did not stop on SIGTERM`);
+    }
+    // Its Node goes with it (other nodes would ask it until it turns NotReady).
+    const res = await server.admin.request('DELETE', `/api/v1/nodes/${nodeName}`).catch(() => undefined);
+    if (res && res.status !== 200 && res.status !== 404) problems.push(`delete node: HTTP ${res.status}`);
+    const procs = processesOf(dataDir);
+    if (procs.length) {
+      problems.push(`processes left: ${procs.map((p) => `${p.pid} ${p.cmd.slice(0, 120)}`).join('; ')}`);
+      for (const p of procs) spawnSync('kill', ['-KILL', String(p.pid)]);
+    }
+    const mounts = mountsUnder(dataDir);
+    if (mounts.length) {
+      problems.push(`mounts left: ${mounts.join(', ')}`);
+      for (const mp of mounts) spawnSync('umount', ['-l', mp]);
+    }
+    const cgroups = cgroupsUnder(cgroupRoot).filter((d) => /\/pod[^/]*(\/|$)/.test(d));
+    if (cgroups.length) problems.push(`pod cgroups left: ${cgroups.join(', ')}`);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await forwarder?.close();
+    spawnSync('ip', ['link', 'del', link]);
+    spawnSync('ip', ['netns', 'del', netns]);
+    return problems.map((p) => `node ${nodeName} leaked: ${p}`);
+  };
+
+  try {
+    // The network: a namespace, a veth pair, addresses and the route back.
+    spawnSync('ip', ['netns', 'del', netns]);
+    ipCmd('netns', 'add', netns);
+    ipCmd('link', 'add', link, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns);
+    ipCmd('addr', 'add', `${PEER_GATEWAY_IP}/24`, 'dev', link);
+    ipCmd('link', 'set', link, 'up');
+    ipCmd('-n', netns, 'link', 'set', 'lo', 'up');
+    ipCmd('-n', netns, 'addr', 'add', `${nodeIP}/24`, 'dev', 'eth0');
+    ipCmd('-n', netns, 'link', 'set', 'eth0', 'up');
+    ipCmd('-n', netns, 'route', 'add', 'default', 'via', PEER_GATEWAY_IP);
+
+    // The API server, reached through the server node's address (a SAN of its serving certificate).
+    forwarder = await tcpForwarder(server.nodeIP, { host: '127.0.0.1', port: server.port });
+
+    // Credentials, from the cluster's CAs in the server's data dir.
+    const p = clusterPkiPaths(server.dataDir);
+    const serverCA = await loadCertificateAuthority(
+      fs.readFileSync(p.serverCaCert, 'utf8'),
+      fs.readFileSync(p.serverCaKey, 'utf8'),
+    );
+    serverCaPem = serverCA.certPem;
+    clientCA = await loadCertificateAuthority(
+      fs.readFileSync(p.clientCaCert, 'utf8'),
+      fs.readFileSync(p.clientCaKey, 'utf8'),
+    );
+    const nodeCert = await issueClientCertificate(clientCA, {
+      name: `system:node:${nodeName}`,
+      groups: ['system:nodes'],
+    });
+    const serving = await issueKubeletServingCertificate(serverCA, {
+      nodeName,
+      addresses: [nodeIP, nodeName],
+    });
+    const credDir = path.join(dataDir, 'credentials');
+    fs.mkdirSync(credDir, { recursive: true, mode: 0o700 });
+    const files = {
+      kubeconfig: path.join(credDir, 'kubelet.kubeconfig'),
+      cert: path.join(credDir, 'kubelet.crt'),
+      key: path.join(credDir, 'kubelet.key'),
+      clientCa: path.join(credDir, 'client-ca.crt'),
+    };
+    const apiUrl = `https://${server.nodeIP}:${forwarder.port}`;
+    fs.writeFileSync(
+      files.kubeconfig,
+      kubeconfigText(apiUrl, serverCA.certPem, nodeCert.certPem, nodeCert.keyPem),
+      {
+        mode: 0o600,
+      },
+    );
+    fs.writeFileSync(files.cert, serving.certPem, { mode: 0o600 });
+    fs.writeFileSync(files.key, serving.keyPem, { mode: 0o600 });
+    fs.writeFileSync(files.clientCa, clientCA.certPem, { mode: 0o600 });
+
+    // The agent, inside its namespace (nsenter execs it: the PID is the agent's).
+    child = spawn(
+      'nsenter',
+      [
+        `--net=/run/netns/${netns}`,
+        '--',
+        process.execPath,
+        path.join(REPO_ROOT, 'bin', 'k8ts.js'),
+        'agent',
+        '--kubeconfig',
+        files.kubeconfig,
+        '--data-dir',
+        dataDir,
+        '--node-name',
+        nodeName,
+        '--node-ip',
+        nodeIP,
+        '--cgroup-root',
+        cgroupRoot,
+        '--cni-bridge',
+        `k8ts-br${name}`.slice(0, 15),
+        '--kubelet-port',
+        '0',
+        '--node-taint',
+        'k8ts.io/peer=true:NoSchedule',
+        '--tls-cert-file',
+        files.cert,
+        '--tls-private-key-file',
+        files.key,
+        '--client-ca-file',
+        files.clientCa,
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' } },
+    );
+    const keep = (d: Buffer): void => {
+      out += d.toString();
+      if (out.length > 400_000) out = out.slice(-200_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const deadline = Date.now() + WAIT_MS;
+    while (!out.includes('k8ts agent is running')) {
+      if (!running()) throw new Error(`k8ts agent ${nodeName} exited:\n${out.slice(-4000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`k8ts agent ${nodeName} did not start:\n${out.slice(-4000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const ready = await pollUntil(
+      `Node ${nodeName} to be Ready`,
+      async () => {
+        const res = await server.admin.request('GET', `/api/v1/nodes/${nodeName}`);
+        return res.status === 200 ? jsonOf<Node>(res) : undefined;
+      },
+      (n) => nodeReady(n) === 'True',
+      { timeoutMs: WAIT_MS, intervalMs: 250 },
+    );
+    kubeletUrl = `https://${nodeIP}:${ready?.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0}`;
+  } catch (err) {
+    const left = await teardown();
+    throw new Error([(err as Error).message, ...left].join('\n'));
+  }
+  return {
+    nodeName,
+    nodeIP,
+    netns,
+    pid: child.pid ?? 0,
+    kubeletUrl,
+    serverCaPem,
+    clientCertificate: async (name, groups = []) => {
+      if (!clientCA) throw new Error('no client CA');
+      const c = await issueClientCertificate(clientCA, { name, groups });
+      return { certPem: c.certPem, keyPem: c.keyPem };
+    },
+    dataDir,
+    cgroupRoot,
+    log: () => out,
+    proxyRules: () =>
+      new Promise((resolve) => {
+        execFile(
+          'nsenter',
+          [`--net=/run/netns/${netns}`, '--', 'nft', 'list', 'table', 'ip', 'k8ts-proxy'],
+          { encoding: 'utf8', timeout: 10_000 },
+          (err, stdout) => resolve(err ? '' : stdout),
+        );
+      }),
+    stop: async () => {
+      const problems = await teardown();
+      if (problems.length) throw new Error(problems.join('\n'));
+    },
+  };
 }

@@ -209,6 +209,22 @@ export class IngressController {
     return this.lastModel;
   }
 
+  /**
+   * True when the data path HAProxy runs sends new requests to `ip`: a server slot enabled for that
+   * address (slots in maintenance only finish their open connections), or, before the first runtime
+   * update, a server of the configuration last loaded. The kubelet waits for false before it stops a
+   * deleted pod.
+   */
+  routes(ip: string): boolean {
+    const prefix = ip.includes(':') ? `[${ip}]:` : `${ip}:`;
+    if (this.slots) {
+      for (const row of this.slots.slots.values())
+        for (const ep of row) if (ep?.startsWith(prefix)) return true;
+      return false;
+    }
+    return this.lastModel?.backends.some((b) => b.servers.some((s) => s.address === ip)) ?? false;
+  }
+
   /** PID of the HAProxy master (benchmarks read its memory). */
   proxyPid(): number | undefined {
     return this.proxy.pid();

@@ -130,3 +130,27 @@ describe('isIPv4CIDR', () => {
     expect(isIPv4CIDR('10.42.0.0')).toBe(false);
   });
 });
+
+describe('loadBalancerSourceRanges in the model', () => {
+  it('keeps IPv4 ranges as network addresses and reports malformed ones', () => {
+    const s = svc(
+      'shop',
+      '10.43.0.30',
+      {
+        type: 'LoadBalancer',
+        loadBalancerSourceRanges: ['10.1.2.3/16', '10.1.0.0/16', 'bogus', '2001:db8::/32'],
+      },
+      { status: { loadBalancer: { ingress: [{ ip: '192.168.1.10' }, { hostname: 'lb.example' }] } } },
+    );
+    const { ports, problems } = buildServicePorts(s, []);
+    expect(ports[0]?.sourceRanges).toEqual(['10.1.0.0/16']);
+    expect(ports[0]?.loadBalancerIPs).toEqual(['192.168.1.10']);
+    expect(ports[0]?.sourceRangesNoIPv4).toBeUndefined();
+    expect(problems).toEqual(['loadBalancerSourceRanges entry "bogus" is not an IPv4 CIDR: skipped']);
+  });
+
+  it('has no ranges for other Service types', () => {
+    const s = svc('np', '10.43.0.31', { type: 'NodePort', loadBalancerSourceRanges: ['10.0.0.0/8'] });
+    expect(buildServicePorts(s, []).ports[0]?.sourceRanges).toEqual([]);
+  });
+});

@@ -43,6 +43,16 @@ export interface ServicePortModel {
   nodePort?: number;
   /** spec.externalIPs plus status.loadBalancer.ingress IPs (VIP mode), deduplicated. */
   externalIPs: string[];
+  /** The status.loadBalancer.ingress IPs among {@link externalIPs} (sorted). */
+  loadBalancerIPs: string[];
+  /**
+   * spec.loadBalancerSourceRanges, IPv4 ones as network addresses: when there are any, new connections
+   * to the load-balancer IPs from other sources are dropped; empty means no restriction (but see
+   * {@link sourceRangesNoIPv4}).
+   */
+  sourceRanges: string[];
+  /** True when loadBalancerSourceRanges is set but holds no IPv4 range: IPv4 sources are all refused. */
+  sourceRangesNoIPv4?: boolean;
   /** Set when sessionAffinity is ClientIP. */
   affinityTimeoutSeconds?: number;
   /** externalTrafficPolicy Local. */
@@ -76,6 +86,17 @@ export function isIPv4CIDR(s: unknown): s is string {
   const [ip, bits, extra] = s.split('/');
   if (extra !== undefined || !isIPv4(ip) || bits === undefined || !/^\d{1,2}$/.test(bits)) return false;
   return Number(bits) <= 32;
+}
+
+/** The network address of an IPv4 CIDR with its prefix (`10.1.2.3/16` → `10.1.0.0/16`), else undefined. */
+export function networkOf(cidr: string): string | undefined {
+  if (!isIPv4CIDR(cidr)) return undefined;
+  const [ip = '', bitsText = ''] = cidr.split('/');
+  const bits = Number(bitsText);
+  const n = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${bits}`;
 }
 
 function isPort(n: unknown): n is number {
@@ -183,15 +204,30 @@ export function buildServicePorts(svc: Service, slices: readonly EndpointSlice[]
     if (isIPv4(ip)) externalIPs.push(ip);
     else problems.push(`externalIP ${JSON.stringify(ip)} is not IPv4: skipped`);
   }
+  const lbIPs: string[] = [];
+  const sourceRanges: string[] = [];
+  let sourceRangesNoIPv4 = false;
   if (type === 'LoadBalancer') {
     for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
       if (!ing.ip) continue;
       if (ing.ipMode === 'Proxy') continue; // the load balancer delivers to node ports itself
-      if (isIPv4(ing.ip)) externalIPs.push(ing.ip);
-      else problems.push(`load-balancer ingress IP ${JSON.stringify(ing.ip)} is not IPv4: skipped`);
+      if (isIPv4(ing.ip)) {
+        externalIPs.push(ing.ip);
+        lbIPs.push(ing.ip);
+      } else problems.push(`load-balancer ingress IP ${JSON.stringify(ing.ip)} is not IPv4: skipped`);
     }
+    const ranges = (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter((r) => r !== '');
+    for (const r of ranges) {
+      const net = networkOf(r);
+      if (net) sourceRanges.push(net);
+      else if (!r.includes(':'))
+        problems.push(`loadBalancerSourceRanges entry ${JSON.stringify(r)} is not an IPv4 CIDR: skipped`);
+    }
+    sourceRangesNoIPv4 = ranges.length > 0 && sourceRanges.length === 0;
   }
   const uniqueExternal = [...new Set(externalIPs)].sort();
+  const uniqueLB = [...new Set(lbIPs)].sort();
+  const uniqueRanges = [...new Set(sourceRanges)].sort();
   let affinityTimeoutSeconds: number | undefined;
   if (spec.sessionAffinity === 'ClientIP') {
     const t = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
@@ -241,6 +277,8 @@ export function buildServicePorts(svc: Service, slices: readonly EndpointSlice[]
       protocol,
       port: sp.port,
       externalIPs: uniqueExternal,
+      loadBalancerIPs: uniqueLB,
+      sourceRanges: uniqueRanges,
       externalLocal,
       internalLocal,
       endpoints: endpointsFor(portName, protocol, slices, problems),
@@ -251,6 +289,7 @@ export function buildServicePorts(svc: Service, slices: readonly EndpointSlice[]
       else problems.push(`port ${label}: nodePort ${JSON.stringify(sp.nodePort)} is not valid`);
     }
     if (affinityTimeoutSeconds !== undefined) model.affinityTimeoutSeconds = affinityTimeoutSeconds;
+    if (sourceRangesNoIPv4) model.sourceRangesNoIPv4 = true;
     ports.push(model);
   }
   return { ports, problems };

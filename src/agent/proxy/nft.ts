@@ -24,6 +24,7 @@ const MAP_TYPES: Record<MapName, string> = {
   'no-endpoint-services': 'ipv4_addr . inet_proto . inet_service : verdict',
   'service-nodeports': 'inet_proto . inet_service : verdict',
   'no-endpoint-nodeports': 'inet_proto . inet_service : verdict',
+  'firewall-ips': 'ipv4_addr . inet_proto . inet_service : verdict',
   'hairpin-endpoints': 'ipv4_addr . ipv4_addr',
 };
 
@@ -84,6 +85,11 @@ function baseLines(t: string): string[] {
     `add chain ${p} endpoints-check`,
     `add rule ${p} endpoints-check ip daddr . meta l4proto . th dport vmap @no-endpoint-services`,
     `add rule ${p} endpoints-check ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports`,
+    `add chain ${p} firewall-check`,
+    `add rule ${p} firewall-check ip daddr . meta l4proto . th dport vmap @firewall-ips`,
+    // Source ranges are checked before DNAT changes the destination (dstnat is -100).
+    `add chain ${p} filter-prerouting { type filter hook prerouting priority -110 ; }`,
+    `add rule ${p} filter-prerouting ct state new jump firewall-check`,
     `add chain ${p} nat-prerouting { type nat hook prerouting priority dstnat ; }`,
     `add rule ${p} nat-prerouting jump services`,
     `add chain ${p} nat-output { type nat hook output priority -100 ; }`,
@@ -100,6 +106,8 @@ function baseLines(t: string): string[] {
       `add rule ${p} filter-${hook} ct state new jump endpoints-check`,
     );
   }
+  // Locally generated traffic meets the output hook at -110, before nat-output's DNAT (-100).
+  lines.push(`add rule ${p} filter-output ct state new jump firewall-check`);
   return lines;
 }
 

@@ -14,9 +14,11 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { createInformer } from '../../client/informer.js';
 import { ENDPOINTSLICES, SERVICES } from '../../client/resources.js';
 import type { ApiObject, Client, Informer } from '../../client/types.js';
+import { EventRecorder } from '../../client/events.js';
 import { componentLogger, type Logger } from '../../util/log.js';
 import { nftRunner, type NftRunner } from './apply.js';
 import { conntrackRunner, staleUdpFlows, type ConntrackRunner } from './conntrack.js';
+import { healthCheckOf, ServiceHealthServers } from './health.js';
 import { ProxyMetrics } from './metrics.js';
 import { buildServicePorts, isIPv4, isIPv4CIDR, serviceKeyOf, sliceServiceKey } from './model.js';
 import { emptyState, renderDiff, renderFull, renderResync, resolveElements, type TableState } from './nft.js';
@@ -53,6 +55,11 @@ export interface ServiceProxyOptions {
   retryInitialMs?: number;
   retryMaxMs?: number;
   metrics?: ProxyMetrics;
+  /**
+   * Serve the health-check node ports of LoadBalancer Services with externalTrafficPolicy Local on
+   * the node's addresses (default true).
+   */
+  healthCheckNodePorts?: boolean;
   /**
    * Informers to read Services and EndpointSlices from, shared with other parts of the agent
    * (src/client/shared-informers.ts); their transform must keep what the proxy reads (every field
@@ -110,6 +117,8 @@ export class ServiceProxy {
   private syncWaiters: (() => void)[] = [];
   /** Rejects start() when the first sync cannot work at all (no nft binary). */
   private startFailed: ((err: Error) => void) | undefined;
+  /** Health-check node ports (undefined when turned off). */
+  readonly health: ServiceHealthServers | undefined;
 
   constructor(private readonly opts: ServiceProxyOptions) {
     this.log = opts.logger ?? componentLogger('proxy');
@@ -127,6 +136,29 @@ export class ServiceProxy {
       return false;
     });
     this.node = { nodeName: opts.nodeName };
+    if (opts.healthCheckNodePorts !== false) {
+      const recorder = new EventRecorder(opts.client, opts.nodeName, this.log, undefined, 'kube-proxy');
+      this.health = new ServiceHealthServers({
+        nodeIPs: this.nodeIPs,
+        logger: this.log,
+        proxyHealthy: () => this.applied !== undefined && this.failures === 0,
+        onListenError: (key, port, err) => {
+          const [namespace, name = ''] = key.split('/');
+          void recorder.record(
+            {
+              kind: 'Service',
+              apiVersion: 'v1',
+              namespace,
+              name,
+              uid: this.services?.get(key)?.metadata.uid,
+            },
+            'Warning',
+            'FailedToStartServiceHealthcheck',
+            `node ${opts.nodeName} failed to start healthcheck "${key}" on port ${port}: ${err.message}`,
+          );
+        },
+      });
+    }
     if (opts.clusterCIDR !== undefined) {
       if (isIPv4CIDR(opts.clusterCIDR)) this.node.clusterCIDR = opts.clusterCIDR;
       else
@@ -195,6 +227,7 @@ export class ServiceProxy {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
+    await this.health?.close();
   }
 
   /** Removes everything the proxy installed (its whole nft table). Call after {@link stop}. */
@@ -290,10 +323,12 @@ export class ServiceProxy {
     const svc = this.services?.get(key);
     if (!svc) {
       this.reported.delete(key);
+      void this.health?.update(key, undefined);
       return undefined;
     }
     const slices = this.slices?.byIndex('service', key) ?? [];
     const { ports, problems } = buildServicePorts(svc, slices);
+    void this.health?.update(key, healthCheckOf(svc, ports, this.node.nodeName));
     const summary = problems.join('; ');
     if (summary && this.reported.get(key) !== summary)
       this.log.warn({ service: key, problems }, 'service partly skipped');

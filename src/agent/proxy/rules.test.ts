@@ -225,3 +225,54 @@ describe('rule generation', () => {
     expect(problems).toEqual(['conflict: default/b: 192.0.2.1 . tcp . 80 in service-ips']);
   });
 });
+
+describe('loadBalancerSourceRanges', () => {
+  const lb = (ranges: string[]) =>
+    svc(
+      'shop',
+      '10.43.0.30',
+      { type: 'LoadBalancer', loadBalancerSourceRanges: ranges, externalIPs: ['192.168.9.9'] },
+      {
+        ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080, nodePort: 30080 }],
+        status: { loadBalancer: { ingress: [{ ip: '192.168.1.10' }] } },
+      },
+    );
+
+  it('drops new connections to the load-balancer IPs from other sources, before DNAT', () => {
+    const l = lines(
+      generateRuleset(
+        't',
+        [lb(['10.42.0.0/16', ' 203.0.113.7/24'])],
+        [slice('shop', [ep('10.42.0.2')])],
+        node,
+        nodeIPs,
+      ),
+    );
+    expect(l).toContain('add rule ip t filter-prerouting ct state new jump firewall-check');
+    expect(l).toContain('add rule ip t filter-output ct state new jump firewall-check');
+    expect(l).toContain(
+      'add rule ip t fw-default/shop/tcp/http ip saddr != { 10.42.0.0/16, 203.0.113.0/24 } drop',
+    );
+    expect(l).toContain(
+      'add element ip t firewall-ips { 192.168.1.10 . tcp . 80 : goto fw-default/shop/tcp/http }',
+    );
+    // externalIPs and the NodePort are not restricted (as upstream)
+    expect(l.filter((x) => x.includes('firewall-ips') && x.includes('192.168.9.9'))).toEqual([]);
+    expect(l).toContain(
+      'add element ip t service-nodeports { tcp . 30080 : goto ext-default/shop/tcp/http }',
+    );
+  });
+
+  it('refuses every IPv4 source when only IPv6 ranges are given, and nothing without ranges', () => {
+    const only6 = generateRuleset(
+      't',
+      [lb(['2001:db8::/32'])],
+      [slice('shop', [ep('10.42.0.2')])],
+      node,
+      nodeIPs,
+    );
+    expect(lines(only6)).toContain('add rule ip t fw-default/shop/tcp/http drop');
+    const open = generateRuleset('t', [lb([])], [slice('shop', [ep('10.42.0.2')])], node, nodeIPs);
+    expect(open).not.toContain('fw-default');
+  });
+});

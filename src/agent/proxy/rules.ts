@@ -15,6 +15,7 @@ export type MapName =
   | 'service-nodeports'
   | 'no-endpoint-services'
   | 'no-endpoint-nodeports'
+  | 'firewall-ips'
   | 'hairpin-endpoints';
 
 /** One element of a verdict map. */
@@ -138,6 +139,16 @@ function addServicePort(frag: Fragment, sp: ServicePortModel, node: NodeContext)
 
   const hasExternal = sp.externalIPs.length > 0 || sp.nodePort !== undefined;
   if (!hasExternal) return;
+  // loadBalancerSourceRanges: new connections to the load-balancer IPs from other sources are dropped
+  // before any DNAT (NodePorts and externalIPs stay open, as upstream).
+  if (sp.loadBalancerIPs.length > 0 && (sp.sourceRanges.length > 0 || sp.sourceRangesNoIPv4)) {
+    const fw = `fw-${id}`;
+    frag.chains.set(fw, [
+      sp.sourceRanges.length > 0 ? `ip saddr != { ${sp.sourceRanges.join(', ')} } drop` : 'drop',
+    ]);
+    for (const ip of sp.loadBalancerIPs)
+      frag.elements.push({ map: 'firewall-ips', key: `${ip} . ${proto} . ${sp.port}`, value: `goto ${fw}` });
+  }
   let verdict: { map: 'service'; value: string } | { map: 'none'; value: string };
   if (cluster.length === 0) verdict = { map: 'none', value: REJECT };
   else {

@@ -1,30 +1,18 @@
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { sleep, until } from '../framework/testing/harness.js';
 import { defaultCronJob } from '../../api/batch/defaults.js';
 import type { KubeObject } from '../../api/meta.js';
 import { CRONJOBS, JOBS } from '../../client/resources.js';
 import type { ApiObject } from '../../client/types.js';
 import { rfc3339 } from '../../util/time.js';
-import { startBench, VirtualTime, type Bench } from '../job/testing/harness.js';
+import { BATCH_T0, benchStarter, type Bench } from '../job/testing/harness.js';
 import { CronJobController } from './controller.js';
 
-let bench: Bench | undefined;
-
-afterEach(async () => {
-  await bench?.stop();
-  bench = undefined;
-});
-
-const until = (fn: () => void): Promise<void> => vi.waitFor(fn, { timeout: 5000, interval: 5 });
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
-
 /** 2026-03-01T10:00:00Z, minutes since the epoch. */
-const T0_MIN = Date.parse('2026-03-01T10:00:00Z') / 60_000;
+const T0_MIN = Date.parse(BATCH_T0) / 60_000;
 
-async function start(time = new VirtualTime()): Promise<Bench> {
-  bench = await startBench((t) => [new CronJobController({ timers: t, defaultTimeZone: 'UTC' })], time);
-  return bench;
-}
+const start = benchStarter((t) => [new CronJobController({ timers: t, defaultTimeZone: 'UTC' })]);
 
 function cronJob(
   name: string,
@@ -98,7 +86,7 @@ describe('CronJob controller (injected clock)', () => {
     await until(() => expect(b.time.waiting()).toContain(300_100));
     expect(jobs(b)).toHaveLength(0);
     b.time.advance(299_000);
-    await settle();
+    await sleep(30);
     expect(jobs(b)).toHaveLength(0);
     b.time.advance(1_100);
     await until(() => expect(jobs(b)).toHaveLength(1));
@@ -196,7 +184,7 @@ describe('CronJob controller (injected clock)', () => {
       cronJob('sus', { schedule: '*/10 * * * *', suspend: true, startingDeadlineSeconds: 120 }),
     );
     b.time.advance(3_600_000);
-    await settle();
+    await sleep(30);
     expect(jobs(b)).toHaveLength(0);
     // Resumed 60 s after 11:00: that time is within the deadline.
     b.time.advance(60_000);
@@ -233,7 +221,7 @@ describe('CronJob controller (injected clock)', () => {
     const b = await start();
     await create(b, cronJob('berlin', { schedule: '0 12 * * *', timeZone: 'Europe/Berlin' }));
     b.time.advanceTo('2026-03-01T10:59:59Z');
-    await settle();
+    await sleep(30);
     expect(jobs(b)).toHaveLength(0);
     b.time.advanceTo('2026-03-01T11:00:00.200Z');
     await until(() => expect(jobs(b)).toHaveLength(1));
@@ -246,7 +234,7 @@ describe('CronJob controller (injected clock)', () => {
   it('wakes at the new time after a schedule change', async () => {
     const b = await start();
     await create(b, cronJob('move', { schedule: '0 0 * * *' }));
-    await settle();
+    await sleep(30);
     const c = cj(b, 'move');
     c.spec!.schedule = '30 10 * * *';
     b.api.put(CRONJOBS, c);
@@ -273,7 +261,7 @@ describe('CronJob controller (injected clock)', () => {
         'InvalidSchedule: invalid schedule: 0 0 30 2 * : time difference between two schedules is less than 1 second',
       ),
     );
-    await settle();
+    await sleep(30);
     expect(b.time.waiting()).toEqual([]);
     expect(b.api.calls.filter((c) => c.startsWith('updateStatus'))).toEqual([]);
   });
@@ -283,10 +271,10 @@ describe('CronJob controller (injected clock)', () => {
     await create(b, cronJob('quiet', { schedule: '0 * * * *' }));
     b.time.advance(3_600_100);
     await until(() => expect(jobs(b)).toHaveLength(1));
-    await settle();
+    await sleep(30);
     const writes = b.api.calls.filter((c) => c.startsWith('updateStatus')).length;
     b.time.advance(1_000_000);
-    await settle();
+    await sleep(30);
     expect(b.api.calls.filter((c) => c.startsWith('updateStatus')).length).toBe(writes);
     expect(jobs(b)).toHaveLength(1);
   });

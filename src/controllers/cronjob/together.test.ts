@@ -1,32 +1,25 @@
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { until } from '../framework/testing/harness.js';
 import { defaultCronJob } from '../../api/batch/defaults.js';
 import type { KubeObject } from '../../api/meta.js';
 import { CRONJOBS, JOBS } from '../../client/resources.js';
 import type { ApiObject } from '../../client/types.js';
 import { JobController } from '../job/controller.js';
-import { startBench, type Bench } from '../job/testing/harness.js';
+import { benchStarter } from '../job/testing/harness.js';
 import { finishPod } from '../job/testing/pods.js';
 import { TtlAfterFinishedController } from '../ttlafterfinished/controller.js';
 import { CronJobController } from './controller.js';
 
-let bench: Bench | undefined;
-
-afterEach(async () => {
-  await bench?.stop();
-  bench = undefined;
-});
-
-const until = (fn: () => void): Promise<void> => vi.waitFor(fn, { timeout: 5000, interval: 5 });
+const start = benchStarter((t) => [
+  new CronJobController({ timers: t, defaultTimeZone: 'UTC' }),
+  new JobController({ timers: t, batchPeriodMs: 0 }),
+  new TtlAfterFinishedController({ timers: t }),
+]);
 
 describe('CronJob, Job and TTL controllers together', () => {
   it('runs a scheduled Job to completion, records it, and the TTL removes it', async () => {
-    bench = await startBench((t) => [
-      new CronJobController({ timers: t, defaultTimeZone: 'UTC' }),
-      new JobController({ timers: t, batchPeriodMs: 0 }),
-      new TtlAfterFinishedController({ timers: t }),
-    ]);
-    const b = bench;
+    const b = await start();
     const cj: CronJob & ApiObject = {
       apiVersion: 'batch/v1',
       kind: 'CronJob',

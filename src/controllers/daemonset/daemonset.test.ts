@@ -332,7 +332,7 @@ describe('DaemonSet controller', () => {
     );
     await sync();
     expect(h.get(PODS, `default/${again.metadata.name}`)).toBeDefined();
-    h.advance(2000);
+    h.time.advance(2000);
     await sync();
     expect(h.get(PODS, `default/${again.metadata.name}`)).toBeUndefined();
   });
@@ -342,7 +342,7 @@ describe('DaemonSet controller', () => {
     h.create(DAEMONSETS, daemonSet());
     await converge();
     const first = live()[0] as DsPod;
-    h.advance(1000);
+    h.time.advance(1000);
     const dup = structuredClone(first);
     Object.assign(dup.metadata, {
       name: 'agent-dup',
@@ -412,6 +412,6 @@ describe('daemonSetController', () => {
     await until(['n1', 'n2']);
     abort.abort();
     await done;
-    h.stop();
+    await h.stop();
   });
 });

@@ -24,8 +24,8 @@ import {
 } from './util.js';
 
 let current: Harness | undefined;
-afterEach(() => {
-  current?.stop();
+afterEach(async () => {
+  await current?.stop();
   current = undefined;
 });
 
@@ -367,7 +367,7 @@ describe('Deployment controller', () => {
       },
     });
     h.fake.put(DEPLOYMENTS, d);
-    await h.advance(2000, 100);
+    await h.advance(2000, { stepMs: 100 });
     expect(getDeployment(h).status?.collisionCount).toBe(1);
     const mine = replicaSets(h).filter((r) => r.metadata.name !== taken);
     expect(mine).toHaveLength(1);
@@ -395,7 +395,7 @@ describe('Deployment controller', () => {
     expect(
       h.events().some((e) => e.startsWith('ReplicaSetCreateError: Failed to create new replica set')),
     ).toBe(true);
-    await h.advance(10_000, 100);
+    await h.advance(10_000, { stepMs: 100 });
     expect(refused).toBeGreaterThan(2);
     expect(refused).toBeLessThan(12);
   });

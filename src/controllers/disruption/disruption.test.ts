@@ -1,55 +1,18 @@
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/meta.js';
-import { EventRecorder } from '../../client/events.js';
-import { DEPLOYMENTS, EVENTS, JOBS, PDBS, PODS, REPLICASETS } from '../../client/resources.js';
+import { DEPLOYMENTS, JOBS, PDBS, PODS, REPLICASETS } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
+import { ControllerHarness, eventLines, eventually, stopAfterEach } from '../framework/testing/harness.js';
 import { rfc3339 } from '../../util/time.js';
-import { ClientInformerFactory } from '../framework/informers.js';
-import { runControllers } from '../framework/manager.js';
-import type { ControllerContext } from '../framework/types.js';
 import { DisruptionController } from './disruption.js';
 
-const log = pino({ enabled: false });
 const NOW = new Date('2025-01-01T12:00:00Z');
-const stops: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const s of stops.splice(0)) await s();
-});
+const track = stopAfterEach();
 
 function start(client: FakeClient): void {
-  const abort = new AbortController();
-  const clock = { now: () => NOW };
-  const ctx: ControllerContext = {
-    client,
-    informers: new ClientInformerFactory(client, log),
-    clock,
-    options: {
-      nodeMonitorGracePeriodMs: 15_000,
-      defaultNotReadyTolerationSeconds: 10,
-      defaultUnreachableTolerationSeconds: 10,
-      terminatedPodGcThreshold: 100,
-    },
-    logger: () => log,
-    recorder: (c) => new EventRecorder(client, '', log, clock, c),
-  };
-  const done = runControllers([new DisruptionController()], ctx, abort.signal, log);
-  stops.push(async () => {
-    abort.abort();
-    await done;
-  });
-}
-
-async function eventually<T>(what: string, probe: () => T, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 5000;
-  let last = probe();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 10));
-    last = probe();
-  }
-  return last;
+  track(new ControllerHarness({ fake: client, time: NOW.getTime() })).runManaged([
+    new DisruptionController(),
+  ]);
 }
 
 function pod(
@@ -96,7 +59,7 @@ function statusOf(client: FakeClient, name: string): Record<string, unknown> | u
 }
 
 function reasons(client: FakeClient): string[] {
-  return client.stored(EVENTS).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+  return eventLines(client);
 }
 
 describe('disruption controller', () => {

@@ -1,20 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENDPOINTSLICES, NODES, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import type { SliceObject } from '../endpointslice/reconcile.js';
-import { eventually, node, runOver, serverLikeClient, settle } from '../endpointslice/testing/harness.js';
+import { eventually, sleep } from '../framework/testing/harness.js';
+import { node, serviceBench } from '../endpointslice/testing/harness.js';
 import { kubeDnsService } from '../../server/bootstrap.js';
 import { DnsEndpointsController } from './controller.js';
 import { dnsServiceIP } from './dns.js';
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const s of stops.splice(0)) await s();
-});
-
-function start(fake: FakeClient): void {
-  stops.push(runOver(serverLikeClient(fake), [new DnsEndpointsController()], fake));
-}
+const start = serviceBench(() => new DnsEndpointsController());
 
 function dnsSlice(fake: FakeClient): SliceObject | undefined {
   return (fake.stored(ENDPOINTSLICES) as SliceObject[]).find((s) => s.metadata.name === 'kube-dns-nodes');
@@ -91,12 +85,12 @@ describe('dns-endpoints controller', () => {
       () => dnsSlice(fake),
       (s) => s?.endpoints.length === 1,
     );
-    await settle();
+    await sleep(150);
     const writes = (): number => fake.calls.filter((c) => /^(create|update) endpointslices/.test(c)).length;
     const before = writes();
     const n = node('a');
     fake.put(NODES, { ...n, metadata: { ...n.metadata, annotations: { beat: '1' } } });
-    await settle(300);
+    await sleep(300);
     expect(writes()).toBe(before);
   });
 
@@ -104,7 +98,7 @@ describe('dns-endpoints controller', () => {
     const fake = new FakeClient();
     fake.put(NODES, node('a'));
     start(fake);
-    await settle();
+    await sleep(150);
     expect(fake.stored(ENDPOINTSLICES)).toEqual([]);
   });
 

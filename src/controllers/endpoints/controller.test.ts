@@ -1,28 +1,14 @@
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ENDPOINTS, EVENTS, NODES, PODS, SERVICES } from '../../client/resources.js';
+import { describe, expect, it } from 'vitest';
+import { ENDPOINTS, NODES, PODS, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import type { ApiObject } from '../../client/types.js';
 import { ApiError } from '../../api/errors.js';
-import {
-  eventually,
-  node,
-  pod,
-  runOver,
-  serverLikeClient,
-  service,
-  settle,
-} from '../endpointslice/testing/harness.js';
+import { eventLines, eventually, sleep } from '../framework/testing/harness.js';
+import { node, pod, service, serviceBench } from '../endpointslice/testing/harness.js';
 import { EndpointsController } from './controller.js';
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const s of stops.splice(0)) await s();
-});
-
-function start(fake: FakeClient): void {
-  stops.push(runOver(serverLikeClient(fake), [new EndpointsController()], fake));
-}
+const start = serviceBench(() => new EndpointsController());
 
 function endpointsOf(fake: FakeClient, key: string): (Endpoints & ApiObject) | undefined {
   return fake.stored(ENDPOINTS).find((e) => `${e.metadata.namespace}/${e.metadata.name}` === key) as
@@ -63,11 +49,11 @@ describe('endpoints controller', () => {
       '10.42.0.2',
     ]);
 
-    await settle();
+    await sleep(150);
     const before = writes(fake).length;
     const a = pod('a', { ip: '10.42.0.1', labels: { app: 'web' } });
     fake.put(PODS, { ...a, metadata: { ...a.metadata, annotations: { x: 'y' } } });
-    await settle(300);
+    await sleep(300);
     expect(writes(fake).length).toBe(before);
 
     fake.remove(SERVICES, 'ns/web');
@@ -119,7 +105,7 @@ describe('endpoints controller', () => {
       () => endpointsOf(fake, 'ns/web'),
       (e) => e !== undefined,
     );
-    const events = fake.stored(EVENTS).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+    const events = eventLines(fake);
     expect(events).toContain(
       'FailedToCreateEndpoint: Failed to create endpoint for service ns/web: disk full',
     );

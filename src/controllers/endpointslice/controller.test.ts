@@ -1,19 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors.js';
-import { ENDPOINTSLICES, EVENTS, NODES, PODS, SERVICES } from '../../client/resources.js';
+import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import { EndpointSliceController } from './controller.js';
 import type { SliceObject } from './reconcile.js';
-import { eventually, node, pod, runOver, serverLikeClient, service, settle } from './testing/harness.js';
+import { eventLines, eventually, sleep } from '../framework/testing/harness.js';
+import { node, pod, service, serviceBench } from './testing/harness.js';
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const s of stops.splice(0)) await s();
-});
-
-function start(fake: FakeClient): void {
-  stops.push(runOver(serverLikeClient(fake), [new EndpointSliceController()], fake));
-}
+const start = serviceBench(() => new EndpointSliceController());
 
 function slicesOf(fake: FakeClient, svc: string): SliceObject[] {
   return (fake.stored(ENDPOINTSLICES) as SliceObject[]).filter(
@@ -81,7 +75,7 @@ describe('endpointslice controller', () => {
       () => endpointsOf(fake, 'web'),
       (e) => e.length === 1,
     );
-    await settle();
+    await sleep(150);
     const before = writes(fake).length;
     const p = pod('a', { labels: { app: 'web' } });
     fake.put(PODS, { ...p, metadata: { ...p.metadata, annotations: { touched: 'yes' } } });
@@ -89,7 +83,7 @@ describe('endpointslice controller', () => {
       ...service('web'),
       metadata: { ...service('web').metadata, annotations: { x: 'y' } },
     });
-    await settle(300);
+    await sleep(300);
     expect(writes(fake).length).toBe(before);
   });
 
@@ -142,7 +136,7 @@ describe('endpointslice controller', () => {
       (s) => s.length === 1,
     );
     expect(slicesOf(fake, 'empty')[0]?.endpoints).toEqual([]);
-    await settle();
+    await sleep(150);
     expect(slicesOf(fake, 'manual')).toEqual([]);
     expect(slicesOf(fake, 'ext')).toEqual([]);
   });
@@ -172,7 +166,7 @@ describe('endpointslice controller', () => {
       () => endpointsOf(fake, 'web'),
       (e) => e.length === 1,
     );
-    const events = fake.stored(EVENTS).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+    const events = eventLines(fake);
     expect(events).toContain(
       'FailedToUpdateEndpointSlices: Error updating Endpoint Slices for Service ns/web: etcd is down',
     );
@@ -202,7 +196,7 @@ describe('endpointslice controller', () => {
     fake.put(SERVICES, service('web'));
     fake.put(PODS, pod('a', { labels: { app: 'web' }, node: 'nz' }));
     start(fake);
-    await settle();
+    await sleep(150);
     expect(endpointsOf(fake, 'web')).toEqual([]);
     fake.put(NODES, node('nz', { zone: 'zone-b' }));
     const [slice] = await eventually(

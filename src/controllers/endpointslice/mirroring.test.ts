@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ENDPOINTS, ENDPOINTSLICES, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import { EndpointSliceMirroringController } from './mirroring.js';
 import type { SliceObject } from './reconcile.js';
-import { eventually, runOver, serverLikeClient, service, settle } from './testing/harness.js';
+import { eventually, sleep } from '../framework/testing/harness.js';
+import { service, serviceBench } from './testing/harness.js';
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const s of stops.splice(0)) await s();
-});
-
-function start(fake: FakeClient): void {
-  stops.push(runOver(serverLikeClient(fake), [new EndpointSliceMirroringController()], fake));
-}
+const start = serviceBench(() => new EndpointSliceMirroringController());
 
 function mirrored(fake: FakeClient, name: string): SliceObject[] {
   return (fake.stored(ENDPOINTSLICES) as SliceObject[]).filter(
@@ -102,7 +96,7 @@ describe('endpointslice mirroring controller', () => {
       () => mirrored(fake, 'marker'),
       (s) => s.length === 1,
     );
-    await settle();
+    await sleep(150);
     expect(mirrored(fake, 'kubernetes')).toEqual([]);
     expect(mirrored(fake, 'web')).toEqual([]);
     expect(mirrored(fake, 'lonely')).toEqual([]);

@@ -1,8 +1,7 @@
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { PODS, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
-import { ClientInformerFactory } from '../framework/informers.js';
+import { ControllerHarness } from '../framework/testing/harness.js';
 import type { PodObject, ServiceObject } from './podutil.js';
 import { indexPodsByLabel, indexServicesBySelector, selectedPods, servicesSelecting } from './selection.js';
 import { pod, service } from './testing/harness.js';
@@ -17,14 +16,12 @@ describe('selection indexes', () => {
     fake.put(SERVICES, service('front', { selector: { app: 'web', tier: 'front' } }));
     fake.put(SERVICES, service('manual', { selector: null }));
     fake.put(SERVICES, service('web', { selector: { app: 'web' } }, 'other'));
-    const abort = new AbortController();
-    const factory = new ClientInformerFactory(fake, pino({ enabled: false }));
-    const pods = factory.informer<PodObject>(PODS);
-    const services = factory.informer<ServiceObject>(SERVICES);
+    const h = new ControllerHarness({ fake });
+    const pods = h.informers.informer<PodObject>(PODS);
+    const services = h.informers.informer<ServiceObject>(SERVICES);
     indexPodsByLabel(pods);
     indexServicesBySelector(services);
-    factory.start(abort.signal);
-    await factory.waitForSync(abort.signal);
+    await h.start();
     const names = (l: { metadata: { name?: string } }[]): string[] =>
       l.map((o) => o.metadata.name ?? '').sort();
     expect(names(selectedPods(pods, services.get('ns/web') as ServiceObject))).toEqual(['a', 'b']);
@@ -35,6 +32,6 @@ describe('selection indexes', () => {
     expect(
       servicesSelecting(services, pods.get('other/c') as PodObject).map((s) => s.metadata.namespace),
     ).toEqual(['other']);
-    abort.abort();
+    await h.stop();
   });
 });

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ManualTimers } from '../../client/testing/manual-timers.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import { LEASES } from '../../client/resources.js';
-import type { ApiObject, Client, ResourceRef } from '../../client/types.js';
+import type { Client } from '../../client/types.js';
 import { logger } from '../../util/log.js';
 import { LeaderElector } from './leader-election.js';
+import { interceptClient } from './testing/harness.js';
 
 const log = logger.child({ component: 'test' });
 log.level = 'silent';
@@ -28,23 +29,9 @@ function candidate(client: Client, timers: ManualTimers, identity: string): Lead
 
 /** `client`, except that every request fails while `down.value` is set. */
 function unreachableWhen(client: FakeClient, down: { value: boolean }): Client {
-  return {
-    resource: <T extends ApiObject>(ref: ResourceRef, ns?: string) => {
-      const inner = client.resource<T>(ref, ns);
-      return new Proxy(inner, {
-        get: (target, prop, receiver) => {
-          const v: unknown = Reflect.get(target, prop, receiver);
-          if (typeof v !== 'function') return v;
-          return (...args: unknown[]) =>
-            down.value
-              ? Promise.reject(new Error('unreachable'))
-              : (v as (...a: unknown[]) => unknown).apply(target, args);
-        },
-      });
-    },
-    raw: () => Promise.reject(new Error('unused')),
-    close: () => undefined,
-  };
+  return interceptClient(client, ({ args }, next) =>
+    down.value ? Promise.reject(new Error('unreachable')) : next(...args),
+  );
 }
 
 describe('LeaderElector', () => {

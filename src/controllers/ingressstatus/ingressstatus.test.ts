@@ -1,15 +1,12 @@
 import type { Ingress } from 'kubernetes-types/networking/v1.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { until } from '../framework/testing/harness.js';
 import { INGRESSCLASSES, INGRESSES, NODES } from '../../client/resources.js';
 import { Bench } from '../nodelifecycle/testing/harness.js';
+import { stopAfterEach } from '../framework/testing/harness.js';
 import { IngressStatusController, ingressAddresses } from './ingressstatus.js';
 
-const benches: Bench[] = [];
-afterEach(() => {
-  for (const b of benches.splice(0)) b.stop();
-});
-
-const until = (fn: () => void): Promise<void> => vi.waitFor(fn, { timeout: 5000, interval: 5 });
+const track = stopAfterEach();
 
 function withIp(b: Bench, name: string, ip: string): void {
   const n = b.node(name);
@@ -34,7 +31,7 @@ function addresses(b: Bench, name: string): string[] {
 describe('ingress status controller', () => {
   it('lists the InternalIPs of Ready nodes on Ingresses of class k8ts, and follows node changes', async () => {
     const b = new Bench();
-    benches.push(b);
+    track(b);
     b.addNode('n1');
     b.addNode('n2');
     b.addNode('down', { ready: 'False' });

@@ -1,26 +1,15 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { until } from '../framework/testing/harness.js';
 import { JOBS, PODS as PODS_REF } from '../../client/resources.js';
 import type { ApiObject } from '../../client/types.js';
 import { JobController } from './controller.js';
 import { generateNameWithIndex } from './indexed.js';
 import { completionIndex } from './jobpods.js';
-import { newJob, startBench, type Bench } from './testing/harness.js';
+import { benchStarter, newJob, type Bench } from './testing/harness.js';
 import { finishPod } from './testing/pods.js';
 
-let bench: Bench | undefined;
-
-afterEach(async () => {
-  await bench?.stop();
-  bench = undefined;
-});
-
-async function start(): Promise<Bench> {
-  bench = await startBench((time) => [new JobController({ timers: time, batchPeriodMs: 0 })]);
-  return bench;
-}
-
-const until = (fn: () => void): Promise<void> => vi.waitFor(fn, { timeout: 5000, interval: 5 });
+const start = benchStarter((time) => [new JobController({ timers: time, batchPeriodMs: 0 })]);
 
 function job(b: Bench, name: string): Job & ApiObject {
   const j = b.api.job(`default/${name}`);

@@ -1,17 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NODES } from '../../client/resources.js';
 import { NodeLifecycleController, desiredTaints, unknownConditions } from './lifecycle.js';
 import { TaintEvictionController } from './taint-eviction.js';
 import { Bench } from './testing/harness.js';
+import { stopAfterEach } from '../framework/testing/harness.js';
 
-const benches: Bench[] = [];
-afterEach(() => {
-  for (const b of benches.splice(0)) b.stop();
-});
+const track = stopAfterEach();
 
 async function bench(): Promise<{ b: Bench; eviction: TaintEvictionController }> {
   const b = new Bench();
-  benches.push(b);
+  track(b);
   const eviction = new TaintEvictionController({ timers: b.timers });
   b.addNode('dead');
   b.addNode('alive');
@@ -43,9 +41,9 @@ describe('node lifecycle controller', () => {
     await b.start(new NodeLifecycleController({ timers: b.timers }), eviction);
     const keepAlive = (): void => b.renew('alive');
 
-    await b.advance(15_000, keepAlive);
+    await b.advance(15_000, { each: keepAlive });
     expect(ready(b, 'dead')).toBe('True'); // the grace period has not run out
-    await b.advance(1_500, keepAlive);
+    await b.advance(1_500, { each: keepAlive });
     const node = b.node('dead');
     expect(node?.status?.conditions?.map((c) => [c.type, c.status, c.reason, c.message])).toEqual([
       ['MemoryPressure', 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.'],
@@ -74,12 +72,12 @@ describe('node lifecycle controller', () => {
     expect(b.events()).toContain('NodeNotReady: Node is not ready');
     expect(b.pod('elsewhere')?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
 
-    await b.advance(8_000, keepAlive);
+    await b.advance(8_000, { each: keepAlive });
     expect(b.pod('defaulted')).toBeDefined();
-    await b.advance(2_500, keepAlive);
+    await b.advance(2_500, { each: keepAlive });
     expect(b.pod('defaulted')).toBeUndefined();
     expect(b.events()).toContain('TaintManagerEviction: Marking for deletion Pod default/defaulted');
-    await b.advance(60_000, keepAlive);
+    await b.advance(60_000, { each: keepAlive });
     expect(b.pod('forever')).toBeDefined();
     expect(b.pod('elsewhere')).toBeDefined();
   });
@@ -88,23 +86,27 @@ describe('node lifecycle controller', () => {
     const { b, eviction } = await bench();
     b.addPod('web', 'dead', { tolerations: [tolerate('node.kubernetes.io/unreachable', 30)] });
     await b.start(new NodeLifecycleController({ timers: b.timers }), eviction);
-    await b.advance(17_000, () => b.renew('alive'));
+    await b.advance(17_000, { each: () => b.renew('alive') });
     expect(ready(b, 'dead')).toBe('Unknown');
     expect(eviction.scheduledAt('default/web')).toBeDefined();
 
     // The kubelet is back: Lease renewed, Ready posted.
     b.renew('dead');
     b.postStatus('dead');
-    await b.advance(2_000, () => {
-      b.renew('alive');
-      b.renew('dead');
+    await b.advance(2_000, {
+      each: () => {
+        b.renew('alive');
+        b.renew('dead');
+      },
     });
     expect(b.node('dead')?.spec?.taints ?? []).toEqual([]);
     expect(eviction.scheduledAt('default/web')).toBeUndefined();
     expect(b.events()).toContain('TaintManagerEviction: Cancelling deletion of Pod default/web');
-    await b.advance(40_000, () => {
-      b.renew('alive');
-      b.renew('dead');
+    await b.advance(40_000, {
+      each: () => {
+        b.renew('alive');
+        b.renew('dead');
+      },
     });
     expect(b.pod('web')).toBeDefined();
   });
@@ -116,7 +118,7 @@ describe('node lifecycle controller, other states', () => {
     b.addPod('web', 'dead', { tolerations: [tolerate('node.kubernetes.io/not-ready', 5)] });
     await b.start(new NodeLifecycleController({ timers: b.timers }), eviction);
     b.postStatus('dead', 'False');
-    await b.advance(1_000, () => b.renew('dead'));
+    await b.advance(1_000, { each: () => b.renew('dead') });
     expect(
       b
         .node('dead')
@@ -124,9 +126,9 @@ describe('node lifecycle controller, other states', () => {
         .sort(),
     ).toEqual(['node.kubernetes.io/not-ready:NoExecute', 'node.kubernetes.io/not-ready:NoSchedule']);
     expect(ready(b, 'dead')).toBe('False');
-    await b.advance(3_000, () => b.renew('dead'));
+    await b.advance(3_000, { each: () => b.renew('dead') });
     expect(b.pod('web')).toBeDefined();
-    await b.advance(2_500, () => b.renew('dead'));
+    await b.advance(2_500, { each: () => b.renew('dead') });
     expect(b.pod('web')).toBeUndefined();
   });
 
@@ -147,9 +149,9 @@ describe('node lifecycle controller, other states', () => {
     // One node comes back: the others get a new grace period, then are tainted and evicted.
     b.renew('alive');
     b.postStatus('alive');
-    await b.advance(10_000, () => b.renew('alive'));
+    await b.advance(10_000, { each: () => b.renew('alive') });
     expect(b.pod('web')).toBeDefined();
-    await b.advance(7_000, () => b.renew('alive'));
+    await b.advance(7_000, { each: () => b.renew('alive') });
     expect(b.node('dead')?.spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toContain(
       'node.kubernetes.io/unreachable:NoExecute',
     );
@@ -159,17 +161,17 @@ describe('node lifecycle controller, other states', () => {
 
   it('gives a node that never posted status the startup grace period', async () => {
     const b = new Bench();
-    benches.push(b);
+    track(b);
     b.addNode('alive');
     b.fake.put(NODES, {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: 'fake', creationTimestamp: b.now() },
+      metadata: { name: 'fake', creationTimestamp: b.nowString() },
     });
     await b.start(new NodeLifecycleController({ timers: b.timers }));
-    await b.advance(59_000, () => b.renew('alive'));
+    await b.advance(59_000, { each: () => b.renew('alive') });
     expect(b.node('fake')?.status).toBeUndefined();
-    await b.advance(2_000, () => b.renew('alive'));
+    await b.advance(2_000, { each: () => b.renew('alive') });
     expect(b.node('fake')?.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
       status: 'Unknown',
       reason: 'NodeStatusNeverUpdated',

@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NODES, PODS } from '../../client/resources.js';
 import { TaintEvictionController } from './taint-eviction.js';
 import { Bench } from './testing/harness.js';
+import { stopAfterEach } from '../framework/testing/harness.js';
 
-const benches: Bench[] = [];
-afterEach(() => {
-  for (const b of benches.splice(0)) b.stop();
-});
+const track = stopAfterEach();
 
 function taint(b: Bench, node: string, key: string, timeAdded?: string): void {
   const n = b.node(node);
@@ -19,11 +17,11 @@ function taint(b: Bench, node: string, key: string, timeAdded?: string): void {
 describe('taint eviction controller', () => {
   it('counts tolerationSeconds from the taint timeAdded, for pods that arrive later too', async () => {
     const b = new Bench();
-    benches.push(b);
+    track(b);
     b.addNode('n1');
     const eviction = new TaintEvictionController({ timers: b.timers });
     await b.start(eviction);
-    taint(b, 'n1', 'maintenance', b.now());
+    taint(b, 'n1', 'maintenance', b.nowString());
     await b.advance(4_000);
     b.addPod('late', 'n1', {
       tolerations: [{ key: 'maintenance', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }],
@@ -40,7 +38,7 @@ describe('taint eviction controller', () => {
 
   it('re-decides when tolerations change, and leaves terminating pods alone', async () => {
     const b = new Bench();
-    benches.push(b);
+    track(b);
     b.addNode('n1');
     b.addPod('web', 'n1', { tolerations: [{ key: 'maintenance', operator: 'Exists', effect: 'NoExecute' }] });
     const eviction = new TaintEvictionController({ timers: b.timers });

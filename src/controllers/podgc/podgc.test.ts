@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NODES, PODS } from '../../client/resources.js';
 import { Bench } from '../nodelifecycle/testing/harness.js';
+import { stopAfterEach } from '../framework/testing/harness.js';
 import { PodGcController } from './podgc.js';
 
-const benches: Bench[] = [];
-afterEach(() => {
-  for (const b of benches.splice(0)) b.stop();
-});
+const track = stopAfterEach();
 
 async function bench(threshold = 12_500): Promise<Bench> {
   const b = new Bench({ terminatedPodGcThreshold: threshold });
-  benches.push(b);
+  track(b);
   b.addNode('n1');
   return b;
 }
@@ -73,7 +71,7 @@ describe('pod GC', () => {
     b.addPod('fine', 'n1');
     for (const name of ['unscheduled', 'stuck']) {
       const p = b.pod(name);
-      b.fake.put(PODS, { ...p, metadata: { ...p?.metadata, deletionTimestamp: b.now() } });
+      b.fake.put(PODS, { ...p, metadata: { ...p?.metadata, deletionTimestamp: b.nowString() } });
     }
     const n = b.node('n1');
     b.fake.put(NODES, {

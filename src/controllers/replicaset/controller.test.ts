@@ -9,8 +9,8 @@ import { ReplicaSetController } from './controller.js';
 import { fakeKubelet, harness, setPodReady, storedPods, type Harness } from './testing/harness.js';
 
 let current: Harness | undefined;
-afterEach(() => {
-  current?.stop();
+afterEach(async () => {
+  await current?.stop();
   current = undefined;
 });
 
@@ -218,7 +218,7 @@ describe('ReplicaSet controller', () => {
     });
     expect(h.events()).toContain(`FailedCreate: Error creating: ${quota.message}`);
     // Ten seconds later only a handful of retries happened (exponential backoff, no hot loop).
-    await h.advance(10_000, 100);
+    await h.advance(10_000, { stepMs: 100 });
     expect(refused).toBeGreaterThan(3);
     expect(refused).toBeLessThan(12);
   });
@@ -234,7 +234,7 @@ describe('ReplicaSet controller', () => {
     await h.settle();
     expect(status(h, 'web').conditions?.[0]?.type).toBe('ReplicaFailure');
     refuse = false;
-    await h.advance(1000, 100);
+    await h.advance(1000, { stepMs: 100 });
     expect(storedPods(h)).toHaveLength(2);
     expect(status(h, 'web').conditions).toBeUndefined();
   });

@@ -1,56 +1,19 @@
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/meta.js';
-import { EventRecorder } from '../../client/events.js';
 import { DEPLOYMENTS, PODS, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
+import { ControllerHarness, eventually, stopAfterEach } from '../framework/testing/harness.js';
 import type { ResourceRef } from '../../client/types.js';
-import { ClientInformerFactory } from '../framework/informers.js';
-import { runControllers } from '../framework/manager.js';
-import type { ControllerContext } from '../framework/types.js';
 import { refOfResource, ResourceQuotaController } from './resourcequota.js';
 
 const QUOTAS = refOfResource('', 'resourcequotas') as ResourceRef;
 const NOW = new Date('2025-01-01T00:00:00Z');
-const log = pino({ enabled: false });
-const stops: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const s of stops.splice(0)) await s();
-});
+const track = stopAfterEach();
 
 function start(client: FakeClient): void {
-  const abort = new AbortController();
-  const clock = { now: () => NOW };
-  const ctx: ControllerContext = {
-    client,
-    informers: new ClientInformerFactory(client, log),
-    clock,
-    options: {
-      nodeMonitorGracePeriodMs: 15_000,
-      defaultNotReadyTolerationSeconds: 10,
-      defaultUnreachableTolerationSeconds: 10,
-      terminatedPodGcThreshold: 100,
-    },
-    logger: () => log,
-    recorder: (c) => new EventRecorder(client, '', log, clock, c),
-  };
-  const done = runControllers([new ResourceQuotaController()], ctx, abort.signal, log);
-  stops.push(async () => {
-    abort.abort();
-    await done;
-  });
-}
-
-async function eventually<T>(what: string, probe: () => T, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 5000;
-  let last = probe();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 10));
-    last = probe();
-  }
-  return last;
+  track(new ControllerHarness({ fake: client, time: NOW.getTime() })).runManaged([
+    new ResourceQuotaController(),
+  ]);
 }
 
 function quota(name: string, hard: Record<string, string>, spec: Record<string, unknown> = {}): KubeObject {

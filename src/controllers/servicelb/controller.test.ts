@@ -1,25 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { EVENTS, NODES, SERVICES } from '../../client/resources.js';
+import { describe, expect, it } from 'vitest';
+import { NODES, SERVICES } from '../../client/resources.js';
 import { FakeClient } from '../../client/testing/fake-client.js';
 import type { ServiceObject } from '../endpointslice/podutil.js';
-import {
-  eventually,
-  node,
-  runOver,
-  serverLikeClient,
-  service,
-  settle,
-} from '../endpointslice/testing/harness.js';
+import { eventLines, eventually, sleep } from '../framework/testing/harness.js';
+import { node, service, serviceBench } from '../endpointslice/testing/harness.js';
 import { ServiceLbController } from './controller.js';
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const s of stops.splice(0)) await s();
-});
-
-function start(fake: FakeClient): void {
-  stops.push(runOver(serverLikeClient(fake), [new ServiceLbController()], fake));
-}
+const start = serviceBench(() => new ServiceLbController());
 
 function ingress(fake: FakeClient, name: string): string[] | undefined {
   const svc = fake.stored(SERVICES).find((s) => s.metadata.name === name) as ServiceObject | undefined;
@@ -61,7 +48,7 @@ describe('servicelb controller', () => {
       (i) => i?.length === 2,
     );
 
-    const events = fake.stored(EVENTS).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+    const events = eventLines(fake);
     expect(events).toContain('EnsuredLoadBalancer: Ensured load balancer');
     expect(events).toContain('UpdatedLoadBalancer: Updated load balancer with new hosts');
   });
@@ -96,7 +83,7 @@ describe('servicelb controller', () => {
       () => ingress(fake, 'web'),
       (i) => i?.length === 1,
     );
-    await settle();
+    await sleep(150);
     expect(ingress(fake, 'other')).toBeUndefined();
   });
 });

@@ -410,7 +410,7 @@ describe('StatefulSet controller', () => {
     await sync();
     expect(podNames()).toEqual(['web-0']);
     expect(set().status).toMatchObject({ readyReplicas: 1, availableReplicas: 0 });
-    h.advance(10_000);
+    h.time.advance(10_000);
     await sync();
     expect(podNames()).toEqual(['web-0', 'web-1']);
     expect(set().status).toMatchObject({ readyReplicas: 1, availableReplicas: 1 });
@@ -479,6 +479,6 @@ describe('statefulSetController', () => {
     expect(h.list<StsPod>(PODS).map((p) => p.metadata.name)).toEqual(['web-0', 'web-1', 'web-2']);
     abort.abort();
     await done;
-    h.stop();
+    await h.stop();
   });
 });

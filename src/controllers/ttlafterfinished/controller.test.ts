@@ -1,20 +1,11 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { sleep, until } from '../framework/testing/harness.js';
 import { JOBS } from '../../client/resources.js';
 import type { ApiObject } from '../../client/types.js';
 import { rfc3339 } from '../../util/time.js';
-import { newJob, startBench, type Bench } from '../job/testing/harness.js';
+import { benchStarter, newJob, type Bench } from '../job/testing/harness.js';
 import { TtlAfterFinishedController } from './controller.js';
-
-let bench: Bench | undefined;
-
-afterEach(async () => {
-  await bench?.stop();
-  bench = undefined;
-});
-
-const until = (fn: () => void): Promise<void> => vi.waitFor(fn, { timeout: 5000, interval: 5 });
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
 
 function finished(b: Bench, name: string, ttl: number | undefined, type = 'Complete'): Job & ApiObject {
   const j = newJob(name, ttl === undefined ? {} : { ttlSecondsAfterFinished: ttl });
@@ -29,17 +20,18 @@ function finished(b: Bench, name: string, ttl: number | undefined, type = 'Compl
 
 const names = (b: Bench): string[] => b.api.stored(JOBS).map((j) => j.metadata.name ?? '');
 
+const start = benchStarter((t) => [new TtlAfterFinishedController({ timers: t })]);
+
 describe('TTL-after-finished controller', () => {
   it('deletes a finished Job when its TTL passes, with foreground propagation and a uid precondition', async () => {
-    bench = await startBench((t) => [new TtlAfterFinishedController({ timers: t })]);
-    const b = bench;
+    const b = await start();
     const j = b.api.put(JOBS, finished(b, 'done', 60));
     b.api.put(JOBS, finished(b, 'keep', undefined));
     b.api.put(JOBS, finished(b, 'failed', 0, 'Failed'));
     await until(() => expect(names(b)).toEqual(['done', 'keep']));
     await until(() => expect(b.time.waiting()).toEqual([60_000]));
     b.time.advance(59_999);
-    await settle();
+    await sleep(30);
     expect(names(b)).toEqual(['done', 'keep']);
     b.time.advance(1);
     await until(() => expect(names(b)).toEqual(['keep']));
@@ -50,8 +42,7 @@ describe('TTL-after-finished controller', () => {
   });
 
   it('honours a TTL changed before it expired, and ignores unfinished Jobs', async () => {
-    bench = await startBench((t) => [new TtlAfterFinishedController({ timers: t })]);
-    const b = bench;
+    const b = await start();
     b.api.put(JOBS, finished(b, 'longer', 10));
     b.api.put(JOBS, newJob('running', { ttlSecondsAfterFinished: 0 }));
     await until(() => expect(b.time.waiting()).toEqual([10_000]));
@@ -59,7 +50,7 @@ describe('TTL-after-finished controller', () => {
     j.spec!.ttlSecondsAfterFinished = 100;
     b.api.put(JOBS, j);
     b.time.advance(10_000);
-    await settle();
+    await sleep(30);
     expect(names(b)).toEqual(['longer', 'running']);
     b.time.advance(90_000);
     await until(() => expect(names(b)).toEqual(['running']));

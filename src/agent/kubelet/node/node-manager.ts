@@ -10,7 +10,14 @@ import { LEASES, NODES } from '../../../client/resources.js';
 import type { Logger } from '../../../util/log.js';
 import { rfc3339, rfc3339Micro, systemClock, type Clock } from '../../../util/time.js';
 import type { MachineInfo } from './machine.js';
-import { newNode, nodeLabels, nodeStatus, type NodeHealth, type NodeIdentity } from './node-status.js';
+import {
+  newNode,
+  nodeLabels,
+  nodeStatus,
+  SERVICE_PROXY_LABEL,
+  type NodeHealth,
+  type NodeIdentity,
+} from './node-status.js';
 
 export const LEASE_DURATION_SECONDS = 40;
 
@@ -68,9 +75,12 @@ export class NodeManager {
       this.opts.log.info({ node: this.name }, 'node registered');
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 409)) throw err;
-      this.node = await nodes.patch(this.name, 'merge', {
-        metadata: { labels: nodeLabels(this.opts.identity, this.opts.machine) },
-      });
+      // A node started again with `--disable proxy` loses the service proxy label (null removes it).
+      const labels: Record<string, string | null> = {
+        [SERVICE_PROXY_LABEL]: null,
+        ...nodeLabels(this.opts.identity, this.opts.machine),
+      };
+      this.node = await nodes.patch(this.name, 'merge', { metadata: { labels } });
       this.opts.log.info({ node: this.name }, 'node already registered: adopted');
     }
     await this.updateStatus(true);

@@ -29,7 +29,18 @@ export interface NodeIdentity {
   extraLabels?: Record<string, string>;
   /** Taints from flags (`--node-taint`), set only when the Node is created. */
   taints?: { key: string; value?: string; effect: string }[];
+  /**
+   * The node's service proxy mode (`nftables`) when it runs one: the {@link SERVICE_PROXY_LABEL}
+   * value, which other nodes select to know whom to ask before stopping a pod.
+   */
+  serviceProxy?: string;
 }
+
+/**
+ * Label of nodes that run the service proxy (value: its mode). A label rather than an annotation so
+ * that agents can watch just these nodes (a label selector), not every Node of a large cluster.
+ */
+export const SERVICE_PROXY_LABEL = 'k8ts.io/service-proxy';
 
 /** Live readings behind the pressure conditions and readiness. */
 export interface NodeHealth {
@@ -57,6 +68,7 @@ export function nodeLabels(id: NodeIdentity, m: MachineInfo): Record<string, str
     'kubernetes.io/os': m.operatingSystem,
   };
   if (id.controlPlane) labels['node-role.kubernetes.io/control-plane'] = 'true';
+  if (id.serviceProxy) labels[SERVICE_PROXY_LABEL] = id.serviceProxy;
   return { ...labels, ...id.extraLabels };
 }
 

@@ -2,7 +2,13 @@
  * Who may call the kubelet API, as upstream's kubelet decides it: callers authenticate with a client
  * certificate signed by the cluster's client CA (or a bearer token checked by the API server), and
  * each request is authorized as a verb on a `nodes/<subresource>` of this node: `stats`, `metrics`,
- * `log`, `pods`, `healthz`, `configz`, else `proxy` (exec, attach, port-forward, container logs).
+ * `log`, `pods`, `healthz`, `configz`, else `proxy` (exec, attach, port-forward, container logs, and
+ * k8ts's own `/k8ts/routes`, which nodes may also read with their certificates: {@link isNodePeerRead}).
+ *
+ * `/k8ts/routes` stays under `nodes/proxy` for everyone else on purpose: upstream's kubelet sends every
+ * path outside its named subresources there, `nodes/proxy` is what roles granting "the kubelet API"
+ * (system:kubelet-api-admin) carry, and a subresource of k8ts's own would be one no existing role or
+ * RBAC rule grants. It is read-only, but who can read it knows which pods a node still serves.
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -21,7 +27,11 @@ export function certificateUser(socket: TLSSocket): KubeletUser | undefined {
   if (!cert) return undefined;
   const { commonName, organizations } = subjectIdentity(cert);
   if (!commonName) return undefined;
-  return { username: commonName, groups: [...organizations, 'system:authenticated'] };
+  return {
+    username: commonName,
+    groups: [...organizations, 'system:authenticated'],
+    authenticatedBy: 'certificate',
+  };
 }
 
 /** Authenticates a request: client certificate first, then a bearer token. */
@@ -33,7 +43,10 @@ export async function authenticateRequest(
   if (fromCert) return fromCert;
   const header = req.headers['authorization'];
   const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (m?.[1] && tokens) return tokens(m[1]);
+  if (m?.[1] && tokens) {
+    const user = await tokens(m[1]);
+    return user ? { ...user, authenticatedBy: 'token' } : undefined;
+  }
   return undefined;
 }
 
@@ -93,4 +106,27 @@ export function allowUsers(names: readonly string[], next?: KubeletAuthorizer): 
     if (next) return next(user, attrs);
     return { allowed: false, reason: 'only the API server may call this kubelet' };
   };
+}
+
+/** The path of the data-path query nodes send each other before stopping a pod (see server.ts). */
+export const ROUTES_PATH = '/k8ts/routes';
+
+/** The group of node identities (`system:node:<name>` certificates). */
+export const NODES_GROUP = 'system:nodes';
+
+/**
+ * True for a request one node's agent may make of another without asking the API server: a GET of
+ * {@link ROUTES_PATH} with a client certificate of the cluster's client CA in group `system:nodes`.
+ * The answer (whether this node still sends new connections to an address) is read-only and reveals
+ * nothing a node cannot already read from the API, and nodes ask it on every pod deletion, so a
+ * SubjectAccessReview round trip there would only add latency. Tokens never qualify: a token names
+ * its groups only after a TokenReview, and nodes use certificates.
+ */
+export function isNodePeerRead(user: KubeletUser, method: string, path: string): boolean {
+  return (
+    user.authenticatedBy === 'certificate' &&
+    user.groups.includes(NODES_GROUP) &&
+    (method === 'GET' || method === 'HEAD') &&
+    path === ROUTES_PATH
+  );
 }

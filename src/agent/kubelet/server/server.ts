@@ -9,7 +9,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../../util/log.js';
 import { isUpgradeRequest } from '../../../util/http-upgrade.js';
-import { authenticateRequest, forbiddenMessage, requestAttributes } from './auth.js';
+import { isIP } from 'node:net';
+import {
+  authenticateRequest,
+  forbiddenMessage,
+  isNodePeerRead,
+  requestAttributes,
+  ROUTES_PATH,
+} from './auth.js';
 import { readContainerLog, type LogReadOptions } from './logs/reader.js';
 import { V5_PROTOCOL } from './remotecommand.js';
 import {
@@ -28,6 +35,7 @@ import {
   type KubeletTokenAuthenticator,
   type KubeletUser,
   type PodsProvider,
+  type RoutesProvider,
   type StatsProvider,
   type StreamingRuntime,
   type StreamRequest,
@@ -50,6 +58,11 @@ export interface KubeletServerOptions {
   pods?: PodsProvider;
   /** The node's own metrics (service proxy, cluster DNS) in Prometheus text format, on `/metrics`. */
   metrics?: () => Promise<string>;
+  /**
+   * Whether this node still sends new connections to a pod address, on `/k8ts/routes` (nodes ask
+   * each other before stopping a pod); absent: that path answers 404.
+   */
+  routes?: RoutesProvider;
   /** The clock of `sinceSeconds` (tests inject one). */
   now?: () => number;
   /** How often a followed log looks for more without a file event (default 1 s). */
@@ -57,12 +70,15 @@ export interface KubeletServerOptions {
   log: Logger;
 }
 
+/** The longest `/k8ts/routes` long-poll (a caller asks again for more). */
+export const MAX_ROUTES_WAIT_MS = 30_000;
+
 /** A request's route: which endpoint and its path parameters. */
 type Route =
   | { kind: 'logs'; namespace: string; pod: string; container: string }
   | { kind: 'exec' | 'attach'; namespace: string; pod: string; uid?: string; container: string }
   | { kind: 'portForward'; namespace: string; pod: string; uid?: string }
-  | { kind: 'healthz' | 'summary' | 'resourceMetrics' | 'metrics' | 'pods' }
+  | { kind: 'healthz' | 'summary' | 'resourceMetrics' | 'metrics' | 'pods' | 'routes' }
   | { kind: 'notFound' };
 
 function route(path: string): Route {
@@ -81,6 +97,7 @@ function route(path: string): Route {
   if (path === '/metrics/resource') return { kind: 'resourceMetrics' };
   if (path === '/metrics') return { kind: 'metrics' };
   if (path === '/pods' || path === '/pods/') return { kind: 'pods' };
+  if (path === ROUTES_PATH) return { kind: 'routes' };
   return { kind: 'notFound' };
 }
 
@@ -208,6 +225,7 @@ export class KubeletServer {
   private async admit(req: IncomingMessage, path: string): Promise<KubeletUser> {
     const user = await authenticateRequest(req, this.opts.authenticateToken);
     if (!user) throw new KubeletHttpError(401, 'Unauthorized');
+    if (isNodePeerRead(user, (req.method ?? 'GET').toUpperCase(), path)) return user;
     const [first, ...fallbacks] = requestAttributes(req.method ?? 'GET', path, this.opts.nodeName);
     if (!first) throw new KubeletHttpError(403, 'Forbidden');
     for (const attrs of [first, ...fallbacks]) {
@@ -260,6 +278,8 @@ export class KubeletServer {
         res.end(body);
         return;
       }
+      case 'routes':
+        return this.serveRoutes(req, res, url.searchParams);
       case 'exec':
       case 'attach':
       case 'portForward':
@@ -267,6 +287,33 @@ export class KubeletServer {
       default:
         throw new KubeletHttpError(404, '404 page not found');
     }
+  }
+
+  /**
+   * `GET /k8ts/routes?ip=ADDRESS&waitMs=N`: long-polls (at most {@link MAX_ROUTES_WAIT_MS}) until this
+   * node sends no new connection to ADDRESS, and answers `{"routed": false}`, or `{"routed": true}`
+   * when the wait ran out first.
+   */
+  private async serveRoutes(req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
+    if (!this.opts.routes) throw new KubeletHttpError(404, '404 page not found');
+    const ip = q.get('ip') ?? '';
+    if (!isIP(ip))
+      throw new KubeletHttpError(400, `ip: invalid value ${JSON.stringify(ip)}: want an IP address`);
+    const waitMs = intParam(q, 'waitMs') ?? 0;
+    if (waitMs < 0) throw new KubeletHttpError(400, `waitMs: invalid value ${waitMs}: must not be negative`);
+    const ac = new AbortController();
+    const onClose = (): void => ac.abort();
+    res.on('close', onClose);
+    let routed: boolean;
+    try {
+      routed = await this.opts.routes(ip, Math.min(waitMs, MAX_ROUTES_WAIT_MS), ac.signal);
+    } finally {
+      res.off('close', onClose);
+    }
+    if (ac.signal.aborted) return;
+    const body = JSON.stringify({ routed });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(req.method === 'HEAD' ? undefined : body);
   }
 
   private async serveLogs(

@@ -90,6 +90,8 @@ export interface KubeletUser {
   uid?: string;
   groups: string[];
   extra?: Record<string, string[]>;
+  /** How the caller proved who it is (set by the kubelet server, never by an authenticator). */
+  authenticatedBy?: 'certificate' | 'token';
 }
 
 /** What a request asks the kubelet for, in API terms (upstream: nodes/<subresource>). */
@@ -111,3 +113,10 @@ export type KubeletAuthorizer = (
 
 /** Resolves a bearer token to a user (TokenReview); undefined when the token is not valid. */
 export type KubeletTokenAuthenticator = (token: string) => Promise<KubeletUser | undefined>;
+
+/**
+ * Whether this node still sends new connections to `ip` (its service proxy's rules or its Ingress
+ * data path), waiting up to `waitMs` for it to stop; resolves true while it still does. Served on
+ * `/k8ts/routes` for other nodes that are about to stop a pod.
+ */
+export type RoutesProvider = (ip: string, waitMs: number, signal: AbortSignal) => Promise<boolean>;

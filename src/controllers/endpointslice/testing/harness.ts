@@ -1,99 +1,53 @@
 /**
  * Test support for the service controllers: a {@link FakeClient} that names objects created with
- * generateName and keeps metadata.generation as the server does, a controller runner over it, and
- * builders of Services, pods and nodes.
+ * generateName and keeps metadata.generation as the server does, a bench running one controller
+ * over it (on the shared {@link ControllerHarness}), and builders of Services, pods and nodes.
  */
-import pino from 'pino';
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../api/meta.js';
-import { EventRecorder } from '../../../client/events.js';
 import type { FakeClient } from '../../../client/testing/fake-client.js';
-import type { ApiObject, Client, ResourceRef } from '../../../client/types.js';
-import { ClientInformerFactory } from '../../framework/informers.js';
-import { runControllers } from '../../framework/manager.js';
-import type { Controller, ControllerContext } from '../../framework/types.js';
-
-const log = pino({ enabled: false });
+import type { ApiObject, Client } from '../../../client/types.js';
+import { ControllerHarness, interceptClient, stopAfterEach } from '../../framework/testing/harness.js';
+import type { Controller } from '../../framework/types.js';
 
 /** `fake`, except that creates honour generateName and writes keep metadata.generation. */
 export function serverLikeClient(fake: FakeClient): Client {
   let n = 0;
-  return {
-    resource: <T extends ApiObject>(ref: ResourceRef, ns?: string) => {
-      const inner = fake.resource<T>(ref, ns);
-      return new Proxy(inner, {
-        get: (target, prop, receiver) => {
-          const v: unknown = Reflect.get(target, prop, receiver);
-          if (typeof v !== 'function') return v;
-          if (prop === 'create')
-            return (obj: T, opts?: unknown) => {
-              const copy = structuredClone(obj);
-              if (!copy.metadata.name && copy.metadata.generateName)
-                copy.metadata.name = `${copy.metadata.generateName}${(++n).toString(36).padStart(5, 'x')}`;
-              copy.metadata.generation = 1;
-              return (v as (o: T, x?: unknown) => Promise<T>).call(target, copy, opts);
-            };
-          if (prop === 'update')
-            return (obj: T, opts?: unknown) => {
-              const copy = structuredClone(obj);
-              const cur = fake
-                .stored(ref)
-                .find(
-                  (o) =>
-                    o.metadata.name === copy.metadata.name &&
-                    o.metadata.namespace === (ns ?? copy.metadata.namespace),
-                );
-              copy.metadata.generation = (cur?.metadata.generation ?? 0) + 1;
-              return (v as (o: T, x?: unknown) => Promise<T>).call(target, copy, opts);
-            };
-          return (v as (...a: unknown[]) => unknown).bind(target);
-        },
-      });
-    },
-    raw: () => fake.raw(),
-    close: () => fake.close(),
-  };
+  return interceptClient(fake, ({ ref, namespace, method, args }, next) => {
+    if (method !== 'create' && method !== 'update') return next(...args);
+    const copy = structuredClone(args[0]) as ApiObject;
+    if (method === 'create') {
+      if (!copy.metadata.name && copy.metadata.generateName)
+        copy.metadata.name = `${copy.metadata.generateName}${(++n).toString(36).padStart(5, 'x')}`;
+      copy.metadata.generation = 1;
+    } else {
+      const cur = fake
+        .stored(ref)
+        .find(
+          (o) =>
+            o.metadata.name === copy.metadata.name &&
+            o.metadata.namespace === (namespace ?? copy.metadata.namespace),
+        );
+      copy.metadata.generation = (cur?.metadata.generation ?? 0) + 1;
+    }
+    return next(copy, ...args.slice(1));
+  });
 }
 
-/** Runs `controllers` over `client` until the returned stop function is called. */
-export function runOver(client: Client, controllers: Controller[], fake: FakeClient): () => Promise<void> {
-  const abort = new AbortController();
-  const clock = { now: () => new Date('2025-01-01T12:00:00Z') };
-  const ctx: ControllerContext = {
-    client,
-    informers: new ClientInformerFactory(client, log),
-    clock,
-    options: {
-      nodeMonitorGracePeriodMs: 15_000,
-      defaultNotReadyTolerationSeconds: 10,
-      defaultUnreachableTolerationSeconds: 10,
-      terminatedPodGcThreshold: 100,
-    },
-    logger: () => log,
-    recorder: (c) => new EventRecorder(fake, '', log, clock, c),
-  };
-  const done = runControllers(controllers, ctx, abort.signal, log);
-  return async () => {
-    abort.abort();
-    await done;
-  };
-}
+/** Where the service controllers' clock stands (it does not move in these tests). */
+export const SERVICES_T0 = '2025-01-01T12:00:00Z';
 
-/** Polls `probe` until `ok` (5 s). */
-export async function eventually<T>(what: string, probe: () => T, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 5000;
-  let last = probe();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: last saw ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 10));
-    last = probe();
-  }
-  return last;
-}
-
-/** Lets the controllers run a little (for asserting that nothing happens). */
-export function settle(ms = 150): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/**
+ * Returns `start(fake)`: runs the controller `make` builds under the manager, over a
+ * {@link serverLikeClient} on `fake`, until the end of the test.
+ */
+export function serviceBench(make: () => Controller): (fake: FakeClient) => ControllerHarness {
+  const track = stopAfterEach();
+  return (fake) => {
+    const h = track(new ControllerHarness({ fake, client: serverLikeClient, time: SERVICES_T0 }));
+    h.runManaged([make()]);
+    return h;
+  };
 }
 
 /** A Service in `ns` selecting `app: <selector>` (no selector when null). */

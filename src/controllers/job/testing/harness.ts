@@ -1,8 +1,8 @@
 /**
  * Test bench for the batch controllers: an in-memory API ({@link ApiFake}, a FakeClient that also
  * names objects from `generateName`, honours finalizers and `deletionTimestamp`, keeps pods on a
- * node until their "kubelet" ends them, and validates Job status writes as the server does), virtual
- * time shared by the controllers' clock and queue timers, and helpers to read events.
+ * node until their "kubelet" ends them, and validates Job status writes as the server does) on the
+ * shared controller harness, whose virtual time drives both the clock and the queue timers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Job } from 'kubernetes-types/batch/v1.js';
@@ -12,10 +12,7 @@ import { isObject, type KubeObject } from '../../../api/meta.js';
 import { defaultCronJob, defaultJob } from '../../../api/batch/defaults.js';
 import { validateJobStatusUpdate } from '../../../api/batch/validation/job.js';
 import { generateJobSelector } from '../../../registry/strategies/batch/jobs.js';
-import type { Timers } from '../../../client/backoff.js';
-import { EventRecorder } from '../../../client/events.js';
-import { EVENTS, JOBS, PODS } from '../../../client/resources.js';
-import { ManualTimers } from '../../../client/testing/manual-timers.js';
+import { JOBS, PODS } from '../../../client/resources.js';
 import { FakeClient } from '../../../client/testing/fake-client.js';
 import {
   objectKey,
@@ -24,45 +21,17 @@ import {
   type ResourceClient,
   type ResourceRef,
 } from '../../../client/types.js';
-import { logger } from '../../../util/log.js';
 import { rfc3339, type Clock } from '../../../util/time.js';
-import { ClientInformerFactory } from '../../framework/informers.js';
-import type { Controller, ControllerContext } from '../../framework/types.js';
+import {
+  ControllerHarness,
+  eventLines,
+  stopAfterEach,
+  VirtualTime,
+} from '../../framework/testing/harness.js';
+import type { Controller } from '../../framework/types.js';
 
-const log = logger.child({ component: 'test' });
-log.level = 'silent';
-
-/** Virtual time: a clock and timers that move only when the test advances them. */
-export class VirtualTime implements Timers {
-  private readonly manual = new ManualTimers();
-  readonly clock: Clock;
-
-  constructor(readonly startMs = Date.parse('2026-03-01T10:00:00Z')) {
-    this.clock = { now: () => new Date(this.startMs + this.manual.now()) };
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    return this.manual.setTimeout(fn, ms);
-  }
-  clearTimeout(handle: unknown): void {
-    this.manual.clearTimeout(handle);
-  }
-  now(): number {
-    return this.manual.now();
-  }
-  /** Delays of the timers waiting to fire. */
-  waiting(): number[] {
-    return this.manual.waiting();
-  }
-  advance(ms: number): void {
-    this.manual.advance(ms);
-  }
-  /** Moves to the wall-clock instant `iso` (never backwards). */
-  advanceTo(iso: string): void {
-    const target = Date.parse(iso) - this.startMs - this.manual.now();
-    if (target > 0) this.manual.advance(target);
-  }
-}
+/** Where the batch controllers' virtual time starts. */
+export const BATCH_T0 = '2026-03-01T10:00:00Z';
 
 /** One recorded DELETE. */
 export interface DeleteCall {
@@ -204,9 +173,7 @@ export class ApiFake extends FakeClient {
 
   /** Reason and message of the events recorded about `name`, oldest first. */
   eventsFor(name: string): string[] {
-    return this.stored(EVENTS)
-      .filter((e) => (e['involvedObject'] as { name?: string } | undefined)?.name === name)
-      .map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
+    return eventLines(this, { about: name });
   }
 }
 
@@ -249,48 +216,37 @@ export function newJob(
 
 export { defaultCronJob };
 
-/** A running set of controllers over an {@link ApiFake} in virtual time. */
-export interface Bench {
-  api: ApiFake;
-  time: VirtualTime;
-  ctx: ControllerContext;
-  stop(): Promise<void>;
+/** Batch controllers running over an {@link ApiFake} on the shared {@link ControllerHarness}. */
+export class Bench extends ControllerHarness<ApiFake> {
+  constructor(time: VirtualTime) {
+    super({ time, fake: (clock) => new ApiFake(clock) });
+  }
+
+  /** The in-memory API. */
+  get api(): ApiFake {
+    return this.fake;
+  }
 }
 
-/** Starts `controllers` (each gets the bench's context) and waits until their caches synced. */
+/** Starts `controllers` (each gets the bench's context and time) and waits until their caches synced. */
 export async function startBench(
   make: (time: VirtualTime) => Controller[],
-  time = new VirtualTime(),
+  time = new VirtualTime(BATCH_T0),
 ): Promise<Bench> {
-  const api = new ApiFake(time.clock);
-  const abort = new AbortController();
-  const informers = new ClientInformerFactory(api, log);
-  const ctx: ControllerContext = {
-    client: api,
-    informers,
-    clock: time.clock,
-    options: {
-      nodeMonitorGracePeriodMs: 20_000,
-      defaultNotReadyTolerationSeconds: 300,
-      defaultUnreachableTolerationSeconds: 300,
-      terminatedPodGcThreshold: 12_500,
-    },
-    logger: () => log,
-    recorder: (component) => new EventRecorder(api, '', log, time.clock, component),
-  };
-  informers.start(abort.signal);
-  const runs = make(time).map((c) => c.run(ctx, abort.signal));
-  await informers.waitForSync(abort.signal);
-  return {
-    api,
-    time,
-    ctx,
-    stop: async () => {
-      abort.abort();
-      await Promise.all(runs);
-      api.close();
-    },
-  };
+  const bench = new Bench(time);
+  await bench.start(...make(time));
+  return bench;
+}
+
+/**
+ * Returns `start(time?)`: starts the controllers `make` builds on a fresh {@link Bench} (as
+ * {@link startBench}) and stops it after the test. Call it at the top of a test file.
+ */
+export function benchStarter(
+  make: (time: VirtualTime) => Controller[],
+): (time?: VirtualTime) => Promise<Bench> {
+  const track = stopAfterEach();
+  return async (time) => track(await startBench(make, time));
 }
 
 export type { KubeObject };

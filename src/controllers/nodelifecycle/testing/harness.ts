@@ -1,84 +1,45 @@
 /**
- * A controller test bench: a FakeClient, shared informers over it, and one virtual time for the
- * controllers' clock and timers, advanced by the test.
+ * The bench of the node controllers (node lifecycle, taint eviction, pod GC, ingress status): the
+ * shared {@link ControllerHarness} with the node-monitor options of these tests, plus a kubelet's
+ * part (nodes, their conditions and Leases, pods bound to them).
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { setMaxListeners } from 'node:events';
-import { pino } from 'pino';
-import { EventRecorder } from '../../../client/events.js';
-import { EVENTS, LEASES, NODES, PODS } from '../../../client/resources.js';
-import { FakeClient } from '../../../client/testing/fake-client.js';
-import { ManualTimers } from '../../../client/testing/manual-timers.js';
+import { LEASES, NODES, PODS } from '../../../client/resources.js';
 import type { ApiObject } from '../../../client/types.js';
-import { rfc3339, rfc3339Micro } from '../../../util/time.js';
-import { ClientInformerFactory } from '../../framework/informers.js';
-import type { Controller, ControllerContext, ControllerOptions } from '../../framework/types.js';
+import { rfc3339Micro } from '../../../util/time.js';
+import { ControllerHarness, turns } from '../../framework/testing/harness.js';
+import type { Controller, ControllerOptions } from '../../framework/types.js';
 
 export const T0 = Date.parse('2026-11-29T10:00:00Z');
-const log = pino({ enabled: false });
 
 export type TestNode = Node & ApiObject;
 export type TestPod = Pod & ApiObject;
 
-/** Lets promise chains and informer deliveries run. */
-export async function settle(rounds = 40): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-export class Bench {
-  readonly fake = new FakeClient();
-  readonly timers = new ManualTimers();
-  readonly clock = { now: (): Date => new Date(T0 + this.timers.now()) };
-  readonly abort = new AbortController();
-  readonly ctx: ControllerContext;
-
+/** Node controllers over a plain FakeClient; time moves in 500 ms steps, settling 40 turns after each. */
+export class Bench extends ControllerHarness {
   constructor(options: Partial<ControllerOptions> = {}) {
-    // Every informer and controller listens on the one signal, as in the server.
-    setMaxListeners(100, this.abort.signal);
-    this.ctx = {
-      client: this.fake,
-      informers: new ClientInformerFactory(this.fake, log),
-      clock: this.clock,
+    super({
+      time: T0,
       options: {
         nodeMonitorGracePeriodMs: 15_000,
         defaultNotReadyTolerationSeconds: 10,
         defaultUnreachableTolerationSeconds: 10,
-        terminatedPodGcThreshold: 12_500,
         ...options,
       },
-      logger: () => log,
-      recorder: (component) => new EventRecorder(this.fake, '', log, this.clock, component),
-    };
+      settle: () => turns(40),
+      stepMs: 500,
+    });
   }
 
-  /** Starts controllers as the manager does (informers first). */
-  async start(...controllers: Controller[]): Promise<void> {
-    this.ctx.informers.start(this.abort.signal);
-    for (const c of controllers) void c.run(this.ctx, this.abort.signal);
-    await this.ctx.informers.waitForSync(this.abort.signal);
-    await settle();
-  }
-
-  stop(): void {
-    this.abort.abort();
-  }
-
-  now(): string {
-    return rfc3339(this.clock.now());
-  }
-
-  /** Moves virtual time on in steps, calling `each` before every step. */
-  async advance(ms: number, each: () => void = () => undefined, stepMs = 500): Promise<void> {
-    for (let done = 0; done < ms; done += stepMs) {
-      each();
-      this.timers.advance(Math.min(stepMs, ms - done));
-      await settle();
-    }
+  /** Starts controllers (informers first), then lets them run. */
+  override async start(...controllers: Controller[]): Promise<void> {
+    await super.start(...controllers);
+    await this.settle();
   }
 
   /** A Ready node (conditions as a kubelet posts them, heartbeat now) and its Lease. */
   addNode(name: string, extra: { labels?: Record<string, string>; ready?: string } = {}): void {
-    const now = this.now();
+    const now = this.nowString();
     const c = (type: string, status: string): Record<string, string> => ({
       type,
       status,
@@ -108,7 +69,7 @@ export class Bench {
   postStatus(name: string, ready = 'True', extra: Record<string, string> = {}): void {
     const n = this.node(name);
     if (!n) throw new Error(`no node ${name}`);
-    const now = this.now();
+    const now = this.nowString();
     const conditions = (n.status?.conditions ?? []).map((c) => {
       const status = c.type === 'Ready' ? ready : (extra[c.type] ?? 'False');
       return {
@@ -143,7 +104,7 @@ export class Bench {
     this.fake.put(PODS, {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name, namespace: 'default', uid: `uid-${name}`, creationTimestamp: this.now() },
+      metadata: { name, namespace: 'default', uid: `uid-${name}`, creationTimestamp: this.nowString() },
       spec: { nodeName: node, containers: [{ name: 'app', image: 'nginx' }], ...spec },
       status: {
         phase: 'Running',
@@ -159,10 +120,5 @@ export class Bench {
 
   pod(name: string): TestPod | undefined {
     return this.fake.stored(PODS).find((p) => p.metadata.name === name) as TestPod | undefined;
-  }
-
-  /** `reason: message` of every Event recorded. */
-  events(): string[] {
-    return this.fake.stored(EVENTS).map((e) => `${String(e['reason'])}: ${String(e['message'])}`);
   }
 }

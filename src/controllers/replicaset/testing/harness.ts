@@ -1,17 +1,13 @@
 /**
  * A test harness for the workload controllers: a {@link FakeClient} that behaves a little more like
  * the API server (generated names, creationTimestamp, generation bumped on spec changes, status kept
- * apart from the spec), manual timers with a clock on them, shared informers, and a simulated kubelet
- * that makes pods Running and Ready after a delay of virtual time.
+ * apart from the spec) on the shared controller harness, and a simulated kubelet that makes pods
+ * Running and Ready after a delay of virtual time.
  */
-import { setMaxListeners } from 'node:events';
-import { pino } from 'pino';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { semanticEqual } from '../../../api/validation/equality.js';
-import { EventRecorder } from '../../../client/events.js';
-import { EVENTS, PODS } from '../../../client/resources.js';
+import { PODS } from '../../../client/resources.js';
 import { FakeClient } from '../../../client/testing/fake-client.js';
-import { ManualTimers } from '../../../client/testing/manual-timers.js';
 import type {
   ApiObject,
   DeleteOptions,
@@ -27,13 +23,11 @@ import type {
 import { apiErrors } from '../../../api/errors.js';
 import { isObject, type KubeObject } from '../../../api/meta.js';
 import { rfc3339, type Clock } from '../../../util/time.js';
-import { ClientInformerFactory } from '../../framework/informers.js';
-import type { Controller, ControllerContext } from '../../framework/types.js';
+import { ControllerHarness } from '../../framework/testing/harness.js';
+import type { Controller } from '../../framework/types.js';
 
 /** Where virtual time starts. */
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
-
-const silent = pino({ enabled: false });
 
 let nameSeq = 0;
 
@@ -61,7 +55,7 @@ export class ServerLikeFakeClient extends FakeClient {
 
 /**
  * Writes wait for a macrotask, as real I/O does: a controller that writes in a loop then shows up as
- * a {@link settle} that never settles instead of starving the event loop with microtasks.
+ * a settle that never settles instead of starving the event loop with microtasks.
  */
 function macrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -148,87 +142,31 @@ class ServerLikeResource<T extends ApiObject> implements ResourceClient<T> {
   }
 }
 
-/** Lets promise chains and async iterators run until the fake stops changing (bounded). */
-export async function settle(fake: FakeClient, quietTurns = 30): Promise<void> {
-  let last = -1;
-  let quiet = 0;
-  for (let i = 0; i < 20_000; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (fake.rv === last) {
-      if (++quiet >= quietTurns) return;
-    } else {
-      quiet = 0;
-      last = fake.rv;
-    }
+/**
+ * The workload controllers' bench: the shared {@link ControllerHarness} over a
+ * {@link ServerLikeFakeClient}, settling until the fake is quiet, events in the order of their last
+ * write.
+ */
+export class Harness extends ControllerHarness<ServerLikeFakeClient> {
+  constructor() {
+    super({ time: T0, fake: (clock) => new ServerLikeFakeClient(clock) });
   }
-  throw new Error('the fake client never settled: something writes in a loop');
-}
 
-/** The harness. */
-export interface Harness {
-  fake: ServerLikeFakeClient;
-  timers: ManualTimers;
-  clock: Clock;
-  ctx: ControllerContext;
-  /** Starts controllers (informers first); they stop at the end of the test ({@link Harness.stop}). */
-  start(...controllers: Controller[]): Promise<void>;
-  /** Moves virtual time forward by `ms` in steps, settling after each (timers fire on the way). */
-  advance(ms: number, stepMs?: number): Promise<void>;
-  /** Lets everything run until quiet. */
-  settle(): Promise<void>;
-  /** Events recorded (`Reason: message`), oldest first. */
-  events(): string[];
-  stop(): void;
+  /** Starts controllers (informers first) and lets them run until quiet. */
+  override async start(...controllers: Controller[]): Promise<void> {
+    await super.start(...controllers);
+    await this.settle();
+  }
+
+  /** Events recorded (`Reason: message`), by last write. */
+  override events(): string[] {
+    return super.events({ byLastWrite: true });
+  }
 }
 
 /** Builds a harness on a fresh fake client. */
 export function harness(): Harness {
-  const timers = new ManualTimers();
-  const clock: Clock = { now: () => new Date(T0 + timers.now()) };
-  const fake = new ServerLikeFakeClient(clock);
-  const informers = new ClientInformerFactory(fake, silent);
-  const abort = new AbortController();
-  setMaxListeners(100, abort.signal); // every informer and controller listens to it
-  const ctx: ControllerContext = {
-    client: fake,
-    informers,
-    clock,
-    options: {
-      nodeMonitorGracePeriodMs: 40_000,
-      defaultNotReadyTolerationSeconds: 300,
-      defaultUnreachableTolerationSeconds: 300,
-      terminatedPodGcThreshold: 12_500,
-    },
-    logger: () => silent,
-    recorder: (component) => new EventRecorder(fake, '', silent, clock, component),
-  };
-  const running: Promise<void>[] = [];
-  const h: Harness = {
-    fake,
-    timers,
-    clock,
-    ctx,
-    async start(...controllers) {
-      for (const c of controllers) running.push(c.run(ctx, abort.signal));
-      informers.start(abort.signal);
-      await informers.waitForSync(abort.signal);
-      await h.settle();
-    },
-    async advance(ms, stepMs = 1000) {
-      for (let done = 0; done < ms; done += stepMs) {
-        timers.advance(Math.min(stepMs, ms - done));
-        await h.settle();
-      }
-    },
-    settle: () => settle(fake),
-    events: () =>
-      fake
-        .stored(EVENTS)
-        .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
-        .map((e) => `${String(e['reason'])}: ${String(e['message'])}`),
-    stop: () => abort.abort(),
-  };
-  return h;
+  return new Harness();
 }
 
 /** Marks a stored pod Running (and Ready unless `ready` is false) at the harness's time. */
