@@ -8,6 +8,9 @@
  *      `k8ts server --disable-agent`, median over `starts`.
  * (b) containerd: VmRSS of the agent's containerd (its PID from <data>/agent/containerd/containerd.pid).
  * Every figure is read `waitSeconds` after the process is ready. Goal: agent + containerd < 120 MB.
+ * `--set nodeArgs=--a+--b` gives every node process measured more options (A/B of V8 flags);
+ * `K8TS_CONTAINERD_DEBUG=1` in the environment opens containerd's pprof/expvar pages on
+ * `<data>/agent/containerd/debug.sock` (Go memory statistics, goroutine and heap profiles).
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { DEFAULT_CONFIG } from '../src/server/config.js';
