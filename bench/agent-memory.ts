@@ -8,6 +8,9 @@
  *      `k8ts server --disable-agent`, median over `starts`.
  * (b) containerd: VmRSS of the agent's containerd (its PID from <data>/agent/containerd/containerd.pid).
  * Every figure is read `waitSeconds` after the process is ready. Goal: agent + containerd < 120 MB.
+ * `--set nodeArgs=--a+--b` gives every node process measured more options (A/B of V8 flags);
+ * `K8TS_CONTAINERD_DEBUG=1` in the environment opens containerd's pprof/expvar pages on
+ * `<data>/agent/containerd/debug.sock` (Go memory statistics, goroutine and heap profiles).
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { DEFAULT_CONFIG } from '../src/server/config.js';
@@ -85,7 +88,12 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   // --set semiSpace=N: every node process measured gets --max-semi-space-size=N (MiB), to see how
   // much of the RSS is V8's young generation grown by allocation churn.
   const semiSpace = o.knobs.get('semiSpace');
-  const nodeArgs = semiSpace ? [`--max-semi-space-size=${semiSpace}`] : undefined;
+  // --set nodeArgs=--a+--b: more node options for every node process measured (A/B of V8 flags).
+  const extraArgs = (o.knobs.get('nodeArgs') ?? '').split('+').filter((a) => a !== '');
+  const nodeArgs =
+    semiSpace || extraArgs.length
+      ? [...(semiSpace ? [`--max-semi-space-size=${semiSpace}`] : []), ...extraArgs]
+      : undefined;
   const bin = o.knobs.get('bin');
   const nodeOpts = { ...(nodeArgs ? { nodeArgs } : {}), ...(bin ? { bin } : {}) };
   const samples: Record<Moment, Samples> = { idle: empty(), pods: empty() };
@@ -324,7 +332,14 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   }
   printGoals(goals);
   writeResult('agent-memory', {
-    options: { starts, waitMs, pods: podCount, ...(semiSpace ? { semiSpace } : {}), ...(bin ? { bin } : {}) },
+    options: {
+      starts,
+      waitMs,
+      pods: podCount,
+      ...(semiSpace ? { semiSpace } : {}),
+      ...(extraArgs.length ? { nodeArgs: extraArgs } : {}),
+      ...(bin ? { bin } : {}),
+    },
     samples,
     afterCreate,
     figures: f,

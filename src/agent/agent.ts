@@ -9,8 +9,18 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
-import { createInformer } from '../client/informer.js';
-import { CONFIGMAPS, PODS, SECRETS, SERVICEACCOUNTS, SERVICES } from '../client/resources.js';
+import {
+  CONFIGMAPS,
+  ENDPOINTSLICES,
+  INGRESSCLASSES,
+  INGRESSES,
+  PODS,
+  SECRETS,
+  SERVICEACCOUNTS,
+  SERVICES,
+} from '../client/resources.js';
+import { collectionKey, createSharedInformers, type SharedInformers } from '../client/shared-informers.js';
+import { slimEndpointSlice, slimService, withoutManagedFields } from '../client/slim.js';
 import type { ApiObject, Client, Informer } from '../client/types.js';
 import { componentLogger, type Logger } from '../util/log.js';
 import { ipToString, parseCidr } from '../util/cidr.js';
@@ -21,7 +31,7 @@ import { writeCniConfig } from './network/cni.js';
 import { capYoungGeneration } from './heap.js';
 import { Containerd } from './runtime/containerd.js';
 import { ClusterDns, DEFAULT_DNS_PORT } from './dns/index.js';
-import { IngressController } from './ingress/index.js';
+import { IngressController, TLS_SECRETS } from './ingress/index.js';
 import { ServiceProxy } from './proxy/index.js';
 import {
   createDrainer,
@@ -115,6 +125,19 @@ export interface AgentDeps {
  */
 export const IN_PROCESS_SEMI_SPACE_MIB = 4;
 
+/**
+ * The transform of each collection the agent caches: the union of the fields its parts read (see
+ * src/client/slim.ts); the others lose only their managedFields.
+ */
+const AGENT_TRANSFORMS = {
+  [collectionKey(PODS)]: withoutManagedFields,
+  [collectionKey(SERVICES)]: slimService,
+  [collectionKey(ENDPOINTSLICES)]: slimEndpointSlice,
+  [collectionKey(SECRETS)]: withoutManagedFields,
+  [collectionKey(INGRESSES)]: withoutManagedFields,
+  [collectionKey(INGRESSCLASSES)]: withoutManagedFields,
+};
+
 /** Interfaces that carry pod traffic, never the node's own address. */
 const POD_INTERFACE = /^(cni|veth|cbr|flannel|docker|kube-)/;
 
@@ -153,6 +176,7 @@ async function startNetworking(
   cfg: AgentConfig,
   deps: AgentDeps,
   node: { nodeName: string; nodeIP: string; agentDir: string },
+  informers: SharedInformers,
   stops: (() => Promise<void> | void)[],
   log: Logger,
 ): Promise<{
@@ -172,6 +196,7 @@ async function startNetworking(
       nodeIPs: [nodeIP],
       ...(deps.clusterCidr ? { clusterCIDR: deps.clusterCidr } : {}),
       logger: componentLogger('proxy', { node: nodeName }),
+      informers: { services: informers.informer(SERVICES), slices: informers.informer(ENDPOINTSLICES) },
     });
     await proxy.start();
     stops.push(() => proxy.stop());
@@ -185,6 +210,7 @@ async function startNetworking(
       zone: cfg.clusterDomain,
       resolvConf: cfg.resolvConf,
       logger: componentLogger('dns', { node: nodeName }),
+      informers: { services: informers.informer(SERVICES), slices: informers.informer(ENDPOINTSLICES) },
     });
     await dns.start();
     stops.push(() => dns.stop());
@@ -196,6 +222,13 @@ async function startNetworking(
       nodeName,
       runDir: join(node.agentDir, 'ingress'),
       logger: componentLogger('ingress', { node: nodeName }),
+      informers: {
+        ingresses: informers.informer(INGRESSES),
+        classes: informers.informer(INGRESSCLASSES),
+        services: informers.informer(SERVICES),
+        slices: informers.informer(ENDPOINTSLICES),
+        secrets: informers.informer(SECRETS, { fieldSelector: TLS_SECRETS }),
+      },
     });
     try {
       await ingress.start();
@@ -333,9 +366,12 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     await node.updateStatus(true);
     log.info({ node: nodeName, podCidr, runtime: version.runtimeVersion }, 'node ready');
 
-    // Informers: this node's pods; services for the pods' environment.
-    const pods = createInformer(client, PODS, { fieldSelector: `spec.nodeName=${nodeName}`, logger: log });
-    const services = createInformer(client, SERVICES, { logger: log });
+    // Informers, one per collection, shared by the kubelet (this node's pods; Services for the pods'
+    // environment), the service proxy, the cluster DNS and the Ingress data path.
+    const informers = createSharedInformers(client, { logger: log, transforms: AGENT_TRANSFORMS });
+    stops.push(() => informers.stop());
+    const pods = informers.informer(PODS, { fieldSelector: `spec.nodeName=${nodeName}` });
+    const services = informers.informer(SERVICES);
     // The other nodes with a service proxy: the kubelet asks them before it stops a deleted pod.
     const proxyNodes = new ProxyNodes(client, nodeName, log);
     pods.start(abort.signal);
@@ -348,7 +384,7 @@ export async function startAgent(cfg: AgentConfig, deps: AgentDeps): Promise<Run
     ]);
 
     // Service networking: the proxy in the kernel, this node's cluster DNS, the Ingress data path.
-    const net = await startNetworking(cfg, deps, { nodeName, nodeIP, agentDir }, stops, log);
+    const net = await startNetworking(cfg, deps, { nodeName, nodeIP, agentDir }, informers, stops, log);
     late.metrics.push(...net.metrics);
     late.routes = localRoutes(net);
     const drainMetrics = new DrainMetrics();

@@ -43,6 +43,12 @@ export interface ClusterDnsOptions {
   /** Wait per upstream try, ms (default 2000). */
   forwardTimeoutMs?: number;
   logger?: Logger;
+  /**
+   * Informers to read Services and EndpointSlices from, shared with other parts of the agent
+   * (src/client/shared-informers.ts); their transform must keep what {@link trimService} and
+   * {@link trimSlice} keep. Omitted: the server watches both itself, with those transforms.
+   */
+  informers?: { services: Informer; slices: Informer };
 }
 
 /** The cluster DNS server of one node. */
@@ -61,14 +67,18 @@ export class ClusterDns {
     this.log = o.logger ?? componentLogger('dns');
     this.cache = new DnsCache(zone);
     this.metrics = new DnsMetrics(`dns://${upstreamText(o.listen)}`);
-    this.services = createInformer(o.client, SERVICES, {
-      transform: trimService,
-      logger: this.log.child({ resource: 'services' }),
-    });
-    this.slices = createInformer(o.client, ENDPOINTSLICES, {
-      transform: trimSlice,
-      logger: this.log.child({ resource: 'endpointslices' }),
-    });
+    this.services =
+      o.informers?.services ??
+      createInformer(o.client, SERVICES, {
+        transform: trimService,
+        logger: this.log.child({ resource: 'services' }),
+      });
+    this.slices =
+      o.informers?.slices ??
+      createInformer(o.client, ENDPOINTSLICES, {
+        transform: trimSlice,
+        logger: this.log.child({ resource: 'endpointslices' }),
+      });
     const cache = this.cache;
     this.services.addHandlers({
       add: (obj: ApiObject) => cache.upsertService(serviceOf(obj)),

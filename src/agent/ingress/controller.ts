@@ -20,11 +20,19 @@ import { HaproxyProcess } from './haproxy-process.js';
 import { buildModel, type IngressModel, type Problem } from './model.js';
 import { initialSlots, planRuntimeUpdate, structureKey, type SlotState } from './runtime.js';
 
-type IngressObject = Ingress & ApiObject;
-type ClassObject = IngressClass & ApiObject;
-type ServiceObject = Service & ApiObject;
-type SliceObject = EndpointSlice & ApiObject;
-type SecretObject = Secret & ApiObject;
+/** The objects the controller caches. */
+export type IngressObject = Ingress & ApiObject;
+/** @see IngressObject */
+export type ClassObject = IngressClass & ApiObject;
+/** @see IngressObject */
+export type ServiceObject = Service & ApiObject;
+/** @see IngressObject */
+export type SliceObject = EndpointSlice & ApiObject;
+/** @see IngressObject */
+export type SecretObject = Secret & ApiObject;
+
+/** The Secrets the controller watches (field selector). */
+export const TLS_SECRETS = 'type=kubernetes.io/tls';
 
 /** A URL-encoded access-log field as text ('-' when HAProxy had none). */
 function decoded(v: unknown): string | undefined {
@@ -68,6 +76,21 @@ export interface IngressControllerOptions {
    * on a busy 2-CPU machine one thread spends less CPU per request than two).
    */
   threads?: number;
+  /**
+   * Informers shared with other parts of the agent (src/client/shared-informers.ts), each used in
+   * place of the controller's own; the Secrets one must select `type=kubernetes.io/tls`, and every
+   * transform must keep the fields the data path reads (all but metadata managedFields is safe).
+   */
+  informers?: Partial<IngressInformers>;
+}
+
+/** The collections the Ingress controller watches. */
+export interface IngressInformers {
+  ingresses: Informer<IngressObject>;
+  classes: Informer<ClassObject>;
+  services: Informer<ServiceObject>;
+  slices: Informer<SliceObject>;
+  secrets: Informer<SecretObject>;
 }
 
 /** Runs the Ingress data path of one node. */
@@ -100,31 +123,35 @@ export class IngressController {
       httpsPort: opts.listen?.httpsPort ?? 443,
     };
     const informerLog = opts.logger;
-    this.ingresses = createInformer<IngressObject>(opts.client, INGRESSES, { logger: informerLog });
-    this.classes = createInformer<ClassObject>(opts.client, INGRESSCLASSES, { logger: informerLog });
-    this.services = createInformer<ServiceObject>(opts.client, SERVICES, {
-      logger: informerLog,
-      transform: (svc) => {
-        // Only the ports and type are read.
-        delete svc.metadata.managedFields;
-        return svc;
-      },
-    });
-    this.slices = createInformer<SliceObject>(opts.client, ENDPOINTSLICES, {
-      logger: informerLog,
-      transform: (s) => {
-        delete s.metadata.managedFields;
-        return s;
-      },
-    });
-    this.secrets = createInformer<SecretObject>(opts.client, SECRETS, {
-      logger: informerLog,
-      fieldSelector: 'type=kubernetes.io/tls',
-      transform: (s) => {
-        delete s.metadata.managedFields;
-        return s;
-      },
-    });
+    const shared = opts.informers ?? {};
+    const dropManagedFields = <T extends ApiObject>(o: T): T => {
+      delete o.metadata.managedFields;
+      return o;
+    };
+    this.ingresses =
+      shared.ingresses ?? createInformer<IngressObject>(opts.client, INGRESSES, { logger: informerLog });
+    this.classes =
+      shared.classes ?? createInformer<ClassObject>(opts.client, INGRESSCLASSES, { logger: informerLog });
+    // Only the ports and type of Services are read.
+    this.services =
+      shared.services ??
+      createInformer<ServiceObject>(opts.client, SERVICES, {
+        logger: informerLog,
+        transform: dropManagedFields,
+      });
+    this.slices =
+      shared.slices ??
+      createInformer<SliceObject>(opts.client, ENDPOINTSLICES, {
+        logger: informerLog,
+        transform: dropManagedFields,
+      });
+    this.secrets =
+      shared.secrets ??
+      createInformer<SecretObject>(opts.client, SECRETS, {
+        logger: informerLog,
+        fieldSelector: TLS_SECRETS,
+        transform: dropManagedFields,
+      });
     this.proxy = new HaproxyProcess({
       binary: opts.haproxyBinary,
       dir: opts.runDir ?? `/run/k8ts/ingress/${opts.nodeName}`,

@@ -1,5 +1,11 @@
 /** The node agent's Ingress data path (HAProxy driven by generated configuration). */
-export { IngressController, type IngressControllerOptions, type IngressListen } from './controller.js';
+export {
+  IngressController,
+  TLS_SECRETS,
+  type IngressControllerOptions,
+  type IngressInformers,
+  type IngressListen,
+} from './controller.js';
 export {
   INGRESS_CLASS,
   INGRESS_CONTROLLER,

@@ -24,8 +24,10 @@ import { buildServicePorts, isIPv4, isIPv4CIDR, serviceKeyOf, sliceServiceKey } 
 import { emptyState, renderDiff, renderFull, renderResync, resolveElements, type TableState } from './nft.js';
 import { serviceFragment, type Fragment, type NodeContext } from './rules.js';
 
-type ServiceObject = Service & ApiObject;
-type SliceObject = EndpointSlice & ApiObject;
+/** A Service as the proxy caches it. */
+export type ServiceObject = Service & ApiObject;
+/** An EndpointSlice as the proxy caches it. */
+export type SliceObject = EndpointSlice & ApiObject;
 
 /** EndpointSlice annotation: when the change behind this version of the slice happened. */
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
@@ -58,6 +60,12 @@ export interface ServiceProxyOptions {
    * the node's addresses (default true).
    */
   healthCheckNodePorts?: boolean;
+  /**
+   * Informers to read Services and EndpointSlices from, shared with other parts of the agent
+   * (src/client/shared-informers.ts); their transform must keep what the proxy reads (every field
+   * but managedFields and the last-applied annotation). Omitted: the proxy watches both itself.
+   */
+  informers?: { services: Informer<ServiceObject>; slices: Informer<SliceObject> };
 }
 
 /**
@@ -170,8 +178,13 @@ export class ServiceProxy {
     this.abort = new AbortController();
     const { client } = this.opts;
     const signal = this.abort.signal;
-    this.services = createInformer<ServiceObject>(client, SERVICES, { logger: this.log, transform: slim });
-    this.slices = createInformer<SliceObject>(client, ENDPOINTSLICES, { logger: this.log, transform: slim });
+    const shared = this.opts.informers;
+    this.services =
+      shared?.services ??
+      createInformer<ServiceObject>(client, SERVICES, { logger: this.log, transform: slim });
+    this.slices =
+      shared?.slices ??
+      createInformer<SliceObject>(client, ENDPOINTSLICES, { logger: this.log, transform: slim });
     this.slices.addIndex('service', (s) => {
       const key = sliceServiceKey(s);
       return key ? [key] : [];

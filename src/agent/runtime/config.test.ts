@@ -35,6 +35,31 @@ describe('containerd config', () => {
     expect(text).toMatch(/\.registry\]\n {2}config_path = "\/d\/agent\/etc\/certs.d"/);
   });
 
+  it('leaves out plugins the agent does not use, but never the snapshotter in use', () => {
+    const plugins = (text: string): string[] =>
+      JSON.parse(/^disabled_plugins = (\[.*\])$/m.exec(text)?.[1] ?? '[]') as string[];
+    const defaults = plugins(containerdConfig({ dataDir: '/d', disableApparmor: true }));
+    expect(defaults).toEqual(
+      expect.arrayContaining([
+        'io.containerd.monitor.v1.cgroups',
+        'io.containerd.internal.v1.restart',
+        'io.containerd.snapshotter.v1.native',
+      ]),
+    );
+    expect(defaults).not.toContain('io.containerd.snapshotter.v1.overlayfs');
+    expect(defaults).not.toContain('io.containerd.runtime.v1.linux');
+    const native = plugins(containerdConfig({ dataDir: '/d', disableApparmor: true, snapshotter: 'native' }));
+    expect(native).not.toContain('io.containerd.snapshotter.v1.native');
+    expect(native).toContain('io.containerd.monitor.v1.cgroups');
+  });
+
+  it('opens the debug socket only when asked', () => {
+    expect(containerdConfig({ dataDir: '/d', disableApparmor: true })).not.toMatch(/^ {2}address = .*debug/m);
+    expect(containerdConfig({ dataDir: '/d', disableApparmor: true, debugAddress: '/d/debug.sock' })).toMatch(
+      /\[debug\]\n {2}level = "\w+"\n {2}address = "\/d\/debug.sock"/,
+    );
+  });
+
   it('takes overrides and escapes strings', () => {
     const text = containerdConfig({
       dataDir: '/d',
