@@ -229,9 +229,9 @@ export async function run(o: BenchOptions): Promise<void> {
     if (!withHeap) return;
     // The mappings too (which anonymous regions grew: V8's heap, malloc arenas, SQLite's cache).
     fs.mkdirSync(heapDir, { recursive: true });
-    fs.copyFileSync(
-      `/proc/${srv.pid}/smaps`,
+    fs.writeFileSync(
       path.join(heapDir, `smaps-${Object.keys(heaps).length + 1}-${srv.pid}.txt`),
+      fs.readFileSync(`/proc/${srv.pid}/smaps`),
     );
     heaps[moment] = await heapStats(srv.pid, srv.log);
   };
