@@ -23,6 +23,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { H2Client } from './lib/h2client.js';
 import { ensureNamespace } from './lib/k8s.js';
@@ -206,7 +207,8 @@ export async function run(o: BenchOptions): Promise<void> {
     ? path.join(ROOT, 'bench', 'results', 'profiles', 'deployment-scale')
     : undefined;
   const withHeap = o.knobs.has('heap') || snapshotDir !== undefined;
-  const heapDir = path.join(ROOT, 'bench', 'results', 'heap-reporter');
+  // The preloaded reporter and the server's smaps (outside the tree: they are not results to keep).
+  const heapDir = path.join(os.tmpdir(), `k8ts-bench-heap-${process.pid}`);
   const srv = await startK8ts({
     ...(withHeap ? { nodeArgs: heapReporterArgs(heapDir, snapshotDir) } : {}),
     extraArgs: [
@@ -335,6 +337,7 @@ export async function run(o: BenchOptions): Promise<void> {
           mib(h.memory.arrayBuffers),
         ]),
       );
+      process.stdout.write(`  the server's smaps at each moment: ${heapDir}\n`);
       for (const h of Object.values(heaps))
         if (h.snapshot) process.stdout.write(`  heap snapshot: ${h.snapshot}\n`);
     }
