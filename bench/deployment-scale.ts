@@ -17,7 +17,7 @@
  * Ready at the end is printed). Knobs: `nodes` (1000), `replicas` (1000), `pods` (30000), `grace`
  * (seconds, 60), `settleSeconds` (10), `heap=1` (also the server's V8 heap, used and committed, at
  * each memory point), `heapSnapshot=1` (and a heap snapshot there, in
- * bench/results/profiles/deployment-scale/), `floor=0` (skip the floor), `bin=PATH` (another
+ * bench/results/profiles/deployment-scale/; compare two with bench/lib/heap-diff.ts), `floor=0` (skip the floor), `bin=PATH` (another
  * build's server, for A/B runs; the hollow nodes stay this tree's). `--quick`: 100 nodes, 200
  * replicas, 1,000 pods.
  * Goal: control-plane RSS < 1 GiB with 1,000 nodes and 30,000 pods.
