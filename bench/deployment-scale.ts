@@ -15,16 +15,23 @@
  * schedules 30,000 pods on a shared 2-core machine, Lease renewals can wait longer than the default
  * 15 s, and nodes flapping NotReady would evict pods and skew the figures (the count of nodes not
  * Ready at the end is printed). Knobs: `nodes` (1000), `replicas` (1000), `pods` (30000), `grace`
- * (seconds, 60), `settleSeconds` (10). `--quick`: 100 nodes, 200 replicas, 1,000 pods.
+ * (seconds, 60), `settleSeconds` (10), `heap=1` (also the server's V8 heap, used and committed, at
+ * each memory point), `heapSnapshot=1` (and a heap snapshot there, in
+ * bench/results/profiles/deployment-scale/; compare two with bench/lib/heap-diff.ts), `floor=0` (skip the floor), `bin=PATH` (another
+ * build's server, for A/B runs; the hollow nodes stay this tree's). `--quick`: 100 nodes, 200
+ * replicas, 1,000 pods.
  * Goal: control-plane RSS < 1 GiB with 1,000 nodes and 30,000 pods.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { H2Client } from './lib/h2client.js';
 import { ensureNamespace } from './lib/k8s.js';
 import { knob, type BenchOptions } from './lib/options.js';
 import { loadAverage, pollUntil, procCpuSeconds, procMemory, sleep, type ProcMemory } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
+import { heapReporterArgs, heapStats, type HeapStats } from './lib/heap-reporter.js';
 import { ROOT, ensureBuilt, startK8ts, type K8tsServer } from './lib/server.js';
 
 const GOAL_MIB = 1024;
@@ -196,7 +203,17 @@ export async function run(o: BenchOptions): Promise<void> {
   const totalPods = Math.max(replicas, knob(o, 'pods', 30_000, 1000));
   const settleMs = knob(o, 'settleSeconds', 10, 3) * 1000;
   const grace = knob(o, 'grace', 60);
+  const runFloor = knob(o, 'floor', 1) !== 0;
+  const snapshotDir = o.knobs.has('heapSnapshot')
+    ? path.join(ROOT, 'bench', 'results', 'profiles', 'deployment-scale')
+    : undefined;
+  const withHeap = o.knobs.has('heap') || snapshotDir !== undefined;
+  // The preloaded reporter and the server's smaps (outside the tree: they are not results to keep).
+  const heapDir = path.join(os.tmpdir(), `k8ts-bench-heap-${process.pid}`);
+  const bin = o.knobs.get('bin');
   const srv = await startK8ts({
+    ...(bin ? { bin } : {}),
+    ...(withHeap ? { nodeArgs: heapReporterArgs(heapDir, snapshotDir) } : {}),
     extraArgs: [
       '--disable-agent',
       '--cluster-cidr',
@@ -212,6 +229,17 @@ export async function run(o: BenchOptions): Promise<void> {
   const client = await H2Client.connect(srv.origin, srv.creds);
   const memory: Record<string, ProcMemory> = {};
   const times: [string, number, string][] = [];
+  const heaps: Record<string, HeapStats> = {};
+  const heapAt = async (moment: string): Promise<void> => {
+    if (!withHeap) return;
+    // The mappings too (which anonymous regions grew: V8's heap, malloc arenas, SQLite's cache).
+    fs.mkdirSync(heapDir, { recursive: true });
+    fs.writeFileSync(
+      path.join(heapDir, `smaps-${Object.keys(heaps).length + 1}-${srv.pid}.txt`),
+      fs.readFileSync(`/proc/${srv.pid}/smaps`),
+    );
+    heaps[moment] = await heapStats(srv.pid, srv.log);
+  };
   try {
     memory['server idle, no nodes'] = procMemory(srv.pid);
     const t0 = performance.now();
@@ -227,26 +255,30 @@ export async function run(o: BenchOptions): Promise<void> {
     times.push([`${nodes} hollow nodes registered and Ready`, performance.now() - t0, '']);
     await sleep(settleMs);
     memory[`server, ${nodes} nodes`] = procMemory(srv.pid);
+    await heapAt(`server, ${nodes} nodes`);
 
-    // Floor: pods created already bound, no controllers or scheduler involved.
-    await ensureNamespace(client, 'floor');
-    const tf = performance.now();
-    await inParallel(replicas, async (i) => {
-      await client.expect(201, 'POST', '/api/v1/namespaces/floor/pods', {
-        body: pod(`floor-${i}`, `hollow-${i % nodes}`),
+    let floorMs = NaN;
+    if (runFloor) {
+      // Floor: pods created already bound, no controllers or scheduler involved.
+      await ensureNamespace(client, 'floor');
+      const tf = performance.now();
+      await inParallel(replicas, async (i) => {
+        await client.expect(201, 'POST', '/api/v1/namespaces/floor/pods', {
+          body: pod(`floor-${i}`, `hollow-${i % nodes}`),
+        });
       });
-    });
-    const floorCreatedMs = performance.now() - tf;
-    await pollUntil(`${replicas} bound pods Running`, 300_000, async () =>
-      (await noneNotRunning(client, 'floor', 'app=floor')) ? true : undefined,
-    );
-    const floorMs = performance.now() - tf;
-    times.push([`floor: ${replicas} pods created bound (${CONCURRENCY} in flight)`, floorCreatedMs, '']);
-    times.push([`floor: ${replicas} bound pods Running`, floorMs, '1.00x']);
-    await client.expect(200, 'DELETE', '/api/v1/namespaces/floor');
-    await pollUntil('the floor namespace gone', 300_000, async () =>
-      (await client.request('GET', '/api/v1/namespaces/floor')).status === 404 ? true : undefined,
-    );
+      const floorCreatedMs = performance.now() - tf;
+      await pollUntil(`${replicas} bound pods Running`, 300_000, async () =>
+        (await noneNotRunning(client, 'floor', 'app=floor')) ? true : undefined,
+      );
+      floorMs = performance.now() - tf;
+      times.push([`floor: ${replicas} pods created bound (${CONCURRENCY} in flight)`, floorCreatedMs, '']);
+      times.push([`floor: ${replicas} bound pods Running`, floorMs, '1.00x']);
+      await client.expect(200, 'DELETE', '/api/v1/namespaces/floor');
+      await pollUntil('the floor namespace gone', 300_000, async () =>
+        (await client.request('GET', '/api/v1/namespaces/floor')).status === 404 ? true : undefined,
+      );
+    }
 
     // One Deployment.
     await ensureNamespace(client, 'bench');
@@ -279,6 +311,7 @@ export async function run(o: BenchOptions): Promise<void> {
     times.push([`${more} more Deployments at once (to ${pods} pods): all available`, scaleMs, '']);
     await sleep(settleMs);
     memory[`server, ${nodes} nodes, ${pods} pods`] = procMemory(srv.pid);
+    await heapAt(`server, ${nodes} nodes, ${pods} pods`);
     memory[`hollow-nodes process, ${nodes} nodes, ${pods} pods`] = procMemory(hollow.pid);
     const notReady = nodes - (await readyNodes(client));
 
@@ -292,6 +325,25 @@ export async function run(o: BenchOptions): Promise<void> {
       ['process / moment', 'VmRSS', 'VmHWM', 'RssAnon'],
       Object.entries(memory).map(([k, m]) => [k, m.rssMiB, m.hwmMiB, m.anonMiB]),
     );
+    if (withHeap) {
+      const mib = (b: number | undefined): string => fmt((b ?? NaN) / 1048576, 1);
+      printTable(
+        'Server V8 heap (MiB: committed / used)',
+        ['moment', 'heap total', 'heap used', 'old space', 'old used', 'external', 'array buffers'],
+        Object.entries(heaps).map(([k, h]) => [
+          k,
+          mib(h.memory.heapTotal),
+          mib(h.memory.heapUsed),
+          mib(h.spaces['old_space']?.size),
+          mib(h.spaces['old_space']?.used),
+          mib(h.memory.external),
+          mib(h.memory.arrayBuffers),
+        ]),
+      );
+      process.stdout.write(`  the server's smaps at each moment: ${heapDir}\n`);
+      for (const h of Object.values(heaps))
+        if (h.snapshot) process.stdout.write(`  heap snapshot: ${h.snapshot}\n`);
+    }
     process.stdout.write(
       `\n  server CPU for the first Deployment: ${fmt(cpuFirst, 1)} s; nodes not Ready at the end: ${notReady}; load average ${fmt(loadAverage(), 1)}\n`,
     );
@@ -313,6 +365,7 @@ export async function run(o: BenchOptions): Promise<void> {
       serverCpuSecondsFirstDeployment: cpuFirst,
       scaleMs,
       memory,
+      heaps,
       notReady,
       goals,
     });

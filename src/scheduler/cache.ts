@@ -268,6 +268,18 @@ export class SchedulerCache implements ClusterView {
     return true;
   }
 
+  /**
+   * A bound pod's later version with the same labels and spec (a status update): its PodInfo adopts
+   * it (see {@link PodInfo.refresh}), so the cache holds the informer's current object rather than
+   * an old copy. False when the pod is not bound here.
+   */
+  refreshBoundPod(key: string, pod: Pod): boolean {
+    const st = this.pods.get(key);
+    if (!st || st.assumed) return false;
+    st.info.refresh(pod);
+    return true;
+  }
+
   /** Drops an assumed pod (binding failed). Bound pods are left alone. */
   forgetPod(key: string): void {
     if (this.pods.get(key)?.assumed) this.removePodByKey(key);

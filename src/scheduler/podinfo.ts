@@ -57,14 +57,15 @@ export interface SpreadConstraint {
 export class PodInfo {
   readonly key: string;
   readonly namespace: string;
-  readonly labels: Readonly<Record<string, string>>;
+  /** The pod's labels (replaced by {@link PodInfo.refresh} with an equal object). */
+  labels: Readonly<Record<string, string>>;
   readonly requests: Resource;
   readonly nonZeroMilliCPU: number;
   readonly nonZeroMemory: number;
   readonly hostPorts: HostPort[];
-  readonly tolerations: readonly Toleration[];
+  tolerations: readonly Toleration[];
   readonly priority: number;
-  readonly nodeSelector: Readonly<Record<string, string>> | undefined;
+  nodeSelector: Readonly<Record<string, string>> | undefined;
   readonly requiredNodeAffinity: NodeSelectorMatcher | undefined;
   readonly preferredNodeAffinity: { weight: number; term: CompiledNodeSelectorTerm }[];
   readonly requiredAffinity: AffinityTerm[];
@@ -127,6 +128,20 @@ export class PodInfo {
       .map(normalizedImageName);
     this.terminating = !!meta.deletionTimestamp;
     this.parseError = errors.length ? errors.join('; ') : undefined;
+  }
+
+  /**
+   * Adopts a later version of the same pod whose labels and spec are deep-equal to this one's (a
+   * status update): the prepared fields stay as they are, and the fields that pointed into the old
+   * object point into the new one, so the old version is no longer kept alive by the scheduler.
+   */
+  refresh(pod: Pod): void {
+    this.pod = pod;
+    const spec = pod.spec ?? { containers: [] };
+    this.labels = pod.metadata?.labels ?? {};
+    this.tolerations = spec.tolerations ?? [];
+    this.nodeSelector =
+      spec.nodeSelector && Object.keys(spec.nodeSelector).length > 0 ? spec.nodeSelector : undefined;
   }
 
   /** True when the pod has any inter-pod affinity or anti-affinity (required or preferred). */

@@ -217,7 +217,11 @@ export class Scheduler implements Controller {
       }
       const actions = o.spec?.nodeName ? podUpdateActions(o, p) : ACTION.Add;
       const known = this.cache.nodeOf(key) === node && !this.cache.isAssumed(key);
-      if (known && actions === 0) return;
+      if (known && actions === 0) {
+        // Nothing the scheduler derives changed (a status update): keep the PodInfo, on the new object.
+        this.cache.refreshBoundPod(key, p);
+        return;
+      }
       this.cache.addOrUpdateBoundPod(new PodInfo(p), node);
       if (!o.spec?.nodeName) this.queue.moveAllToActiveOrBackoff(clusterEvent('AssignedPod', ACTION.Add));
       else if (actions !== 0) this.queue.moveAllToActiveOrBackoff(clusterEvent('AssignedPod', actions));

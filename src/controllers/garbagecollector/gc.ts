@@ -41,7 +41,10 @@ export class GarbageCollector {
   private readonly entries: Entry[] = [];
   /** uid → the object with that uid. */
   private readonly byUid = new Map<string, Ref>();
-  /** owner uid → dependents' cache keys (entry:key). */
+  /**
+   * owner uid → dependents by cache key (a cache key names its resource, so it is unique across
+   * entries).
+   */
   private readonly dependents = new Map<string, Map<string, Ref>>();
   private readonly queue: WorkQueue;
   private readonly stops: (() => void)[] = [];
@@ -87,8 +90,14 @@ export class GarbageCollector {
   private onEvent(entry: number, ev: CacheEvent): void {
     const o = ev.object;
     const uid = o.object.metadata.uid;
-    const ref: Ref = { entry, key: o.key, namespace: o.namespace, name: o.name };
-    const refKey = `${entry}:${o.key}`;
+    // The Ref of the object's previous version when it is the same object (most events): one Ref
+    // per object, not one per event kept alive by whichever index saw it last.
+    const had = uid ? this.byUid.get(uid) : undefined;
+    const ref: Ref =
+      had !== undefined && had.entry === entry && had.key === o.key
+        ? had
+        : { entry, key: o.key, namespace: o.namespace, name: o.name };
+    const refKey = o.key;
     // Index maintenance.
     const before = ev.prev?.object.metadata.ownerReferences ?? [];
     for (const r of before) this.dependents.get(r.uid)?.delete(refKey);

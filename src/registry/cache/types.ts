@@ -4,6 +4,7 @@
  * (clone first).
  */
 import type { ApiError } from '../../api/errors.js';
+import { intern, internRecordValues, internStrings } from '../../api/intern.js';
 import type { StoredObject } from '../../api/meta.js';
 
 /** Where a cached object's JSON may already exist (the codec that just wrote it). */
@@ -12,19 +13,38 @@ export interface JsonSource {
   json(obj: StoredObject): string | undefined;
 }
 
+/**
+ * One cached object. Its short strings are interned when it is made (see src/api/intern.ts): the
+ * cache holds every object of the cluster for as long as it is current, and thirty thousand pods
+ * repeat the same images, label keys and values, defaults and timestamps.
+ */
 export class CachedObject {
   private encoded: string | undefined;
+  readonly namespace: string;
+  readonly name: string;
 
   constructor(
     readonly key: string,
-    readonly namespace: string,
-    readonly name: string,
+    namespace: string,
+    name: string,
     readonly rv: number,
     readonly object: StoredObject,
     readonly labels: Readonly<Record<string, string>>,
     readonly fields: Readonly<Record<string, string>>,
     private readonly source?: JsonSource,
-  ) {}
+    /** The object's strings are interned already (a copy of a cached object's). */
+    interned = false,
+  ) {
+    this.namespace = intern(namespace);
+    // The object's own name (a string of its own) rather than a slice of the key, when equal.
+    const own = object.metadata.name;
+    this.name = own === name ? own : name;
+    if (!interned) {
+      internStrings(object);
+      if (labels !== object.metadata.labels) internRecordValues(labels as Record<string, string>);
+      internFields(fields as Record<string, string>);
+    }
+  }
 
   /** The object's JSON, computed once and shared (taken from the write that stored it when possible). */
   json(): string {
@@ -36,7 +56,30 @@ export class CachedObject {
   /** A copy at another resourceVersion (a DELETED event carries the deletion revision). */
   atRevision(rv: number): CachedObject {
     const object = { ...this.object, metadata: { ...this.object.metadata, resourceVersion: String(rv) } };
-    return new CachedObject(this.key, this.namespace, this.name, rv, object, this.labels, this.fields);
+    return new CachedObject(
+      this.key,
+      this.namespace,
+      this.name,
+      rv,
+      object,
+      this.labels,
+      this.fields,
+      undefined,
+      true,
+    );
+  }
+}
+
+/** Selectable field values taken from the object before it was interned: the interned instances. */
+function internFields(fields: Record<string, string>): void {
+  try {
+    for (const k in fields) {
+      const v = fields[k];
+      // metadata.name is unique to each object: not worth a table entry.
+      if (v !== undefined && k !== 'metadata.name') fields[k] = intern(v);
+    }
+  } catch {
+    // frozen: left as it is
   }
 }
 
