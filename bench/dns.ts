@@ -268,6 +268,46 @@ async function load(
 }
 
 /** The loopback mode: the DNS server in a child process over an in-memory API. */
+/**
+ * The per-concurrency table of both modes (loopback and from a pod); rows measured at the node's
+ * address too (from a pod) add that column and the load average.
+ */
+export function printDnsTable(
+  title: string,
+  rows: readonly { k8ts: Point; floor: Point; nodeIP?: Point; load?: number }[],
+): void {
+  const fromPod = rows.some((r) => r.nodeIP !== undefined);
+  printTable(
+    title,
+    [
+      'clients',
+      'k8ts q/s',
+      'floor q/s',
+      'ratio',
+      'k8ts p50 ms',
+      'k8ts p99 ms',
+      'floor p99 ms',
+      'k8ts cpu µs/q',
+      'floor cpu µs/q',
+      'lost',
+      ...(fromPod ? ['node IP q/s', 'load'] : []),
+    ],
+    rows.map((r) => [
+      r.k8ts.concurrency,
+      r.k8ts.qps,
+      r.floor.qps,
+      fmt(r.k8ts.qps / r.floor.qps, 2),
+      fmt(r.k8ts.latencyMs.p50, 3),
+      fmt(r.k8ts.latencyMs.p99, 3),
+      fmt(r.floor.latencyMs.p99, 3),
+      r.k8ts.cpuMsPerQuery * 1000,
+      r.floor.cpuMsPerQuery * 1000,
+      `${r.k8ts.lost}/${r.floor.lost}`,
+      ...(fromPod ? [r.nodeIP?.qps ?? NaN, fmt(r.load ?? NaN, 1)] : []),
+    ]),
+  );
+}
+
 async function runLoopback(o: BenchOptions): Promise<void> {
   const services = knob(o, 'services', 1000, 200);
   const levels = knobList(o, 'concurrency', [1, 16, 64]);
@@ -317,32 +357,9 @@ async function runLoopback(o: BenchOptions): Promise<void> {
       .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
     if (latest) printProfile(summarizeProfile(latest, 25));
   }
-  printTable(
+  printDnsTable(
     `Service A queries over UDP on loopback (${services} services; closed-loop clients, 1 query in flight each)`,
-    [
-      'clients',
-      'k8ts q/s',
-      'floor q/s',
-      'ratio',
-      'k8ts p50 ms',
-      'k8ts p99 ms',
-      'floor p99 ms',
-      'k8ts cpu µs/q',
-      'floor cpu µs/q',
-      'lost',
-    ],
-    rows.map((r) => [
-      r.k8ts.concurrency,
-      r.k8ts.qps,
-      r.floor.qps,
-      fmt(r.k8ts.qps / r.floor.qps, 2),
-      fmt(r.k8ts.latencyMs.p50, 3),
-      fmt(r.k8ts.latencyMs.p99, 3),
-      fmt(r.floor.latencyMs.p99, 3),
-      r.k8ts.cpuMsPerQuery * 1000,
-      r.floor.cpuMsPerQuery * 1000,
-      `${r.k8ts.lost}/${r.floor.lost}`,
-    ]),
+    rows,
   );
   const top = rows[rows.length - 1];
   // Floor and k8ts share one client (often the bottleneck on 2 cores): goals are relative to the floor.

@@ -22,11 +22,20 @@ import {
   WAIT_MS,
   type NetNode,
 } from '../../test/agent-net/support.js';
-import { JOB_ENV, ROLE_ENV, startChild, THIS_FILE, type Child, type ClientJob, type Point } from '../dns.js';
+import {
+  JOB_ENV,
+  printDnsTable,
+  ROLE_ENV,
+  startChild,
+  THIS_FILE,
+  type Child,
+  type ClientJob,
+  type Point,
+} from '../dns.js';
 import { insideNetns, reexecInNetns } from './in-netns.js';
 import { containerPid } from './pod-netns.js';
 import { knob, knobList, type BenchOptions } from './options.js';
-import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './report.js';
+import { fmt, headline, printGoals, writeResult, type Goal } from './report.js';
 import { ROOT } from './server.js';
 
 /** The cluster DNS Service's address (the 10th of the default service CIDR). */
@@ -159,36 +168,9 @@ async function measure(o: BenchOptions): Promise<void> {
       process.stderr.write(`cleanup: ${err instanceof Error ? err.message : String(err)}\n`);
     });
   }
-  printTable(
+  printDnsTable(
     `Service A queries over UDP from a pod to ${CLUSTER_DNS}:53 (the proxy's DNAT → the node's DNS on ${NODE_IP}:10053); floor: fixed answers on ${NODE_IP} from the same pod (${services} services; closed-loop clients, 1 query in flight each; best of ${rounds} rounds; server CPU is the whole k8ts server process; node IP: the same server at ${NODE_IP}:${NODE_DNS_PORT}, without the DNAT)`,
-    [
-      'clients',
-      'k8ts q/s',
-      'floor q/s',
-      'ratio',
-      'k8ts p50 ms',
-      'k8ts p99 ms',
-      'floor p99 ms',
-      'k8ts cpu µs/q',
-      'floor cpu µs/q',
-      'lost',
-      'node IP q/s',
-      'load',
-    ],
-    rows.map((r) => [
-      r.k8ts.concurrency,
-      r.k8ts.qps,
-      r.floor.qps,
-      fmt(r.k8ts.qps / r.floor.qps, 2),
-      fmt(r.k8ts.latencyMs.p50, 3),
-      fmt(r.k8ts.latencyMs.p99, 3),
-      fmt(r.floor.latencyMs.p99, 3),
-      r.k8ts.cpuMsPerQuery * 1000,
-      r.floor.cpuMsPerQuery * 1000,
-      `${r.k8ts.lost}/${r.floor.lost}`,
-      r.nodeIP.qps,
-      fmt(r.load, 1),
-    ]),
+    rows,
   );
   const top = rows[rows.length - 1];
   const goals: Goal[] = top
