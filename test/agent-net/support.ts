@@ -112,6 +112,18 @@ export function nginxDeployment(ns: string, name: string, replicas: number): Dep
       failureThreshold: 1,
     },
   };
+  return appDeployment(ns, name, replicas, container, 5);
+}
+
+/** A Deployment of `replicas` pods labelled `app: NAME` running `container`. */
+function appDeployment(
+  ns: string,
+  name: string,
+  replicas: number,
+  container: Container,
+  graceSeconds: number,
+  strategy?: NonNullable<Deployment['spec']>['strategy'],
+): Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -119,9 +131,10 @@ export function nginxDeployment(ns: string, name: string, replicas: number): Dep
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
+      ...(strategy ? { strategy } : {}),
       template: {
         metadata: { labels: { app: name } },
-        spec: { terminationGracePeriodSeconds: 5, containers: [container] },
+        spec: { terminationGracePeriodSeconds: graceSeconds, containers: [container] },
       },
     },
   };
@@ -202,20 +215,10 @@ export function webContainer(image = BUSYBOX): Container {
 
 /** A Deployment of `replicas` web pods labelled `app: NAME`. */
 export function webDeployment(ns: string, name: string, replicas: number, image = BUSYBOX): Deployment {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { terminationGracePeriodSeconds: 10, containers: [webContainer(image)] },
-      },
-    },
-  };
+  return appDeployment(ns, name, replicas, webContainer(image), 10, {
+    type: 'RollingUpdate',
+    rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+  });
 }
 
 /** A Service selecting `app: SELECT` (default: its own name), port 80 → the pods' named port `http`. */
