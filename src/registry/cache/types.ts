@@ -39,7 +39,8 @@ export class CachedObject {
     // The object's own name (a string of its own) rather than a slice of the key, when equal.
     const own = object.metadata.name;
     this.name = own === name ? own : name;
-    if (!interned) {
+    // Secrets are few, and their values must not outlive them in a process-wide table.
+    if (!interned && object.kind !== 'Secret') {
       internStrings(object);
       if (labels !== object.metadata.labels) internRecordValues(labels as Record<string, string>);
       internFields(fields as Record<string, string>);
