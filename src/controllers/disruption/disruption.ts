@@ -159,8 +159,6 @@ class DisruptionSync {
     return { uid: ref.uid, replicas: num(cur) ?? 0 };
   }
 
-  private stopped = false;
-
   /** Lets the queues work (call once the informers synced). */
   start(): void {
     this.gate.open();
@@ -168,15 +166,13 @@ class DisruptionSync {
 
   /** Stops the queues; syncs still waiting return without acting. */
   stop(): void {
-    this.stopped = true;
     this.queue.stop();
     this.staleQueue.stop();
-    this.gate.open();
+    this.gate.close();
   }
 
   async sync(key: string): Promise<void> {
-    await this.gate.opened;
-    if (this.stopped) return;
+    if (!(await this.gate.pass())) return;
     const pdb = this.pdbs.get(key);
     if (!pdb) return;
     try {
@@ -272,8 +268,7 @@ class DisruptionSync {
 
   /** Sets a stale DisruptionTarget condition to False (the eviction that set it never deleted the pod). */
   async syncStalePod(key: string): Promise<void> {
-    await this.gate.opened;
-    if (this.stopped) return;
+    if (!(await this.gate.pass())) return;
     const pod = this.pods.get(key);
     if (!pod) return;
     const { stale, afterMs } = staleDisruption(pod, this.ctx.clock.now().getTime());

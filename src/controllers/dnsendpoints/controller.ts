@@ -92,7 +92,6 @@ class DnsEndpointsSync {
   private readonly log: Logger;
   /** The slices' generations this controller last wrote, until the cache shows them. */
   private readonly written = new Map<string, number>();
-  private stopped = false;
   private readonly gate = new SyncGate();
 
   constructor(private readonly ctx: ControllerContext) {
@@ -132,14 +131,12 @@ class DnsEndpointsSync {
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.stop();
-    this.gate.open();
+    this.gate.close();
   }
 
   async sync(): Promise<void> {
-    await this.gate.opened;
-    if (this.stopped) return;
+    if (!(await this.gate.pass())) return;
     const svc = this.services.get(KEY);
     // Without the Service there is nothing to serve; its slices went with it.
     if (!svc) return;

@@ -94,7 +94,6 @@ class EndpointSliceSync {
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
   private readonly max: number;
-  private stopped = false;
   private readonly gate = new SyncGate();
 
   constructor(
@@ -166,14 +165,12 @@ class EndpointSliceSync {
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.stop();
-    this.gate.open();
+    this.gate.close();
   }
 
   async sync(key: string): Promise<void> {
-    await this.gate.opened;
-    if (this.stopped) return;
+    if (!(await this.gate.pass())) return;
     const svc = this.services.get(key);
     if (!svc) {
       // The slices go with their owner (garbage collector).

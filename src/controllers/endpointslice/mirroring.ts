@@ -112,7 +112,6 @@ class MirroringSync {
   private readonly tracker = new SliceTracker();
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
-  private stopped = false;
   private readonly gate = new SyncGate();
 
   constructor(private readonly ctx: ControllerContext) {
@@ -149,14 +148,12 @@ class MirroringSync {
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.stop();
-    this.gate.open();
+    this.gate.close();
   }
 
   async sync(key: string): Promise<void> {
-    await this.gate.opened;
-    if (this.stopped) return;
+    if (!(await this.gate.pass())) return;
     const existing = this.slices.byIndex(BY_ENDPOINTS, key).filter((s) => !s.metadata.deletionTimestamp);
     const svc = this.services.get(key);
     const ep = this.endpoints.get(key);

@@ -71,12 +71,25 @@ export function startStopController(name: string, make: () => StartStop): Contro
 }
 
 /**
- * Holds a controller's syncs until its informers have synced (opened by start(), and by stop() so
- * that nothing waits forever): no decision is made from a half-loaded cache.
+ * Holds a controller's syncs until its informers have synced (opened by start()): no decision is made
+ * from a half-loaded cache. close() (from stop()) releases every waiting sync without letting it act.
  */
 export class SyncGate {
   open: () => void = () => undefined;
-  readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+  private readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+  private closed = false;
+
+  /** Stops the gate for good: syncs waiting or still to come return false from {@link pass}. */
+  close(): void {
+    this.closed = true;
+    this.open();
+  }
+
+  /** Waits until the gate opened; true when the sync may act, false once the gate is closed. */
+  async pass(): Promise<boolean> {
+    await this.opened;
+    return !this.closed;
+  }
 }
 
 /** Resolves once `signal` aborts (at once if it has). */

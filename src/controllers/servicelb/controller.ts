@@ -74,7 +74,6 @@ class ServiceLbSync {
   private readonly nodes: Informer<Node & ApiObject>;
   private readonly log: Logger;
   private readonly recorder: EventRecorder;
-  private stopped = false;
   private readonly gate = new SyncGate();
 
   constructor(private readonly ctx: ControllerContext) {
@@ -103,14 +102,12 @@ class ServiceLbSync {
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.stop();
-    this.gate.open();
+    this.gate.close();
   }
 
   async sync(key: string): Promise<void> {
-    await this.gate.opened;
-    if (this.stopped) return;
+    if (!(await this.gate.pass())) return;
     const svc = this.services.get(key);
     if (!svc) return;
     const current = svc.status?.loadBalancer?.ingress ?? [];
