@@ -6,7 +6,7 @@
  * the controller was down go too. Selectorless Services keep the Endpoints their owner writes, and
  * `default/kubernetes` belongs to the API server.
  */
-import { runSynced } from '../framework/manager.js';
+import { runSynced, SyncGate } from '../framework/manager.js';
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import type { EventRecorder } from '../../client/events.js';
@@ -67,9 +67,7 @@ class EndpointsSync {
   private readonly recorder: EventRecorder;
   /** Key → the resourceVersion this controller last replaced (or '' after a create), until the cache moves on. */
   private readonly written = new Map<string, string | undefined>();
-  private stopped = false;
-  private markReady: () => void = () => undefined;
-  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private readonly gate = new SyncGate();
 
   constructor(private readonly ctx: ControllerContext) {
     this.log = ctx.logger('endpoints-controller');
@@ -97,7 +95,7 @@ class EndpointsSync {
   }
 
   start(): void {
-    this.markReady();
+    this.gate.open();
     // Endpoints left behind by Services deleted while the controller was not running.
     for (const ep of this.endpoints.list()) {
       if (ep.metadata.annotations?.[LEADER_ANNOTATION] !== undefined) continue;
@@ -107,9 +105,8 @@ class EndpointsSync {
   }
 
   stop(): void {
-    this.stopped = true;
     this.queue.stop();
-    this.markReady();
+    this.gate.close();
   }
 
   /** True while the cache does not show this controller's last write of `key` yet. */
@@ -122,8 +119,7 @@ class EndpointsSync {
   }
 
   async sync(key: string): Promise<void> {
-    await this.ready;
-    if (this.stopped || key === API_SERVER_ENDPOINTS) return;
+    if (!(await this.gate.pass()) || key === API_SERVER_ENDPOINTS) return;
     const [ns = '', name = ''] = key.split('/');
     const client = this.ctx.client.resource<EndpointsObject>(ENDPOINTS, ns);
     const svc = this.services.get(key);
