@@ -32,6 +32,7 @@ import { configMapJson, ensureNamespace, filler } from './lib/k8s.js';
 import { closedLoop, type LoadResult } from './lib/load.js';
 import { knob, knobList, type BenchOptions } from './lib/options.js';
 import { procCpuSeconds, procMemory, type ProcMemory } from './lib/proc.js';
+import { processSched, schedShares, threadSched, type SchedShares } from './apiserver-write-sched.js';
 import { newestProfile, printProfile, summarizeProfile } from './lib/profile.js';
 import {
   fmt,
@@ -64,6 +65,13 @@ interface Point {
   clientCpuMsPerOp?: number;
   /** Unary calls inside etcd, sampled every 100 ms (`--set inflight=1`): median and largest. */
   etcdInFlight?: { p50: number; max: number; samples: number };
+  /**
+   * The serving process's main thread (k8ts: its event loop) over the point: share of the time on a
+   * CPU and runnable but waiting for one; the rest it was idle.
+   */
+  serverMain?: SchedShares;
+  /** Milliseconds per operation that the server, etcd and this process were runnable but waited for a CPU. */
+  cpuWaitMsPerOp?: number;
 }
 
 /** The etcd a point talks to: its PID (CPU) and client URL (metrics). */
@@ -93,7 +101,18 @@ async function measuredPoint(
   const cpu0 = procCpuSeconds(pid);
   const etcd0 = etcdPid === undefined ? 0 : procCpuSeconds(etcdPid);
   const self0 = process.cpuUsage();
+  const procs = [...new Set([pid, process.pid, ...(etcdPid === undefined ? [] : [etcdPid])])];
+  const main0 = threadSched(pid);
+  const wait0 = procs.map((p) => processSched(p));
+  const wall0 = performance.now();
   const result = await closedLoop({ concurrency: c, warmupMs: o.warmupMs, durationMs: o.durationMs, op });
+  const wallMs = performance.now() - wall0;
+  const serverMain = pid === process.pid ? undefined : schedShares(main0, threadSched(pid), wallMs);
+  const waitNs = procs.reduce((sum, p, i) => {
+    const before = wait0[i];
+    const after = processSched(p);
+    return before && after ? sum + after.waitNs - before.waitNs : sum;
+  }, 0);
   const cpu = procCpuSeconds(pid) - cpu0;
   const etcdCpu = etcdPid === undefined ? undefined : procCpuSeconds(etcdPid) - etcd0;
   const self = process.cpuUsage(self0);
@@ -109,6 +128,8 @@ async function measuredPoint(
     serverCpuMsPerOp: perOp(cpu),
     etcdCpuMsPerOp: perOp(etcdCpu),
     clientCpuMsPerOp: perOp(selfCpu),
+    ...(serverMain ? { serverMain } : {}),
+    cpuWaitMsPerOp: perOp(waitNs / 1e9),
     ...(inFlight?.length
       ? {
           etcdInFlight: {
@@ -231,6 +252,11 @@ function row(p: Point, floor?: number): Cell[] {
     p.etcdCpuMsPerOp,
     p.clientCpuMsPerOp,
     p.etcdInFlight ? `${p.etcdInFlight.p50}/${p.etcdInFlight.max}` : '',
+    // Only a Node server's main thread is its event loop (etcd's main thread tells nothing).
+    p.serverMain && !p.system.startsWith('etcd')
+      ? `${fmt(p.serverMain.busyPct, 0)}/${fmt(p.serverMain.waitPct, 0)}`
+      : '',
+    p.cpuWaitMsPerOp,
     r.errors,
   ];
 }
@@ -438,6 +464,8 @@ export async function run(o: BenchOptions): Promise<void> {
       'etcd cpu ms/op',
       'client cpu ms/op',
       'in etcd p50/max',
+      'main busy/wait %',
+      'cpu wait ms/op',
       'errors',
     ],
     points.map((p) => row(p, floorOf(p))),
