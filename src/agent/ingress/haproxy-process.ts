@@ -50,9 +50,10 @@ function run(cmd: string, args: string[]): Promise<{ code: number; output: strin
 /**
  * Opens the descriptor HAProxy gets as its stdout; `close` says whether the caller closes it after
  * the spawn. HAProxy makes its log descriptor non-blocking (a full pipe drops lines instead of
- * stalling requests), a flag of the open file description: so a pipe or terminal of the agent is
- * opened again through /proc (a description of HAProxy's own, the same pipe) and the agent's stdout
- * stays as it was. A regular file or socket is shared as is.
+ * stalling requests), a flag of the open file description. The agent's stdout is non-blocking
+ * already (pino opens it so and retries on EAGAIN), but so that neither side's flags depend on the
+ * other, a pipe or terminal is opened again through /proc (a description of HAProxy's own, the same
+ * pipe). A regular file or a socket (which /proc cannot open) is shared as it is.
  */
 function openLogTarget(target: AccessLogTarget): { fd: number; close: boolean } {
   if ('path' in target) {
