@@ -148,7 +148,7 @@ async function startIngress(backendPort: number, accessLog: boolean): Promise<Se
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-ingress-'));
   const httpPort = await freePort();
   const httpsPort = await freePort();
-  // Access-log lines are written (the cost is the real one) but not printed.
+  // Access-log lines are written by HAProxy (the cost is the real one) but not printed.
   const logger = pino({ level: 'info' }, { write: () => undefined });
   const controller = new IngressController({
     client,
@@ -157,6 +157,7 @@ async function startIngress(backendPort: number, accessLog: boolean): Promise<Se
     logger,
     runDir,
     accessLog,
+    accessLogTo: { path: '/dev/null' },
     events: false,
   });
   await controller.start();

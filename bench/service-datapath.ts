@@ -24,8 +24,9 @@
  *
  * CPU per request: around every run, the CPU time of the run's own processes (this namespace's and
  * those in the run's cgroup: the pods) from /proc, grouped as wrk (reaped child), haproxy, backend
- * (nginx/httpd), k8ts (the server process: API server + agent, which re-emits HAProxy's access log
- * line by line), bench (this process, which keeps the server's output like the test harness), other;
+ * (nginx/httpd), k8ts (the server process: API server + agent; HAProxy writes its access-log lines
+ * to the server's stdout itself), bench (this process, which keeps the server's output like the test
+ * harness, and so reads every access-log line: the log's reader), other;
  * plus the machine's softirq time. (busybox httpd's per-connection children end unreaped by this
  * process, so the busybox backend's CPU is undercounted.) On the 2-core build VM shared with other
  * jobs, req/s and the ratios move by tens of percent between runs; CPU µs/request is the steadier
@@ -183,8 +184,8 @@ async function measure(o: BenchOptions): Promise<void> {
       await waitHostAnswers(`${p.name} ${p.url} to answer`, p.url, p.host ? { host: p.host } : {});
       samples.set(p.name, []);
     }
-    // The server (API server + agent, which re-emits HAProxy's access log) and this process (which
-    // keeps the server's output, as the test harness does).
+    // The server (API server + agent; HAProxy, its child, writes the access log to the server's
+    // stdout) and this process (which keeps the server's output, as the test harness does).
     const labels = new Map([
       [net.node.pid, 'k8ts server'],
       [process.pid, 'bench'],

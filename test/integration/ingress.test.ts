@@ -115,14 +115,21 @@ describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', 
   const client = new FakeClient();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-ingress-'));
   const logLines: Record<string, unknown>[] = [];
+  // Like the agent's logger (src/util/log.ts): ISO time, the pid, the component and node bindings.
   const logger = pino(
-    { level: 'info' },
+    { level: 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
     {
       write(line: string): void {
         logLines.push(JSON.parse(line) as Record<string, unknown>);
       },
     },
-  );
+  ).child({ component: 'ingress', node: 'node-1' });
+  // HAProxy writes the access log itself; here to a file instead of the agent's stdout.
+  const accessLogFile = path.join(runDir, 'access.log');
+  const accessLines = (): string[] =>
+    (fs.existsSync(accessLogFile) ? fs.readFileSync(accessLogFile, 'utf8') : '').split('\n').filter(Boolean);
+  const accessEntries = (): Record<string, unknown>[] =>
+    accessLines().map((l) => JSON.parse(l) as Record<string, unknown>);
   const servers: http.Server[] = [];
   let wss: WebSocketServer | undefined;
   let controller: IngressController | undefined;
@@ -235,6 +242,7 @@ describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', 
       listen: { host: '127.0.0.1', httpPort, httpsPort },
       logger,
       runDir,
+      accessLogTo: { path: accessLogFile },
       debounceMs: 20,
     });
     await controller.start();
@@ -444,17 +452,108 @@ describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', 
     expect([...seen].sort()).toEqual(['a1', 'a2']);
   });
 
-  it('writes one access-log line per request', async () => {
+  it("writes one access-log line per request, shaped like the agent's own log lines", async () => {
+    const before = Date.now();
     await get(httpPort, 'a.test', '/logged?x=1');
     const line = await pollUntil(
       'the access-log line',
-      () => logLines.find((l) => l['access'] === true && l['path'] === '/logged'),
+      () => accessEntries().find((l) => l['uri'] === '/logged?x=1'),
       (l) => l !== undefined,
     );
-    expect(line).toMatchObject({ method: 'GET', host: 'a.test', status: 200, service: 'web/app-a:80' });
+    expect(line).toMatchObject({
+      level: 30,
+      pid: process.pid,
+      component: 'ingress',
+      node: 'node-1',
+      access: true,
+      method: 'GET',
+      host: 'a.test',
+      status: 200,
+      backend: 'be_web_app-a_80',
+      service: 'web/app-a:80',
+      client: '127.0.0.1',
+      retries: '0',
+      tls: false,
+      msg: 'ingress request',
+    });
+    // The same keys in the same order as a line of the logger itself, then the request's fields.
+    logger.info('marker');
+    const own = logLines.find((l) => l['msg'] === 'marker') ?? {};
+    expect(Object.keys(line ?? {}).slice(0, 5)).toEqual(Object.keys(own).slice(0, 5));
+    expect(Object.keys(line ?? {}).at(-1)).toBe('msg');
+    const time = Date.parse(String(line?.['time']));
+    expect(String(line?.['time'])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(time).toBeGreaterThanOrEqual(before - 1000);
+    expect(time).toBeLessThanOrEqual(Date.now() + 1000);
     expect(line?.['upstream']).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(typeof line?.['bytes']).toBe('number');
     expect(typeof line?.['durationMs']).toBe('number');
+    // Over TLS too; and the agent's logger got none of them.
+    const tlsAnswer = await new Promise<number>((resolve, reject) => {
+      https
+        .get(
+          {
+            host: '127.0.0.1',
+            port: httpsPort,
+            servername: 'a.test',
+            path: '/logged-tls',
+            ca: caPem,
+            agent: false,
+            headers: { host: 'a.test' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
+        .on('error', reject);
+    });
+    expect(tlsAnswer).toBe(200);
+    const tlsLine = await pollUntil(
+      'the TLS access-log line',
+      () => accessEntries().find((l) => l['uri'] === '/logged-tls'),
+      (l) => l !== undefined,
+    );
+    expect(tlsLine).toMatchObject({ tls: true, host: 'a.test', status: 200 });
+    expect(logLines.filter((l) => l['access'] === true)).toEqual([]);
+  });
+
+  it('keeps every access-log line valid JSON within 4096 bytes, whatever the request holds', async () => {
+    const { Socket } = await import('node:net');
+    const raw = (request: Buffer): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const sock = new Socket();
+        const chunks: Buffer[] = [];
+        sock.on('data', (c: Buffer) => chunks.push(c));
+        sock.on('error', reject);
+        sock.on('close', () => resolve(Buffer.concat(chunks).toString('latin1').split('\r\n')[0] ?? ''));
+        sock.connect(httpPort, '127.0.0.1', () => sock.end(request));
+      });
+    // Quotes, backslashes and slashes in a long URI; control bytes, UTF-8 and invalid bytes in Host.
+    const uri = `/weird/"\\${'"\\/'.repeat(2500)}`;
+    const host = Buffer.concat([
+      Buffer.from('a.test'),
+      Buffer.from([0x01, 0x22, 0x5c, 0xc3, 0xa9, 0xff, 0x09, 0x7f]),
+      Buffer.alloc(3000, 0x01),
+    ]);
+    const request = Buffer.concat([
+      Buffer.from(`GET ${uri} HTTP/1.1\r\nHost: `),
+      host,
+      Buffer.from('\r\nConnection: close\r\n\r\n'),
+    ]);
+    expect(await raw(request)).toMatch(/^HTTP\/1\.1 \d{3}/);
+    const line = await pollUntil(
+      'the access-log line of the weird request',
+      () => accessLines().find((l) => l.includes('weird')),
+      (l) => l !== undefined,
+    );
+    expect(Buffer.byteLength(`${line ?? ''}\n`)).toBeLessThanOrEqual(4096);
+    const entry = JSON.parse(line ?? '') as Record<string, unknown>;
+    const loggedUri = String(entry['uri']);
+    expect(loggedUri.length).toBeGreaterThan(300);
+    expect(uri.startsWith(loggedUri)).toBe(true);
+    expect(String(entry['host']).startsWith('a.test\u0001"\\é')).toBe(true);
+    expect(entry['msg']).toBe('ingress request');
   });
 
   it('reports a missing Secret and keeps serving', async () => {
@@ -483,6 +582,19 @@ describe.skipIf(!haproxyInstalled())('Ingress data path (HAProxy) on loopback', 
       (a) => a.status === 503,
     );
     expect(echoOf(await get(httpPort, 'a.test', '/')).backend).toMatch(/^a[12]$/);
+  });
+
+  it('writes nothing but access-log lines to the access log, across reloads and endpoint changes', () => {
+    const lines = accessLines();
+    expect(lines.length).toBeGreaterThan(10);
+    const bad = lines.filter((l) => {
+      try {
+        return (JSON.parse(l) as Record<string, unknown>)['msg'] !== 'ingress request';
+      } catch {
+        return true;
+      }
+    });
+    expect(bad).toEqual([]);
   });
 });
 

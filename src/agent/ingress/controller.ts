@@ -14,6 +14,7 @@ import { createInformer } from '../../client/informer.js';
 import { ENDPOINTSLICES, INGRESSCLASSES, INGRESSES, SECRETS, SERVICES } from '../../client/resources.js';
 import type { ApiObject, Client, Informer } from '../../client/types.js';
 import type { Logger } from '../../util/log.js';
+import { accessLogShape, type AccessLogTarget } from './access-log.js';
 import { defaultCertificatePem } from './default-cert.js';
 import { renderHaproxyConfig, slotsFor } from './haproxy-config.js';
 import { HaproxyProcess } from './haproxy-process.js';
@@ -33,16 +34,6 @@ export type SecretObject = Secret & ApiObject;
 
 /** The Secrets the controller watches (field selector). */
 export const TLS_SECRETS = 'type=kubernetes.io/tls';
-
-/** A URL-encoded access-log field as text ('-' when HAProxy had none). */
-function decoded(v: unknown): string | undefined {
-  if (typeof v !== 'string' || v === '-' || v === '') return undefined;
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v;
-  }
-}
 
 /** Where the data path listens. */
 export interface IngressListen {
@@ -67,8 +58,13 @@ export interface IngressControllerOptions {
   haproxyBinary?: string;
   /** Quiet time after a change before the data path is recomputed (default 100 ms). */
   debounceMs?: number;
-  /** One log line per request (default true). */
+  /**
+   * One log line per request (default true), written by HAProxy itself in the shape of `logger`'s
+   * lines (none when `logger` does not log `info`).
+   */
   accessLog?: boolean;
+  /** Where the access-log lines go (default `{ fd: 1 }`: the agent's stdout, as its own lines). */
+  accessLogTo?: AccessLogTarget;
   /** Record Warning events on Ingresses with problems (default true). */
   events?: boolean;
   /**
@@ -156,7 +152,7 @@ export class IngressController {
       binary: opts.haproxyBinary,
       dir: opts.runDir ?? `/run/k8ts/ingress/${opts.nodeName}`,
       logger: opts.logger,
-      onAccessLog: (entry) => this.accessLog(entry),
+      ...(opts.accessLogTo ? { accessLog: opts.accessLogTo } : {}),
     });
     this.proxy.onRestart = () => {
       // A restarted HAProxy runs the file's endpoints: render everything again.
@@ -301,7 +297,7 @@ export class IngressController {
       const rendered = renderHaproxyConfig(model, {
         ...this.listen,
         ...paths,
-        accessLog: this.opts.accessLog,
+        accessLog: this.opts.accessLog === false ? false : accessLogShape(this.log),
         threads,
         slots: counts,
       });
@@ -346,28 +342,5 @@ export class IngressController {
       );
     }
     this.reported = now;
-  }
-
-  private accessLog(entry: Record<string, unknown>): void {
-    const backend = typeof entry['backend'] === 'string' ? entry['backend'] : '';
-    const upstream = entry['upstream'] === '-:-' ? undefined : entry['upstream'];
-    const b = this.lastModel?.backends.find((x) => x.name === backend);
-    this.log.info(
-      {
-        access: true,
-        method: entry['method'],
-        host: decoded(entry['host']),
-        path: decoded(entry['uri'])?.split('?')[0],
-        status: entry['status'],
-        bytes: entry['bytes'],
-        durationMs: entry['duration_ms'],
-        upstream,
-        service: b ? `${b.namespace}/${b.service}:${b.port}` : undefined,
-        client: entry['client'],
-        tls: entry['tls'] === 1,
-        retries: entry['retries'],
-      },
-      'ingress request',
-    );
   }
 }

@@ -3,16 +3,20 @@
  * configuration goes into a fresh generation directory, is checked with `haproxy -c`, and only then
  * replaces the running one (SIGUSR2 to the master: new workers take the listening sockets over, old
  * ones finish their connections). A configuration that fails the check never reaches the data path.
- * The master is restarted with backoff when it dies.
+ * The master is restarted with backoff when it dies. Its stdout is the access log's destination
+ * (the agent's own stdout by default: HAProxy writes the lines itself, see access-log.ts); its
+ * stderr (warnings, alerts, load results) is read and logged by the agent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { connect } from 'node:net';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Backoff } from '../../client/backoff.js';
 import { LineSplitter } from '../../client/lines.js';
 import type { Logger } from '../../util/log.js';
+import type { AccessLogTarget } from './access-log.js';
 import type { RenderOptions, RenderedConfig } from './haproxy-config.js';
 
 /** Options of {@link HaproxyProcess}. */
@@ -22,8 +26,8 @@ export interface HaproxyProcessOptions {
   /** Runtime directory (created 0700): configuration, certificates, admin socket. */
   dir: string;
   logger: Logger;
-  /** Each JSON access-log object HAProxy writes. */
-  onAccessLog(entry: Record<string, unknown>): void;
+  /** HAProxy's stdout, where it writes the access log (default `{ fd: 1 }`, the agent's stdout). */
+  accessLog?: AccessLogTarget;
   /** How long a start or reload may take before it counts as failed (default 15 s). */
   loadTimeoutMs?: number;
 }
@@ -41,6 +45,34 @@ function run(cmd: string, args: string[]): Promise<{ code: number; output: strin
     child.on('error', (err) => resolve({ code: -1, output: err.message }));
     child.on('close', (code) => resolve({ code: code ?? -1, output: Buffer.concat(out).toString('utf8') }));
   });
+}
+
+/**
+ * Opens the descriptor HAProxy gets as its stdout; `close` says whether the caller closes it after
+ * the spawn. HAProxy makes its log descriptor non-blocking (a full pipe drops lines instead of
+ * stalling requests), a flag of the open file description. The agent's stdout is non-blocking
+ * already (pino opens it so and retries on EAGAIN), but so that neither side's flags depend on the
+ * other, a pipe or terminal is opened again through /proc (a description of HAProxy's own, the same
+ * pipe). A regular file or a socket (which /proc cannot open) is shared as it is.
+ */
+function openLogTarget(target: AccessLogTarget): { fd: number; close: boolean } {
+  if ('path' in target) {
+    return {
+      fd: openSync(target.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600),
+      close: true,
+    };
+  }
+  try {
+    const st = fstatSync(target.fd);
+    if (st.isFIFO() || st.isCharacterDevice())
+      return {
+        fd: openSync(`/proc/self/fd/${target.fd}`, constants.O_WRONLY | constants.O_NONBLOCK),
+        close: true,
+      };
+  } catch {
+    // Not reopenable (no /proc, no reader): share the descriptor.
+  }
+  return { fd: target.fd, close: false };
 }
 
 /** One supervised HAProxy master. */
@@ -198,19 +230,22 @@ export class HaproxyProcess {
 
   private spawnMaster(): Promise<LoadResult> {
     const loaded = this.waitForLoad();
+    let out: { fd: number; close: boolean } | undefined;
+    try {
+      out = openLogTarget(this.opts.accessLog ?? { fd: 1 });
+    } catch (err) {
+      this.log.warn({ err }, 'cannot open the ingress access log; HAProxy writes none');
+    }
     const child = spawn(this.binary, ['-W', '-db', '-f', this.paths().config], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', out?.fd ?? 'ignore', 'pipe'],
     });
+    if (out?.close) closeSync(out.fd);
     this.child = child;
     this.log.info({ pid: child.pid }, 'ingress proxy (haproxy) started');
     if (child.pid !== undefined)
       writeFile(this.pidFile(), `${child.pid}\n`, { mode: 0o600 }).catch((err: unknown) =>
         this.log.warn({ err }, 'could not write the ingress proxy PID file'),
       );
-    const out = new LineSplitter();
-    child.stdout?.on('data', (chunk: Buffer) => {
-      for (const line of out.push(chunk)) this.onStdout(line);
-    });
     const err = new LineSplitter();
     child.stderr?.on('data', (chunk: Buffer) => {
       for (const line of err.push(chunk)) this.onStderr(line);
@@ -240,21 +275,6 @@ export class HaproxyProcess {
       }, delay);
     });
     return loaded;
-  }
-
-  private onStdout(line: string): void {
-    if (line.startsWith('{')) {
-      try {
-        const entry: unknown = JSON.parse(line);
-        if (entry && typeof entry === 'object') {
-          this.opts.onAccessLog(entry as Record<string, unknown>);
-          return;
-        }
-      } catch {
-        // Not an access-log line: logged below.
-      }
-    }
-    this.log.debug({ line }, 'haproxy');
   }
 
   private onStderr(line: string): void {
