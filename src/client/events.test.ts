@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logger } from '../util/log.js';
-import { EventRecorder } from './events.js';
+import { EventRecorder, eventSuffix } from './events.js';
 import { EVENTS } from './resources.js';
 import { FakeClient } from './testing/fake-client.js';
 
@@ -27,5 +27,15 @@ describe('EventRecorder', () => {
     await rec.record(rs, 'Normal', 'SuccessfulCreate', 'Created pod: web-late');
     await rec.record(rs, 'Normal', 'SuccessfulCreate', 'Created pod: web-later');
     expect(client.stored(EVENTS)).toHaveLength(26);
+  });
+
+  it('names events of one millisecond apart, in the hex-nanoseconds shape of upstream names', () => {
+    const ms = Date.parse('2026-11-29T10:00:00Z');
+    const names = new Set(Array.from({ length: 10_000 }, () => eventSuffix(ms)));
+    expect(names.size).toBe(10_000);
+    for (const n of names) {
+      expect(n).toMatch(/^[0-9a-f]{16}$/);
+      expect(BigInt(`0x${n}`) / 1_000_000n).toBe(BigInt(ms));
+    }
   });
 });
