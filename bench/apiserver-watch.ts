@@ -83,6 +83,9 @@ export async function run(o: BenchOptions): Promise<void> {
   const srv = await startK8ts({
     ...(etcd ? { datastoreEndpoint: etcd.endpoint } : {}),
     ...(o.profile ? { cpuProfileDir: profileDir } : {}),
+    // The API server alone: a node agent would run the benchmark's pods (and change the machine's
+    // network) beside what is measured.
+    extraArgs: ['--disable-agent'],
   });
   let sampleEvent: string | undefined;
   let openMs = NaN;
