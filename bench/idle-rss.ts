@@ -1,6 +1,7 @@
 /**
- * idle-rss: the k8ts server's memory. Start it with its defaults (embedded SQLite) on a fresh data
- * dir, wait 10 s after it is ready and read VmRSS from /proc/PID/status; then again after one
+ * idle-rss: the k8ts server's memory. Start it with its defaults (embedded SQLite, and its node
+ * agent: containerd, the service proxy, DNS, Ingress) on a fresh data dir, wait 10 s after its node
+ * is Ready and read VmRSS from /proc/PID/status; then again after one
  * `kubectl get all -A` and one `kubectl api-resources` (real kubectl, empty discovery cache).
  * Idle RSS varies by ~10 MiB from start to start (how far V8 grew its young generation during
  * start-up), so the idle figure is the median of several fresh starts. For information it also
@@ -16,10 +17,14 @@ import { startEcho } from './lib/child.js';
 import { knob, type BenchOptions } from './lib/options.js';
 import { procMemory, sleep, type ProcMemory } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
-import { ensureBuilt, startK8ts } from './lib/server.js';
+import { heapReporterArgs, heapStats, type HeapStats } from './lib/heap-reporter.js';
+import { inBenchHost, type BenchHost } from './lib/netns.js';
+import { startNode } from './lib/node.js';
+import { ensureBuilt, startK8ts, type K8tsServer } from './lib/server.js';
 import { median } from './lib/stats.js';
 
-const GOAL_MIB = 100;
+/** 100 MB in MiB. */
+const GOAL_MIB = 100e6 / 2 ** 20;
 const SEMI_SPACE_FLAG = '--max-semi-space-size=2';
 
 function kubectl(kubeconfig: string, cacheDir: string, args: string[]): { ms: number; lines: number } {
@@ -44,19 +49,70 @@ async function bareNodeRss(settleMs: number): Promise<ProcMemory> {
   }
 }
 
+/** A started server and how to stop it. */
+interface Started {
+  srv: K8tsServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `k8ts server` on a fresh data dir: with its agent inside the bench host (resolves once the
+ * node is Ready), or the API server alone (`--disable-agent`).
+ */
+async function startServer(
+  host: BenchHost | undefined,
+  n: number,
+  opts: { nodeArgs?: string[]; alone?: boolean },
+): Promise<Started> {
+  const nodeArgs = opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {};
+  if (!host || opts.alone) {
+    const srv = await startK8ts({ ...nodeArgs, extraArgs: ['--disable-agent'] });
+    return { srv, stop: () => srv.stop() };
+  }
+  const node = await startNode(host, {
+    dataDir: path.join(host.dir, `data-${n}`),
+    images: false,
+    ...nodeArgs,
+  });
+  return { srv: node.srv, stop: () => node.stop() };
+}
+
 /** The benchmark. */
 export async function run(o: BenchOptions): Promise<void> {
   ensureBuilt();
+  if (process.getuid?.() === 0) await inBenchHost('idle-rss', o, (host) => measure(o, host));
+  else {
+    process.stdout.write(
+      'not root: measuring the API server alone (--disable-agent), without its node agent\n',
+    );
+    await measure(o, undefined);
+  }
+}
+
+async function measure(o: BenchOptions, host: BenchHost | undefined): Promise<void> {
+  let n = 0;
   const waitMs = knob(o, 'waitSeconds', 10, 3) * 1000;
   const starts = Math.max(1, knob(o, 'starts', 3, 1));
   const memory: Record<string, ProcMemory> = {};
   const idle: number[] = [];
   const capped: number[] = [];
+  const alone: number[] = [];
+  let heap: HeapStats | undefined;
   const kubectlRuns: Record<string, { ms: number; lines: number }> = {};
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-kubecache-'));
   try {
+    // --set heap=1: the first start preloads a V8 heap reporter and prints its heap spaces when idle.
+    // --set heapSnapshot=1: also a heap snapshot, in bench/results/profiles/idle-rss/.
+    const snapshotDir = o.knobs.has('heapSnapshot')
+      ? path.resolve('bench/results/profiles/idle-rss')
+      : undefined;
+    const heapArgs =
+      o.knobs.has('heap') || snapshotDir
+        ? heapReporterArgs(path.join(cacheDir, 'heap'), snapshotDir)
+        : undefined;
     for (let i = 0; i < starts; i++) {
-      const srv = await startK8ts();
+      const started = await startServer(host, n++, i === 0 && heapArgs ? { nodeArgs: heapArgs } : {});
+      const srv = started.srv;
       try {
         if (i === 0) memory['k8ts at ready'] = procMemory(srv.pid);
         process.stdout.write(
@@ -66,6 +122,7 @@ export async function run(o: BenchOptions): Promise<void> {
         const m = procMemory(srv.pid);
         idle.push(m.rssMiB);
         if (i > 0) continue;
+        if (heapArgs) heap = await heapStats(srv.pid, () => srv.log(), 30_000);
         memory[`k8ts idle ${waitMs / 1000} s after ready`] = m;
         kubectlRuns['get all -A'] = kubectl(srv.kubeconfig, cacheDir, ['get', 'all', '-A']);
         memory['k8ts after kubectl get all -A'] = procMemory(srv.pid);
@@ -79,11 +136,12 @@ export async function run(o: BenchOptions): Promise<void> {
           await echo.stop();
         }
       } finally {
-        await srv.stop();
+        await started.stop();
       }
     }
     for (let i = 0; i < starts; i++) {
-      const srv = await startK8ts({ nodeArgs: [SEMI_SPACE_FLAG] });
+      const started = await startServer(host, n++, { nodeArgs: [SEMI_SPACE_FLAG] });
+      const srv = started.srv;
       try {
         process.stdout.write(
           `start ${i + 1}/${starts} with ${SEMI_SPACE_FLAG}: waiting ${waitMs / 1000} s…\n`,
@@ -93,9 +151,22 @@ export async function run(o: BenchOptions): Promise<void> {
         capped.push(m.rssMiB);
         if (i === 0) memory[`k8ts idle, node ${SEMI_SPACE_FLAG}`] = m;
       } finally {
-        await srv.stop();
+        await started.stop();
       }
     }
+    if (host)
+      for (let i = 0; i < starts; i++) {
+        const started = await startServer(host, n++, { alone: true });
+        try {
+          process.stdout.write(`start ${i + 1}/${starts} --disable-agent: waiting ${waitMs / 1000} s…\n`);
+          await sleep(waitMs);
+          const m = started.srv.pid ? procMemory(started.srv.pid) : undefined;
+          if (m) alone.push(m.rssMiB);
+          if (m && i === 0) memory['k8ts --disable-agent idle'] = m;
+        } finally {
+          await started.stop();
+        }
+      }
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
@@ -111,7 +182,7 @@ export async function run(o: BenchOptions): Promise<void> {
     ['server', 'median', 'min', 'max', 'all'],
     [
       [
-        'k8ts (defaults)',
+        host ? 'k8ts (defaults: with its agent)' : 'k8ts --disable-agent (no root)',
         median(idle),
         Math.min(...idle),
         Math.max(...idle),
@@ -124,8 +195,31 @@ export async function run(o: BenchOptions): Promise<void> {
         Math.max(...capped),
         capped.map((v) => fmt(v, 0)).join(' '),
       ],
+      ...(alone.length
+        ? [
+            [
+              'k8ts --disable-agent (API server alone)',
+              median(alone),
+              Math.min(...alone),
+              Math.max(...alone),
+              alone.map((v) => fmt(v, 0)).join(' '),
+            ],
+          ]
+        : []),
     ],
   );
+  if (heap) {
+    const MiB = (b: number): number => b / 2 ** 20;
+    printTable(
+      'V8 heap of the first start when idle (MiB: used / committed)',
+      ['space', 'used', 'committed'],
+      [
+        ...Object.entries(heap.spaces).map(([k, v]) => [k, MiB(v.used), MiB(v.size)]),
+        ['external (memoryUsage)', MiB(heap.memory.external), ''],
+        ['arrayBuffers (memoryUsage)', MiB(heap.memory.arrayBuffers), ''],
+      ],
+    );
+  }
   printTable(
     'kubectl (empty discovery cache)',
     ['command', 'ms', 'output lines'],
@@ -140,20 +234,21 @@ export async function run(o: BenchOptions): Promise<void> {
   const bare = memory['floor: bare node']?.rssMiB ?? NaN;
   const goals: Goal[] = [
     {
-      goal: `idle RSS < ${GOAL_MIB} MiB (median of ${starts} starts)`,
+      goal: `idle RSS${host ? '' : ' (API server alone: no root)'} < 100 MB (${fmt(GOAL_MIB, 1)} MiB; median of ${starts} starts)`,
       value: `${fmt(idleMedian, 1)} MiB`,
       met: idleMedian < GOAL_MIB,
     },
     {
-      goal: `(info) RSS after kubectl get all -A + api-resources < ${GOAL_MIB} MiB`,
+      goal: `(info) RSS after kubectl get all -A + api-resources < 100 MB`,
       value: `${fmt(afterKubectl, 1)} MiB`,
       met: afterKubectl < GOAL_MIB,
     },
   ];
   printGoals(goals);
   writeResult('idle-rss', {
-    options: { waitMs, starts },
+    options: { waitMs, starts, agent: host !== undefined },
     idleMiB: idle,
+    aloneMiB: alone,
     cappedSemiSpaceMiB: capped,
     memory,
     kubectl: kubectlRuns,

@@ -48,6 +48,8 @@ export interface NodeOptions {
   bin?: string;
   /** Flags for node itself (e.g. V8 heap limits). */
   nodeArgs?: string[];
+  /** Import the busybox test image when containerd lacks it (default true; false: an idle node). */
+  images?: boolean;
 }
 
 /** Reads containerd's PID from the agent's pid file, if that process is alive. */
@@ -106,8 +108,9 @@ export async function startNode(host: BenchHost, opts: NodeOptions = {}): Promis
         everyMs: 200,
       });
       cri = connectCri(containerdPaths(dataDir).socket);
-      const have = await cri.images.imageStatus({ image: { image: BUSYBOX } });
-      if (!have.image?.id) {
+      const have =
+        opts.images === false ? undefined : await cri.images.imageStatus({ image: { image: BUSYBOX } });
+      if (have && !have.image?.id) {
         const images = await ensureTestImages();
         const r = spawnSync(
           process.execPath,
