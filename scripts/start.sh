@@ -16,4 +16,4 @@ fi
 section "building"
 npm run build --silent
 section "starting k8ts server $*"
-exec node bin/k8ts.js server "$@"
+exec bin/k8ts.js server "$@"

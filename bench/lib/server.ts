@@ -76,6 +76,15 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts the server and resolves once /readyz answers 200 with the admin certificate. */
+/**
+ * The environment node gets when k8ts runs as a program: bin/k8ts.js's first lines start node with
+ * MALLOC_ARENA_MAX=2 unless it is set. The benchmarks run `node [flags] bin/k8ts.js`, which skips
+ * those lines, so they pass the same environment themselves.
+ */
+export function launcherEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2' };
+}
+
 export async function startK8ts(opts: StartOptions = {}): Promise<K8tsServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-'));
   fs.mkdirSync(dataDir, { recursive: true });
@@ -105,7 +114,11 @@ export async function startK8ts(opts: StartOptions = {}): Promise<K8tsServer> {
     ...agentArgs,
     ...extra,
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: launcherEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const keep = (d: Buffer): void => {
     out += d.toString();

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureClusterPki, userKubeconfig } from '../../src/pki/cluster.js';
 import { issueKubeletServingCertificate } from '../../src/pki/kubelet.js';
-import { ROOT } from './server.js';
+import { launcherEnv, ROOT } from './server.js';
 
 /** The preloaded module: heap figures (and a snapshot) on SIGUSR2. */
 const HEAP_REPORTER = `
@@ -141,7 +141,7 @@ export async function startStandaloneAgent(opts: {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
-        ...process.env,
+        ...launcherEnv(),
         ...(opts.heapSnapshotDir ? { K8TS_HEAP_SNAPSHOT_DIR: opts.heapSnapshotDir } : {}),
       },
     },
