@@ -38,7 +38,7 @@ export function processSched(pid: number): SchedTimes | undefined {
   }
   const sum: SchedTimes = { runNs: 0, waitNs: 0 };
   for (const tid of tids) {
-    const t = readSchedstat(`/proc/${pid}/task/${tid}/schedstat`);
+    const t = threadSched(pid, Number(tid));
     if (!t) continue;
     sum.runNs += t.runNs;
     sum.waitNs += t.waitNs;

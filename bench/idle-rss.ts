@@ -49,6 +49,17 @@ async function bareNodeRss(settleMs: number): Promise<ProcMemory> {
   }
 }
 
+/** A row of the idle table: median, min, max and every start's VmRSS (MiB). */
+function rssRow(label: string, values: number[]): (string | number)[] {
+  return [
+    label,
+    median(values),
+    Math.min(...values),
+    Math.max(...values),
+    values.map((v) => fmt(v, 0)).join(' '),
+  ];
+}
+
 /** A started server and how to stop it. */
 interface Started {
   srv: K8tsServer;
@@ -139,34 +150,28 @@ async function measure(o: BenchOptions, host: BenchHost | undefined): Promise<vo
         await started.stop();
       }
     }
-    for (let i = 0; i < starts; i++) {
-      const started = await startServer(host, n++, { nodeArgs: [SEMI_SPACE_FLAG] });
-      const srv = started.srv;
-      try {
-        process.stdout.write(
-          `start ${i + 1}/${starts} with ${SEMI_SPACE_FLAG}: waiting ${waitMs / 1000} s…\n`,
-        );
-        await sleep(waitMs);
-        const m = procMemory(srv.pid);
-        capped.push(m.rssMiB);
-        if (i === 0) memory[`k8ts idle, node ${SEMI_SPACE_FLAG}`] = m;
-      } finally {
-        await started.stop();
-      }
-    }
-    if (host)
+    /** VmRSS of `starts` fresh starts with `opts`, each `waitMs` after ready; the first's in `memory`. */
+    const idleStarts = async (
+      what: string,
+      opts: { nodeArgs?: string[]; alone?: boolean },
+    ): Promise<number[]> => {
+      const out: number[] = [];
       for (let i = 0; i < starts; i++) {
-        const started = await startServer(host, n++, { alone: true });
+        const started = await startServer(host, n++, opts);
         try {
-          process.stdout.write(`start ${i + 1}/${starts} --disable-agent: waiting ${waitMs / 1000} s…\n`);
+          process.stdout.write(`start ${i + 1}/${starts} ${what}: waiting ${waitMs / 1000} s…\n`);
           await sleep(waitMs);
-          const m = started.srv.pid ? procMemory(started.srv.pid) : undefined;
-          if (m) alone.push(m.rssMiB);
-          if (m && i === 0) memory['k8ts --disable-agent idle'] = m;
+          const m = procMemory(started.srv.pid);
+          out.push(m.rssMiB);
+          if (i === 0) memory[`k8ts idle, ${what}`] = m;
         } finally {
           await started.stop();
         }
       }
+      return out;
+    };
+    capped.push(...(await idleStarts(`node ${SEMI_SPACE_FLAG}`, { nodeArgs: [SEMI_SPACE_FLAG] })));
+    if (host) alone.push(...(await idleStarts('--disable-agent', { alone: true })));
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
@@ -181,31 +186,9 @@ async function measure(o: BenchOptions, host: BenchHost | undefined): Promise<vo
     `Idle VmRSS over ${starts} fresh starts (MiB, ${waitMs / 1000} s after ready)`,
     ['server', 'median', 'min', 'max', 'all'],
     [
-      [
-        host ? 'k8ts (defaults: with its agent)' : 'k8ts --disable-agent (no root)',
-        median(idle),
-        Math.min(...idle),
-        Math.max(...idle),
-        idle.map((v) => fmt(v, 0)).join(' '),
-      ],
-      [
-        `k8ts, node ${SEMI_SPACE_FLAG}`,
-        median(capped),
-        Math.min(...capped),
-        Math.max(...capped),
-        capped.map((v) => fmt(v, 0)).join(' '),
-      ],
-      ...(alone.length
-        ? [
-            [
-              'k8ts --disable-agent (API server alone)',
-              median(alone),
-              Math.min(...alone),
-              Math.max(...alone),
-              alone.map((v) => fmt(v, 0)).join(' '),
-            ],
-          ]
-        : []),
+      rssRow(host ? 'k8ts (defaults: with its agent)' : 'k8ts --disable-agent (no root)', idle),
+      rssRow(`k8ts, node ${SEMI_SPACE_FLAG}`, capped),
+      ...(alone.length ? [rssRow('k8ts --disable-agent (API server alone)', alone)] : []),
     ],
   );
   if (heap) {
