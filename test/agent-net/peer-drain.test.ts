@@ -94,6 +94,16 @@ function watchPeerRules(p: PeerNode, ip: string): Promise<{ lastSeenAt: number; 
   })();
 }
 
+/** Waits until the peer's proxy rules route to `ip`. */
+async function peerRoutes(p: PeerNode, ip: string): Promise<void> {
+  await pollUntil(
+    `${ip} in ${p.nodeName}'s proxy rules`,
+    () => p.proxyRules(),
+    (r) => mentions(r, ip),
+    { timeoutMs: WAIT_MS, intervalMs: 100 },
+  );
+}
+
 /**
  * Starts a web pod and waits until it is Ready, an endpoint beside web-0, and in B's rules; returns
  * its IP.
@@ -104,16 +114,7 @@ async function readyWebPod(name: string): Promise<string> {
   const ip = pod.status?.podIP ?? '';
   expect(ip).not.toBe('');
   await waitEndpoints(net.node, ns, 'web', 2);
-  const p = peer!;
-  await pollUntil(
-    `${ip} in ${p.nodeName}'s proxy rules`,
-    () => p.proxyRules(),
-    (r) => mentions(r, ip),
-    {
-      timeoutMs: WAIT_MS,
-      intervalMs: 100,
-    },
-  );
+  await peerRoutes(peer!, ip);
   return ip;
 }
 
@@ -215,15 +216,7 @@ describe('a deleted pod leaves the data path of every node before SIGTERM', () =
   it('answers other nodes on the kubelet API whether it routes to an address, others as nodes/proxy', async () => {
     const p = peer!;
     const ip = (await getPod(net.node, ns, 'web-0'))?.status?.podIP ?? '';
-    await pollUntil(
-      `${ip} in ${p.nodeName}'s proxy rules`,
-      () => p.proxyRules(),
-      (r) => mentions(r, ip),
-      {
-        timeoutMs: WAIT_MS,
-        intervalMs: 100,
-      },
-    );
+    await peerRoutes(p, ip);
     const node = await p.clientCertificate('system:node:elsewhere', ['system:nodes']);
     expect(await kubeletGet(p, `/k8ts/routes?ip=${ip}&waitMs=0`, node)).toEqual({
       status: 200,
