@@ -9,6 +9,8 @@
  * writes and reads keep flowing. Progress is saved per window (meta key `compact_done`), so a crash
  * mid-way resumes where it stopped at the next compaction.
  */
+import type Database from 'better-sqlite3';
+import type { CheckpointResult } from './checkpointer.js';
 import type { Store } from './store.js';
 
 /** Meta key: the revision reads are refused below (the logical compaction point). */
@@ -51,12 +53,11 @@ export async function compactHistory(run: CompactRun): Promise<number> {
   return deleted;
 }
 
-/** Folds the WAL back into the database file and truncates it to zero bytes. */
-export function checkpointWal(store: Store): { busy: number; log: number; checkpointed: number } {
-  const row = store.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{
-    busy: number;
-    log: number;
-    checkpointed: number;
-  }>;
+/**
+ * Copies the WAL into the database file. TRUNCATE (after compaction) also waits for readers and
+ * cuts the WAL to zero bytes; PASSIVE copies what it can without waiting for anyone.
+ */
+export function checkpointWal(db: Database.Database, mode: 'PASSIVE' | 'TRUNCATE'): CheckpointResult {
+  const row = db.pragma(`wal_checkpoint(${mode})`) as CheckpointResult[];
   return row[0] ?? { busy: 0, log: 0, checkpointed: 0 };
 }

@@ -67,14 +67,14 @@ CREATE TABLE IF NOT EXISTS kine_meta (
 export const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
 /**
- * WAL pages after which a commit checkpoints (copies the WAL into the database file, then lets the
- * next write start the WAL over): 4,000 pages of 4 KiB, i.e. the WAL stays near JOURNAL_SIZE_LIMIT.
- * A checkpoint runs inside the committing call, on the event loop, and under synchronous = NORMAL
- * fsyncs the WAL and the database file; its cost is mostly those two fsyncs, not the pages it
- * copies (consecutive commits rewrite the same few pages). SQLite's default of 1,000 pages did that
- * four times as often: measured on the build VM with apiserver-write (interleaved A/B, medians of 6
- * rounds), 4,000 pages gave 1,658 -> 2,050 creates/s at 1 client (server CPU 0.32 -> 0.28 ms per
- * create) and 3,776 -> 4,194/s at 64.
+ * WAL pages between checkpoints (which copy the WAL into the database file, then let the next write
+ * start the WAL over): 4,000 pages of 4 KiB, i.e. the WAL stays near JOURNAL_SIZE_LIMIT. The
+ * backend runs them in a worker thread (./checkpointer.ts); this is also the `wal_autocheckpoint`
+ * of a connection that checkpoints inside its commits (the fallback, and outside tools). A
+ * checkpoint's cost is mostly the distinct pages it copies plus two fsyncs. When SQLite
+ * checkpointed inside the commits, 1,000 pages (its default) against 4,000 measured on the build VM
+ * with apiserver-write (interleaved A/B, medians of 6 rounds): 4,000 pages gave 1,658 -> 2,050
+ * creates/s at 1 client (server CPU 0.32 -> 0.28 ms per create) and 3,776 -> 4,194/s at 64.
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 4000;
 

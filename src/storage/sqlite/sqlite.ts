@@ -9,6 +9,9 @@
  * commit, in process. With synchronous = FULL on the build VM that gives ≈ 5,000 creates/s with one
  * write in flight and ≈ 41,000/s with 64 in flight (1 KB values; numbers for NORMAL in schema.ts).
  *
+ * WAL checkpoints run in a worker thread with a connection of its own (./checkpointer.ts), not
+ * inside a commit on the event loop.
+ *
  * better-sqlite3 is synchronous and this process is the only writer, so there is never a second
  * writer to wait for: no "database is locked". busy_timeout only covers outside readers (sqlite3 CLI).
  */
@@ -33,9 +36,10 @@ import {
 } from '../backend.js';
 import { listStart } from '../keys.js';
 import { componentLogger, type Logger } from '../../util/log.js';
+import { WalCheckpointer } from './checkpointer.js';
 import { checkpointWal, compactHistory, META_COMPACT_DONE, META_COMPACT_REVISION } from './compact.js';
 import { lockDatabase } from './lock.js';
-import { openDatabase, type SyncMode } from './schema.js';
+import { openDatabase, WAL_AUTOCHECKPOINT_PAGES, type SyncMode } from './schema.js';
 import { Store, type Applied } from './store.js';
 import { WatchHub } from './watch-hub.js';
 import { GroupCommitQueue, type PendingWrite } from './write-queue.js';
@@ -50,6 +54,11 @@ export interface SqliteBackendOptions {
   compactBatch?: number;
   /** Most writes committed together in one transaction (default 1000). */
   maxBatch?: number;
+  /**
+   * Run WAL checkpoints in a worker thread (default true); false lets SQLite checkpoint inside the
+   * commits, on the event loop. See ./checkpointer.ts.
+   */
+  checkpointWorker?: boolean;
   logger?: Logger;
 }
 
@@ -67,6 +76,8 @@ export class SqliteBackend implements Backend {
   private readonly sync: SyncMode;
   private readonly compactBatch: number;
   private readonly maxBatch: number;
+  private readonly checkpointWorker: boolean;
+  private checkpointer: WalCheckpointer | undefined;
   private readonly log: Logger;
   private db: Database.Database | undefined;
   private store: Store | undefined;
@@ -84,6 +95,7 @@ export class SqliteBackend implements Backend {
     this.sync = opts.synchronous ?? 'FULL';
     this.compactBatch = opts.compactBatch ?? 250;
     this.maxBatch = opts.maxBatch ?? 1000;
+    this.checkpointWorker = opts.checkpointWorker ?? true;
     this.writes = new GroupCommitQueue((batch) => this.commit(batch), this.maxBatch);
     this.log = opts.logger ?? componentLogger('storage', { backend: 'sqlite' });
     this.hub = new WatchHub(
@@ -131,6 +143,16 @@ export class SqliteBackend implements Backend {
       }
     });
     this.commitTxn = (batch) => txn.immediate(batch);
+    if (this.checkpointWorker) {
+      db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new WalCheckpointer({
+        file: this.file,
+        synchronous: this.sync,
+        finish: () => checkpointWal(db, 'PASSIVE'),
+        fallBack: () => db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`),
+        log: this.log,
+      });
+    }
     this.log.info(
       { file: this.file, revision: this.rev, compactRevision: this.compactRev },
       'sqlite store open',
@@ -144,6 +166,8 @@ export class SqliteBackend implements Backend {
     this.writes.drain();
     this.hub.closeAll();
     await this.compaction;
+    await this.checkpointer?.close();
+    this.checkpointer = undefined;
     if (this.db) {
       this.db.close();
       openFiles.delete(this.file);
@@ -244,7 +268,9 @@ export class SqliteBackend implements Backend {
       stopped: () => this.closed,
     });
     if (this.closed) return;
-    const wal = checkpointWal(store);
+    await this.checkpointer?.idle();
+    if (this.closed) return;
+    const wal = checkpointWal(store.db, 'TRUNCATE');
     this.log.info(
       { revision: target, deletedRows: deleted, ms: Math.round(performance.now() - started), wal },
       'compacted history',
@@ -297,5 +323,6 @@ export class SqliteBackend implements Backend {
       w.outcome = applied.result;
     }
     this.hub.publish(events);
+    this.checkpointer?.committed(batch.length);
   }
 }
