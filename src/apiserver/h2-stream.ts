@@ -10,9 +10,15 @@
  * non-API paths — the server hands them {@link StreamRequest} and {@link StreamResponse} instead:
  * the few members the handlers use, on the stream directly.
  *
- * Answers end with an empty trailers frame, as the compatibility response does: ending the stream
- * with the last DATA frame instead has it closed before the write's callback runs, and Node then
- * builds an Error (with a stack trace, ~40k instructions) for every answer.
+ * Answers end with their last DATA frame. The compatibility response ends with an empty trailers
+ * frame instead, and so did this code at first: ending on the DATA frame has the stream closed
+ * before the write's callback runs, and Node then builds an Error it throws away (with a stack
+ * trace: ~5% of the API server's CPU time at 64 clients). But a trailers frame can only be sent
+ * once Node asks for it (`wantTrailers`, after the DATA went out), so it left in a later round of
+ * the event loop, and the answer was complete for the client only then. Measured with
+ * apiserver-write at 64 clients on SQLite (3 interleaved A/B pairs): ending on the DATA frame
+ * took the time a create spends in the server from ~5 ms to ~2.7 ms and creates/s from
+ * 40–53% to 57–65% of the echo server's, for the same CPU per create.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 
@@ -72,14 +78,9 @@ export class StreamRequest {
   }
 }
 
-const NO_TRAILERS: OutgoingHttpHeaders = {};
 /** Options of `respond` (Node copies them, and would add `endStream` to the copy: a slow store). */
-const WAIT_FOR_TRAILERS = { endStream: false, waitForTrailers: true };
+const MORE_TO_COME = { endStream: false };
 const END_STREAM = { endStream: true };
-
-function sendNoTrailers(this: ServerHttp2Stream): void {
-  if (!this.destroyed && !this.closed) this.sendTrailers(NO_TRAILERS);
-}
 
 /** The response side: a status, headers and at most a body, then the end. */
 export class StreamResponse {
@@ -130,8 +131,7 @@ export class StreamResponse {
       this.stream.respond(headers as OutgoingHttpHeaders, END_STREAM);
       return;
     }
-    this.stream.respond(headers as OutgoingHttpHeaders, WAIT_FOR_TRAILERS);
-    this.stream.on('wantTrailers', sendNoTrailers);
+    this.stream.respond(headers as OutgoingHttpHeaders, MORE_TO_COME);
     this.stream.end(body);
   }
 
@@ -145,8 +145,7 @@ export class StreamResponse {
       this.stream.respond(all, END_STREAM);
       return this;
     }
-    this.stream.respond(all, WAIT_FOR_TRAILERS);
-    this.stream.on('wantTrailers', sendNoTrailers);
+    this.stream.respond(all, MORE_TO_COME);
     return this;
   }
 
