@@ -449,7 +449,11 @@ describe('LoadBalancer Services', () => {
         selector: { app: 'web' },
         ports: [{ name: 'http', port: 80, targetPort: 8080 }],
       }),
-    );
+    ).catch(async (err: unknown) => {
+      // Once (30 Nov 2026, CI) this IP was already allocated and nothing showed by whom: say it.
+      const held = await kubectl(server, ['get', 'svc', '-A', '-o', 'wide']);
+      throw new Error(`${String(err)}\nServices at that moment:\n${held.stdout}${held.stderr}`);
+    });
     const nodes = await kubectlJson<{
       items: { status: { addresses: { type: string; address: string }[] } }[];
     }>(server, ['get', 'nodes']);
