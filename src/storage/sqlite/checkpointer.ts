@@ -25,7 +25,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../util/log.js';
-import { WAL_AUTOCHECKPOINT_PAGES } from './schema.js';
+import { WAL_AUTOCHECKPOINT_PAGES, type SyncMode } from './schema.js';
 
 /** Ends the worker after this long without a checkpoint. */
 const IDLE_MS = 30_000;
@@ -67,7 +67,7 @@ type Reply = { ok: CheckpointResult } | { error: string };
 /** Options of a {@link WalCheckpointer}. */
 export interface CheckpointerOptions {
   file: string;
-  synchronous: string;
+  synchronous: SyncMode;
   /**
    * Checkpoints the tail on the main connection (PASSIVE); also the fallback when the worker fails.
    * Runs synchronously on the caller's thread.
@@ -91,11 +91,8 @@ export class WalCheckpointer {
   private failed = false;
   private closed = false;
   private readonly pages: number;
-  /**
-   * Checkpoints the worker ran; pages the main connection copied after them (the tails); times the
-   * main connection tried a whole checkpoint because the worker lagged.
-   */
-  readonly stats = { checkpoints: 0, tailPages: 0, mainCheckpoints: 0 };
+  /** Checkpoints the worker ran; times the main connection tried a whole one because it lagged. */
+  readonly stats = { checkpoints: 0, mainCheckpoints: 0 };
 
   constructor(private readonly opts: CheckpointerOptions) {
     this.pages = opts.pages ?? WAL_AUTOCHECKPOINT_PAGES;
@@ -143,10 +140,7 @@ export class WalCheckpointer {
       // Commits made while the worker copied are still only in the WAL (its answer counts the
       // frames as of its start): copy them now, so that the whole WAL is in the file and the next
       // commit starts it over.
-      if (!this.closed) {
-        const tail = this.opts.finish();
-        this.stats.tailPages += Math.max(0, tail.checkpointed - reply.ok.checkpointed);
-      }
+      if (!this.closed) this.opts.finish();
     } catch (err) {
       this.fail(err);
     } finally {
