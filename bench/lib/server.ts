@@ -75,7 +75,6 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts the server and resolves once /readyz answers 200 with the admin certificate. */
 /**
  * The environment node gets when k8ts runs as a program: bin/k8ts.js's first lines start node with
  * MALLOC_ARENA_MAX=2 unless it is set. The benchmarks run `node [flags] bin/k8ts.js`, which skips
@@ -85,6 +84,7 @@ export function launcherEnv(): NodeJS.ProcessEnv {
   return { ...process.env, MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2' };
 }
 
+/** Starts the server and resolves once /readyz answers 200 with the admin certificate. */
 export async function startK8ts(opts: StartOptions = {}): Promise<K8tsServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-'));
   fs.mkdirSync(dataDir, { recursive: true });
