@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { buildOciArchive, type OciArchive } from './oci.js';
+import type { OciArchive } from './oci.js';
 import { listImageNames, runCtr, type CtrOptions } from './ctr.js';
 import { parseImportOutput } from './importer.js';
 
@@ -37,6 +37,8 @@ export async function buildPauseArchive(opts: PauseBuildOptions = {}): Promise<O
       `cannot build the pause image: ${catatonitPath}: ${why} (install Debian's catatonit package)`,
     );
   }
+  // Loaded only when the image must be built: the tar writer is not needed once containerd has it.
+  const { buildOciArchive } = await import('./oci.js');
   return buildOciArchive({
     name: opts.name ?? PAUSE_IMAGE,
     ...(opts.architecture ? { architecture: opts.architecture } : {}),

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import {
   dialUpgrade,
   forwardedRequestHeaders,
@@ -73,16 +73,18 @@ export function rejectUpgrade(req: IncomingMessage, socket: Duplex, status: numb
  * off the request first: `ws` refuses names with a `/` (not an RFC 7230 token), which the tunnelling
  * protocol `SPDY/3.1+portforward.k8s.io` has, and Go's WebSocket library accepts.
  */
-function acceptWebSocket(
+async function acceptWebSocket(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
   protocol: string,
 ): Promise<WebSocket> {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  wss.on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
   delete req.headers['sec-websocket-protocol'];
   answered.add(socket);
+  // Loaded on the first exec/attach/port-forward: an agent that never streams never holds it.
+  const { WebSocketServer } = await import('ws');
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  wss.on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
   return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve(ws)));
 }
 

@@ -12,27 +12,27 @@ spec:
 `;
 
 describe('static pods', () => {
-  it('names the pod after the node, gives it a stable uid and defaults', () => {
-    const [pod] = parseStaticPods('/m/web.yaml', manifest, 'n1');
+  it('names the pod after the node, gives it a stable uid and defaults', async () => {
+    const [pod] = await parseStaticPods('/m/web.yaml', manifest, 'n1');
     expect(pod?.metadata?.name).toBe('web-n1');
     expect(pod?.metadata?.namespace).toBe('default');
     expect(pod?.spec?.nodeName).toBe('n1');
     expect(pod?.spec?.restartPolicy).toBe('Always');
-    const [again] = parseStaticPods('/m/web.yaml', manifest, 'n1');
+    const [again] = await parseStaticPods('/m/web.yaml', manifest, 'n1');
     expect(again?.metadata?.uid).toBe(pod?.metadata?.uid);
-    const [changed] = parseStaticPods('/m/web.yaml', manifest.replace('busybox:1', 'busybox:2'), 'n1');
+    const [changed] = await parseStaticPods('/m/web.yaml', manifest.replace('busybox:1', 'busybox:2'), 'n1');
     expect(changed?.metadata?.uid).not.toBe(pod?.metadata?.uid);
   });
 
-  it('refuses what is not a v1 Pod, naming the file', () => {
-    expect(() =>
+  it('refuses what is not a v1 Pod, naming the file', async () => {
+    await expect(
       parseStaticPods('/m/x.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n', 'n1'),
-    ).toThrow('/m/x.yaml: only v1 Pods are allowed, got v1/Service');
-    expect(() => parseStaticPods('/m/y.yaml', 'kind: [', 'n1')).toThrow('/m/y.yaml');
+    ).rejects.toThrow('/m/x.yaml: only v1 Pods are allowed, got v1/Service');
+    await expect(parseStaticPods('/m/y.yaml', 'kind: [', 'n1')).rejects.toThrow('/m/y.yaml');
   });
 
-  it('builds a mirror pod owned by the node', () => {
-    const [pod] = parseStaticPods('/m/web.yaml', manifest, 'n1');
+  it('builds a mirror pod owned by the node', async () => {
+    const [pod] = await parseStaticPods('/m/web.yaml', manifest, 'n1');
     const mirror = mirrorPod(pod!, 'node-uid');
     expect(isMirrorPod(mirror)).toBe(true);
     expect(mirror.metadata?.uid).toBeUndefined();
@@ -45,13 +45,13 @@ describe('static pods', () => {
 });
 
 describe('static pod validation', () => {
-  it('refuses an invalid pod with the field path', () => {
-    expect(() =>
+  it('refuses an invalid pod with the field path', async () => {
+    await expect(
       parseStaticPods(
         '/m/bad.yaml',
         'apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec: {containers: []}\n',
         'n1',
       ),
-    ).toThrow(/\/m\/bad.yaml: invalid pod: .*spec.containers/);
+    ).rejects.toThrow(/\/m\/bad.yaml: invalid pod: .*spec.containers/);
   });
 });

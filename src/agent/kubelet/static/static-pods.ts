@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { parseAllDocuments } from 'yaml';
 import { defaultPod } from '../../../api/core/defaults/pod.js';
-import { validatePodCreate } from '../../../api/core/validation/pod.js';
 import { aggregateMessage, fieldErrorString } from '../../../api/errors.js';
 import type { Logger } from '../../../util/log.js';
 
@@ -31,8 +30,12 @@ export function staticPodUid(content: string, node: string): string {
   return h;
 }
 
-/** Parses one manifest file into pods for `node`; errors name the file. */
-export function parseStaticPods(file: string, text: string, node: string): Pod[] {
+/**
+ * Parses one manifest file into pods for `node`; errors name the file. Pod validation is loaded on
+ * the first manifest: most agents have none, and the validators stay in memory once loaded.
+ */
+export async function parseStaticPods(file: string, text: string, node: string): Promise<Pod[]> {
+  const { validatePodCreate } = await import('../../../api/core/validation/pod.js');
   const out: Pod[] = [];
   const docs = parseAllDocuments(text);
   for (const doc of docs) {
@@ -83,7 +86,8 @@ export async function readStaticPods(dir: string, node: string, log: Logger): Pr
     if (!/\.(ya?ml|json)$/.test(name) || name.startsWith('.')) continue;
     const file = join(dir, name);
     try {
-      for (const pod of parseStaticPods(file, await readFile(file, 'utf8'), node)) out.push({ file, pod });
+      for (const pod of await parseStaticPods(file, await readFile(file, 'utf8'), node))
+        out.push({ file, pod });
     } catch (err) {
       log.warn({ err, file }, 'static pod manifest skipped');
     }
