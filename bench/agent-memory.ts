@@ -26,7 +26,15 @@ import {
   startNode,
 } from './lib/node.js';
 import { knob, type BenchOptions } from './lib/options.js';
-import { pollUntil, procCpuSeconds, procMemory, procPssMiB, sleep, type ProcMemory } from './lib/proc.js';
+import {
+  bareNodeRss,
+  pollUntil,
+  procCpuSeconds,
+  procMemory,
+  procPssMiB,
+  sleep,
+  type ProcMemory,
+} from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
 import { forEachParallel } from './lib/load.js';
 import { startStandaloneAgent, type HeapStats } from './lib/standalone-agent.js';
@@ -197,6 +205,8 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
     await node.stop();
   }
   for (let i = 0; i < starts; i++) await pass('pods', i);
+  // The floor of (c): node itself, before any code of the agent.
+  const bareNode = await bareNodeRss(2000);
 
   // Tables.
   const row = (label: string, list: Mem[]): (string | number)[] => [
@@ -316,6 +326,13 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
       "  is mostly the node (or containerd) binary's pages, shared with every process running it; Pss\n" +
       '  counts shared pages in shares. Goals use VmRSS.\n',
   );
+  const floorWithPods = bareNode.rssMiB + f.pods.cSa;
+  process.stdout.write(
+    `  Floor of (c): a bare node process (node -e 'setInterval(…)') ${fmt(bareNode.rssMiB, 1)} MiB` +
+      ` (RssFile ${fmt(bareNode.fileMiB, 1)}); with the containerd of ${podCount} pods ${fmt(floorWithPods, 1)} MiB,` +
+      ` which leaves ${fmt(GOAL_MIB - floorWithPods, 1)} MiB under the goal for everything the agent holds;` +
+      ` it holds ${fmt(f.pods.standalone - bareNode.rssMiB, 1)} MiB above a bare node.\n`,
+  );
   const goals: Goal[] = [];
   for (const m of ['idle', 'pods'] as const) {
     const label = m === 'idle' ? 'idle' : `with ${podCount} pods`;
@@ -332,6 +349,7 @@ async function measure(host: BenchHost, o: BenchOptions): Promise<void> {
   }
   printGoals(goals);
   writeResult('agent-memory', {
+    bareNode,
     options: {
       starts,
       waitMs,

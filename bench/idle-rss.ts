@@ -9,13 +9,13 @@
  * Floors in the same run: a bare idle `node` process, and the echo server (node + TLS + HTTP/2
  * listening, nothing else). Goal: idle RSS < 100 MiB.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEcho } from './lib/child.js';
 import { knob, type BenchOptions } from './lib/options.js';
-import { procMemory, sleep, type ProcMemory } from './lib/proc.js';
+import { bareNodeRss, procMemory, sleep, type ProcMemory } from './lib/proc.js';
 import { fmt, headline, printGoals, printTable, writeResult, type Goal } from './lib/report.js';
 import { heapReporterArgs, heapStats, type HeapStats } from './lib/heap-reporter.js';
 import { inBenchHost, type BenchHost } from './lib/netns.js';
@@ -36,17 +36,6 @@ function kubectl(kubeconfig: string, cacheDir: string, args: string[]): { ms: nu
   if (r.error) throw new Error(`kubectl ${args.join(' ')}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { ms: performance.now() - t0, lines: r.stdout.split('\n').filter(Boolean).length };
-}
-
-/** A bare node process doing nothing, for the floor. */
-async function bareNodeRss(settleMs: number): Promise<ProcMemory> {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  try {
-    await sleep(settleMs);
-    return procMemory(child.pid ?? 0);
-  } finally {
-    child.kill('SIGTERM');
-  }
 }
 
 /** A row of the idle table: median, min, max and every start's VmRSS (MiB). */

@@ -7,6 +7,13 @@
  * median of per-round ratios to (a); the 1-minute load average is printed beside each run.
  * Goals (issue 5): ClusterIP ≥ 0.95 × direct, Ingress ≥ 0.7 × direct.
  *
+ * Two floors without k8ts, in the same rounds, show what the kernel and the proxy alone cost on this
+ * machine: (e) `DNAT floor`: one nftables rule of this benchmark's own (a table of its own, output
+ * hook, the least a service VIP needs: no masquerade) turning a spare address into the pod's IP; (f)
+ * `HAProxy floor`: a bare HAProxy started by this benchmark (HTTP mode, one thread, keep-alive, no
+ * log, no header rewriting, one server: the pod) on another port of the node address. ClusterIP is
+ * then also given as a ratio to (e), the Ingress to (f).
+ *
  * It needs root and runs inside a network namespace of its own: the outer run re-executes itself
  * through scripts/in-netns.sh, which removes every process, mount, cgroup and the namespace at the
  * end, also on failure. Inside, the agent-net tier's helpers (test/agent-net/support.ts) start one
@@ -44,8 +51,10 @@
  * while direct uses one, and the backends' CPU per request differs), `--set paths=clusterip,nodeport,ingress`
  * (which paths besides direct), `--duration S`.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { apply, waitRunningReady } from '../test/support/node.js';
 import {
   clientPod,
@@ -81,6 +90,77 @@ const NAME = 'service-datapath';
 const HOST = 'web.bench.test';
 const CLUSTER_IP_GOAL = 0.95;
 const INGRESS_GOAL = 0.7;
+/** The DNAT floor's address: routed like a ClusterIP (the default route), outside every k8ts range. */
+const FLOOR_VIP = '10.99.0.80';
+/** The DNAT floor's nftables table (this network namespace's own). */
+const FLOOR_TABLE = 'k8ts_bench_floor';
+/** The HAProxy floor's port on the node address. */
+const FLOOR_HAPROXY_PORT = 18080;
+
+/** Runs `nft -f -` with `text`; throws with nft's message. */
+function nft(text: string): void {
+  const r = spawnSync('nft', ['-f', '-'], { input: text, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`nft failed: ${r.stderr || r.stdout}`);
+}
+
+/** (e): one DNAT rule from {@link FLOOR_VIP}:80 to the pod, in a table of its own. */
+function startDnatFloor(podIP: string, port: number): () => void {
+  nft(
+    [
+      `add table ip ${FLOOR_TABLE}`,
+      `add chain ip ${FLOOR_TABLE} out { type nat hook output priority -100 ; }`,
+      `add rule ip ${FLOOR_TABLE} out ip daddr ${FLOOR_VIP} tcp dport 80 dnat to ${podIP}:${port}`,
+    ].join('\n'),
+  );
+  return () => nft(`delete table ip ${FLOOR_TABLE}`);
+}
+
+/** (f): a bare HAProxy in front of the pod; resolves once it listens. */
+async function startHaproxyFloor(podIP: string, port: number): Promise<() => Promise<void>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-haproxy-'));
+  const cfg = path.join(dir, 'haproxy.cfg');
+  fs.writeFileSync(
+    cfg,
+    [
+      'global',
+      '  nbthread 1',
+      'defaults',
+      '  mode http',
+      '  timeout connect 5s',
+      '  timeout client 60s',
+      '  timeout server 60s',
+      '  http-reuse safe',
+      'frontend floor',
+      `  bind ${NODE_IP}:${FLOOR_HAPROXY_PORT}`,
+      '  default_backend pod',
+      'backend pod',
+      `  server pod ${podIP}:${port}`,
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (e) => {
+      err += e.message;
+      resolve();
+    });
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitHostAnswers('the HAProxy floor to answer', `http://${NODE_IP}:${FLOOR_HAPROXY_PORT}/`, {});
+  } catch (e) {
+    await stop();
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; haproxy: ${err.trim()}`);
+  }
+  return stop;
+}
 
 /** TCPSynRetrans of this network namespace (/proc/net/netstat): SYNs sent again after a lost one. */
 function synRetransmits(): number {
@@ -144,11 +224,13 @@ async function measure(o: BenchOptions): Promise<void> {
   const rounds = Math.max(1, knob(o, 'rounds', 5, 1));
   const replicas = Math.max(1, knob(o, 'replicas', 1));
   const seconds = Math.max(1, Math.round(o.durationMs / 1000));
-  const wanted = (o.knobs.get('paths') ?? 'clusterip,nodeport,ingress').toLowerCase().split(',');
+  const wanted = (o.knobs.get('paths') ?? 'clusterip,nodeport,ingress,dnat,haproxy').toLowerCase().split(',');
   const ours = ourProcesses(process.env['K8TS_CI_CGROUP']);
   let net: NetNode | undefined;
   const samples = new Map<string, Sample[]>();
   let paths: Path[] = [];
+  let stopDnatFloor: (() => void) | undefined;
+  let stopHaproxyFloor: (() => Promise<void>) | undefined;
   try {
     process.stdout.write(`starting a node on ${NODE_IP} with ${replicas} ${backend} web pods…\n`);
     net = await startNetNode();
@@ -173,12 +255,18 @@ async function measure(o: BenchOptions): Promise<void> {
     const podIP = (await livePods(net.node, ns, 'web')).map((p) => p.status?.podIP).find(Boolean) ?? '';
     if (!clusterIP || !nodePort || !podIP)
       throw new Error(`missing address: clusterIP=${clusterIP} nodePort=${nodePort} podIP=${podIP}`);
+    const podPort = keepAlive ? NGINX_PORT : WEB_PORT;
     paths = [
-      { name: 'direct (pod IP)', url: `http://${podIP}:${keepAlive ? NGINX_PORT : WEB_PORT}/` },
+      { name: 'direct (pod IP)', url: `http://${podIP}:${podPort}/` },
       { name: 'ClusterIP', url: `http://${clusterIP}:80/` },
       { name: 'NodePort', url: `http://${NODE_IP}:${nodePort}/` },
       { name: 'Ingress', url: `http://${NODE_IP}:80/`, host: HOST },
+      { name: 'DNAT floor', url: `http://${FLOOR_VIP}:80/` },
+      { name: 'HAProxy floor', url: `http://${NODE_IP}:${FLOOR_HAPROXY_PORT}/`, host: HOST },
     ].filter((p, i) => i === 0 || wanted.some((w) => p.name.toLowerCase().startsWith(w)));
+    if (paths.some((p) => p.name === 'DNAT floor')) stopDnatFloor = startDnatFloor(podIP, podPort);
+    if (paths.some((p) => p.name === 'HAProxy floor'))
+      stopHaproxyFloor = await startHaproxyFloor(podIP, podPort);
     for (const p of paths) {
       // From the host side: the rules are programmed the same for the pod.
       await waitHostAnswers(`${p.name} ${p.url} to answer`, p.url, p.host ? { host: p.host } : {});
@@ -218,6 +306,12 @@ async function measure(o: BenchOptions): Promise<void> {
       }
     }
   } finally {
+    await stopHaproxyFloor?.();
+    try {
+      stopDnatFloor?.();
+    } catch (err) {
+      process.stderr.write(`cleanup: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
     await stopNetNode(net).catch((err: unknown) => {
       process.stderr.write(`cleanup: ${err instanceof Error ? err.message : String(err)}\n`);
     });
@@ -273,8 +367,18 @@ async function measure(o: BenchOptions): Promise<void> {
     }),
   );
   const ratioOf = (name: string): number => summary.find((s) => s.name === name)?.ratio ?? NaN;
+  /** Median over rounds of `name`'s req/s over `floor`'s (the floors run in the same rounds). */
+  const ratioTo = (name: string, floor: string): number => {
+    const a = samples.get(name) ?? [];
+    const b = samples.get(floor) ?? [];
+    return median(a.map((x, i) => x.rps / (b[i]?.rps ?? NaN)));
+  };
   const cip = ratioOf('ClusterIP');
   const ing = ratioOf('Ingress');
+  const floors = [
+    { path: 'ClusterIP', floor: 'DNAT floor' },
+    { path: 'Ingress', floor: 'HAProxy floor' },
+  ].filter((f) => samples.has(f.path) && samples.has(f.floor));
   const errors = summary.reduce((a, s) => a + s.errors, 0);
   const goals: Goal[] = [
     {
@@ -284,6 +388,11 @@ async function measure(o: BenchOptions): Promise<void> {
     },
     { goal: `Ingress ≥ ${INGRESS_GOAL} × direct`, value: `${fmt(ing, 2)}×`, met: ing >= INGRESS_GOAL },
     { goal: 'no failed requests', value: String(errors), met: errors === 0 },
+    ...floors.map((f) => ({
+      goal: `(info) ${f.path} vs the ${f.floor} (${fmt(ratioOf(f.floor), 2)}× direct)`,
+      value: `${fmt(ratioTo(f.path, f.floor), 2)}×`,
+      met: true,
+    })),
   ];
   printGoals(goals);
   writeResult(NAME, {
@@ -298,7 +407,7 @@ async function measure(o: BenchOptions): Promise<void> {
     goals,
   });
   headline(
-    `${NAME} (${backend}, from ${from}): direct ${fmt(summary[0]?.rps)} req/s; ClusterIP ${fmt(cip, 2)}× (goal ≥ ${CLUSTER_IP_GOAL}), NodePort ${fmt(ratioOf('NodePort'), 2)}×, Ingress ${fmt(ing, 2)}× (goal ≥ ${INGRESS_GOAL}); load ${fmt(median(loads), 1)}`,
+    `${NAME} (${backend}, from ${from}): direct ${fmt(summary[0]?.rps)} req/s; ClusterIP ${fmt(cip, 2)}× (goal ≥ ${CLUSTER_IP_GOAL}), NodePort ${fmt(ratioOf('NodePort'), 2)}×, Ingress ${fmt(ing, 2)}× (goal ≥ ${INGRESS_GOAL}); floors: DNAT ${fmt(ratioOf('DNAT floor'), 2)}×, HAProxy ${fmt(ratioOf('HAProxy floor'), 2)}×; load ${fmt(median(loads), 1)}`,
   );
 }
 

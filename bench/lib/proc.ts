@@ -1,4 +1,5 @@
 /** Process facts from /proc and small waiting helpers. */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 
 /** Memory of one process from /proc/PID/status, in MiB. */
@@ -91,4 +92,15 @@ export async function pollUntil<T>(
 export function loadAverage(): number {
   const text = fs.readFileSync('/proc/loadavg', 'utf8');
   return Number(text.split(' ')[0]);
+}
+
+/** The memory of a bare node process doing nothing, `settleMs` after its start (a floor). */
+export async function bareNodeRss(settleMs: number): Promise<ProcMemory> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  try {
+    await sleep(settleMs);
+    return procMemory(child.pid ?? 0);
+  } finally {
+    child.kill('SIGTERM');
+  }
 }
