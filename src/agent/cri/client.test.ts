@@ -21,14 +21,17 @@ import {
   isNotFound,
   type CriConnection,
 } from './client.js';
-import { criPackageDefinition } from './proto.js';
+import { loadSync } from '@grpc/proto-loader';
+import { CRI_PROTO_PATH } from './proto.js';
 
 type Handler = (request: unknown) => Promise<unknown> | unknown;
 
 /** An in-process runtime on a unix socket that answers with the handlers given. */
 async function fakeRuntime(socket: string, handlers: Record<string, Handler>): Promise<Server> {
   const server = new Server();
-  const def = criPackageDefinition()['runtime.v1.RuntimeService'] as unknown as ServiceDefinition;
+  // An independent implementation on the other end: grpc-js with @grpc/proto-loader's conversions.
+  const pkg = loadSync(CRI_PROTO_PATH, { keepCase: false, longs: Number, enums: String, defaults: true });
+  const def = pkg['runtime.v1.RuntimeService'] as unknown as ServiceDefinition;
   const impl: UntypedServiceImplementation = {};
   for (const [rpc, handler] of Object.entries(handlers)) {
     impl[rpc] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {

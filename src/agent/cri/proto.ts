@@ -1,10 +1,13 @@
 /**
- * Loads `api.proto` (beside this module in src/ and, copied by `npm run build`, in dist/) into
- * gRPC method definitions whose serializers speak the TypeScript shapes of `types.ts`: lowerCamelCase
- * fields, int64 as number, enums as names, bytes as Buffer, defaults filled in and unset message
- * fields left out (protobufjs reports them as null).
+ * Loads `api.proto` (beside this module in src/ and, copied by `npm run build`, in dist/) with
+ * protobufjs into (de)serializers for each RPC that speak the TypeScript shapes of `types.ts`:
+ * lowerCamelCase fields, int64 as number, enums as names, bytes as Buffer, defaults filled in and
+ * unset message fields left out (protobufjs reports them as null). These are the conversions
+ * @grpc/proto-loader makes; it is not used because it also builds a FileDescriptorProto of the file
+ * for every method (with protobufjs's descriptor.proto loaded to do so), ~1.4 MiB of the agent's heap
+ * that nothing here reads.
  */
-import { loadSync, type MethodDefinition, type PackageDefinition } from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
 import { fileURLToPath } from 'node:url';
 
 /** The CRI services this module knows. */
@@ -21,32 +24,50 @@ export interface CriMethod {
 /** Where the proto file lives, next to this module. */
 export const CRI_PROTO_PATH = fileURLToPath(new URL('./api.proto', import.meta.url));
 
-/** protobufjs conversion options: the conventions of `types.ts`. */
-const LOAD_OPTIONS = {
-  keepCase: false,
+/** The conversions of decoded messages to plain objects: the conventions of `types.ts`. */
+const TO_OBJECT: protobuf.IConversionOptions = {
   longs: Number,
   enums: String,
   // bytes: protobufjs's default in Node is Buffer
   defaults: true,
-} as const;
+};
 
-let loaded: PackageDefinition | undefined;
+let root: protobuf.Root | undefined;
 const methods = new Map<string, CriMethod>();
 
-/** The parsed package definition (loaded once per process). */
-export function criPackageDefinition(): PackageDefinition {
-  loaded ??= loadSync(CRI_PROTO_PATH, LOAD_OPTIONS);
-  return loaded;
+/** The parsed proto (loaded once per process; field names in lowerCamelCase). */
+function criRoot(): protobuf.Root {
+  if (!root) {
+    const r = new protobuf.Root();
+    r.loadSync(CRI_PROTO_PATH, { keepCase: false });
+    r.resolveAll();
+    root = r;
+  }
+  return root;
 }
 
-function isMethodDefinition(value: unknown): value is MethodDefinition<unknown, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'path' in value &&
-    'requestSerialize' in value &&
-    'responseDeserialize' in value
-  );
+/** The message types of one RPC, e.g. `rpcTypes('RuntimeService', 'Version')`. */
+function rpcTypes(
+  service: CriServiceName,
+  rpc: string,
+): { path: string; request: protobuf.Type; response: protobuf.Type } {
+  const svc = criRoot().lookup(`runtime.v1.${service}`);
+  const m = svc instanceof protobuf.Service ? svc.methods[rpc] : undefined;
+  const request = m?.resolvedRequestType;
+  const response = m?.resolvedResponseType;
+  if (!m || !request || !response) throw new Error(`CRI proto has no method ${service}.${rpc}`);
+  return { path: `/runtime.v1.${service}/${m.name}`, request, response };
+}
+
+/** A message as bytes, from its plain-object form. */
+function encode(type: protobuf.Type, value: unknown): Buffer {
+  const bytes = type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A message's plain-object form, from its bytes. */
+function decode(type: protobuf.Type, bytes: Buffer): unknown {
+  return dropNulls(type.toObject(type.decode(bytes), TO_OBJECT));
 }
 
 /** The definition of one RPC, e.g. `criMethod('RuntimeService', 'Version')`. */
@@ -54,13 +75,11 @@ export function criMethod(service: CriServiceName, rpc: string): CriMethod {
   const key = `${service}/${rpc}`;
   const cached = methods.get(key);
   if (cached) return cached;
-  const svc = criPackageDefinition()[`runtime.v1.${service}`];
-  const def: unknown = svc && (svc as Record<string, unknown>)[rpc];
-  if (!isMethodDefinition(def)) throw new Error(`CRI proto has no method ${service}.${rpc}`);
+  const { path, request, response } = rpcTypes(service, rpc);
   const method: CriMethod = {
-    path: def.path,
-    serialize: (request) => def.requestSerialize(request),
-    deserialize: (bytes) => dropNulls(def.responseDeserialize(bytes)),
+    path,
+    serialize: (value) => encode(request, value),
+    deserialize: (bytes) => decode(response, bytes),
   };
   methods.set(key, method);
   return method;
@@ -71,13 +90,11 @@ export function criServerMethod(
   service: CriServiceName,
   rpc: string,
 ): { path: string; deserializeRequest(bytes: Buffer): unknown; serializeResponse(value: unknown): Buffer } {
-  const svc = criPackageDefinition()[`runtime.v1.${service}`];
-  const def: unknown = svc && (svc as Record<string, unknown>)[rpc];
-  if (!isMethodDefinition(def)) throw new Error(`CRI proto has no method ${service}.${rpc}`);
+  const { path, request, response } = rpcTypes(service, rpc);
   return {
-    path: def.path,
-    deserializeRequest: (bytes) => dropNulls(def.requestDeserialize(bytes)),
-    serializeResponse: (value) => def.responseSerialize(value),
+    path,
+    deserializeRequest: (bytes) => decode(request, bytes),
+    serializeResponse: (value) => encode(response, value),
   };
 }
 
