@@ -5,9 +5,8 @@
  *
  * It is made in a short-lived node process of its own ({@link defaultCertificatePem}): the X.509
  * library, its ASN.1 schemas and the WebCrypto modules under them would otherwise stay in the agent's
- * heap for the rest of its life (~4 MiB, measured), for one certificate per start. A process that
- * already holds the library (the server's, for its PKI) can call
- * {@link generateDefaultCertificatePem} instead.
+ * heap for the rest of its life (~4 MiB, measured), for one certificate per start. The child runs
+ * {@link generateDefaultCertificatePem}.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
