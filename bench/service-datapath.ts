@@ -48,8 +48,8 @@
  * Knobs: `--set backend=nginx|busybox`, `--set from=host|pod`, `--set connections=N` (32 with nginx; 8 with busybox, whose
  * backlog is 9), `--set threads=1` (wrk threads), `--set rounds=5`, `--set replicas=1` (with one pod
  * every path ends at the same nginx worker; with more, ClusterIP/NodePort/Ingress spread over pods
- * while direct uses one, and the backends' CPU per request differs), `--set paths=clusterip,nodeport,ingress`
- * (which paths besides direct), `--duration S`.
+ * while direct uses one, and the backends' CPU per request differs), `--set paths=clusterip,nodeport,ingress,dnat,haproxy`
+ * (which paths besides direct; the default), `--duration S`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -103,13 +103,19 @@ function nft(text: string): void {
   if (r.status !== 0) throw new Error(`nft failed: ${r.stderr || r.stdout}`);
 }
 
-/** (e): one DNAT rule from {@link FLOOR_VIP}:80 to the pod, in a table of its own. */
+/**
+ * (e): one DNAT rule from {@link FLOOR_VIP}:80 to the pod, in a table of its own: in the output hook
+ * for the host's own traffic, in prerouting for a pod's (`from=pod`).
+ */
 function startDnatFloor(podIP: string, port: number): () => void {
+  const rule = `ip daddr ${FLOOR_VIP} tcp dport 80 dnat to ${podIP}:${port}`;
   nft(
     [
       `add table ip ${FLOOR_TABLE}`,
       `add chain ip ${FLOOR_TABLE} out { type nat hook output priority -100 ; }`,
-      `add rule ip ${FLOOR_TABLE} out ip daddr ${FLOOR_VIP} tcp dport 80 dnat to ${podIP}:${port}`,
+      `add rule ip ${FLOOR_TABLE} out ${rule}`,
+      `add chain ip ${FLOOR_TABLE} pre { type nat hook prerouting priority dstnat ; }`,
+      `add rule ip ${FLOOR_TABLE} pre ${rule}`,
     ].join('\n'),
   );
   return () => nft(`delete table ip ${FLOOR_TABLE}`);
