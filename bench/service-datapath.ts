@@ -7,12 +7,13 @@
  * median of per-round ratios to (a); the 1-minute load average is printed beside each run.
  * Goals (issue 5): ClusterIP ≥ 0.95 × direct, Ingress ≥ 0.7 × direct.
  *
- * Two floors without k8ts, in the same rounds, show what the kernel and the proxy alone cost on this
+ * Floors without k8ts, in the same rounds, show what the kernel and a proxy alone cost on this
  * machine: (e) `DNAT floor`: one nftables rule of this benchmark's own (a table of its own, output
- * hook, the least a service VIP needs: no masquerade) turning a spare address into the pod's IP; (f)
- * `HAProxy floor`: a bare HAProxy started by this benchmark (HTTP mode, one thread, keep-alive, no
- * log, no header rewriting, one server: the pod) on another port of the node address. ClusterIP is
- * then also given as a ratio to (e), the Ingress to (f).
+ * hook and prerouting, the least a service VIP needs: no masquerade) turning a spare address into the
+ * pod's IP; (f) `HAProxy floor`: a bare HAProxy started by this benchmark (HTTP mode, one thread,
+ * keep-alive, no log, no header rewriting, one server: the pod) on another port of the node address;
+ * (g) `nginx floor`: the same with Debian's nginx (one process, keep-alive to the pod, no access log).
+ * ClusterIP is then also given as a ratio to (e), the Ingress to (f) and (g).
  *
  * It needs root and runs inside a network namespace of its own: the outer run re-executes itself
  * through scripts/in-netns.sh, which removes every process, mount, cgroup and the namespace at the
@@ -30,8 +31,8 @@
  * shows in req/s but not in wrk's latency.
  *
  * CPU per request: around every run, the CPU time of the run's own processes (this namespace's and
- * those in the run's cgroup: the pods) from /proc, grouped as wrk (reaped child), haproxy, backend
- * (nginx/httpd), k8ts (the server process: API server + agent; HAProxy writes its access-log lines
+ * those in the run's cgroup: the pods) from /proc, grouped as wrk (reaped child), proxy (HAProxy, or the nginx
+ * floor's process), backend (nginx/httpd), k8ts (the server process: API server + agent; HAProxy writes its access-log lines
  * to the server's stdout itself), bench (this process, which keeps the server's output like the test
  * harness, and so reads every access-log line: the log's reader), other;
  * plus the machine's softirq time. (busybox httpd's per-connection children end unreaped by this
@@ -48,7 +49,7 @@
  * Knobs: `--set backend=nginx|busybox`, `--set from=host|pod`, `--set connections=N` (32 with nginx; 8 with busybox, whose
  * backlog is 9), `--set threads=1` (wrk threads), `--set rounds=5`, `--set replicas=1` (with one pod
  * every path ends at the same nginx worker; with more, ClusterIP/NodePort/Ingress spread over pods
- * while direct uses one, and the backends' CPU per request differs), `--set paths=clusterip,nodeport,ingress,dnat,haproxy`
+ * while direct uses one, and the backends' CPU per request differs), `--set paths=clusterip,nodeport,ingress,dnat,haproxy,nginx`
  * (which paths besides direct; the default), `--duration S`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -94,8 +95,11 @@ const INGRESS_GOAL = 0.7;
 const FLOOR_VIP = '10.99.0.80';
 /** The DNAT floor's nftables table (this network namespace's own). */
 const FLOOR_TABLE = 'k8ts_bench_floor';
-/** The HAProxy floor's port on the node address. */
+/** The proxy floors' ports on the node address. */
 const FLOOR_HAPROXY_PORT = 18080;
+const FLOOR_NGINX_PORT = 18081;
+/** The label of the nginx floor's process in the CPU table (its command is the backend's, nginx). */
+const NGINX_FLOOR_LABEL = 'nginx floor';
 
 /** Runs `nft -f -` with `text`; throws with nft's message. */
 function nft(text: string): void {
@@ -121,30 +125,28 @@ function startDnatFloor(podIP: string, port: number): () => void {
   return () => nft(`delete table ip ${FLOOR_TABLE}`);
 }
 
-/** (f): a bare HAProxy in front of the pod; resolves once it listens. */
-async function startHaproxyFloor(podIP: string, port: number): Promise<() => Promise<void>> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-haproxy-'));
-  const cfg = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(
-    cfg,
-    [
-      'global',
-      '  nbthread 1',
-      'defaults',
-      '  mode http',
-      '  timeout connect 5s',
-      '  timeout client 60s',
-      '  timeout server 60s',
-      '  http-reuse safe',
-      'frontend floor',
-      `  bind ${NODE_IP}:${FLOOR_HAPROXY_PORT}`,
-      '  default_backend pod',
-      'backend pod',
-      `  server pod ${podIP}:${port}`,
-      '',
-    ].join('\n'),
-  );
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** A proxy floor: its process (for the CPU table) and how to stop it. */
+interface ProxyFloor {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a proxy of this benchmark's own in front of the pod, from `config` (written as `file` in a
+ * scratch directory); resolves once `url` answers through it.
+ */
+async function startProxyFloor(
+  what: string,
+  url: string,
+  file: string,
+  config: (dir: string) => string[],
+  command: (cfg: string, dir: string) => [string, string[]],
+): Promise<ProxyFloor> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-floor-'));
+  const cfg = path.join(dir, file);
+  fs.writeFileSync(cfg, `${config(dir).join('\n')}\n`);
+  const [cmd, args] = command(cfg, dir);
+  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<void>((resolve) => {
@@ -160,12 +162,67 @@ async function startHaproxyFloor(podIP: string, port: number): Promise<() => Pro
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitHostAnswers('the HAProxy floor to answer', `http://${NODE_IP}:${FLOOR_HAPROXY_PORT}/`, {});
+    await waitHostAnswers(`the ${what} to answer`, url, {});
   } catch (e) {
     await stop();
-    throw new Error(`${e instanceof Error ? e.message : String(e)}; haproxy: ${err.trim()}`);
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; ${cmd}: ${err.trim()}`);
   }
-  return stop;
+  return { pid: child.pid ?? 0, stop };
+}
+
+/** (f): a bare HAProxy (one thread, keep-alive, no log, no header rewriting) in front of the pod. */
+function startHaproxyFloor(podIP: string, port: number): Promise<ProxyFloor> {
+  return startProxyFloor(
+    'HAProxy floor',
+    `http://${NODE_IP}:${FLOOR_HAPROXY_PORT}/`,
+    'haproxy.cfg',
+    () => [
+      'global',
+      '  nbthread 1',
+      'defaults',
+      '  mode http',
+      '  timeout connect 5s',
+      '  timeout client 60s',
+      '  timeout server 60s',
+      '  http-reuse safe',
+      'frontend floor',
+      `  bind ${NODE_IP}:${FLOOR_HAPROXY_PORT}`,
+      '  default_backend pod',
+      'backend pod',
+      `  server pod ${podIP}:${port}`,
+    ],
+    (cfg) => ['haproxy', ['-db', '-f', cfg]],
+  );
+}
+
+/**
+ * (g): a bare nginx reverse proxy (one process, keep-alive to the pod, no access log), the other
+ * proxy from Debian the issue names for the Ingress data path.
+ */
+function startNginxFloor(podIP: string, port: number): Promise<ProxyFloor> {
+  return startProxyFloor(
+    'nginx floor',
+    `http://${NODE_IP}:${FLOOR_NGINX_PORT}/`,
+    'nginx.conf',
+    (dir) => [
+      'daemon off;',
+      'master_process off;',
+      `error_log ${dir}/error.log;`,
+      `pid ${dir}/nginx.pid;`,
+      'events { worker_connections 1024; }',
+      'http {',
+      '  access_log off;',
+      `  client_body_temp_path ${dir}/body;`,
+      `  proxy_temp_path ${dir}/proxy;`,
+      `  upstream pod { server ${podIP}:${port}; keepalive 32; }`,
+      '  server {',
+      `    listen ${NODE_IP}:${FLOOR_NGINX_PORT};`,
+      '    location / { proxy_pass http://pod; proxy_http_version 1.1; proxy_set_header Connection ""; }',
+      '  }',
+      '}',
+    ],
+    (cfg, dir) => ['nginx', ['-c', cfg, '-p', `${dir}/`]],
+  );
 }
 
 /** TCPSynRetrans of this network namespace (/proc/net/netstat): SYNs sent again after a lost one. */
@@ -197,7 +254,8 @@ interface Sample extends WrkResult {
 /** Process groups the CPU table shows, by command name; everything else of the run is `other`. */
 const CPU_GROUPS: Record<string, string> = {
   children: 'wrk',
-  haproxy: 'haproxy',
+  haproxy: 'proxy',
+  [NGINX_FLOOR_LABEL]: 'proxy',
   nginx: 'backend',
   httpd: 'backend',
   busybox: 'backend',
@@ -205,7 +263,7 @@ const CPU_GROUPS: Record<string, string> = {
   bench: 'bench',
   softirq: 'softirq',
 };
-const CPU_COLUMNS = ['wrk', 'haproxy', 'backend', 'k8ts', 'bench', 'other', 'softirq'];
+const CPU_COLUMNS = ['wrk', 'proxy', 'backend', 'k8ts', 'bench', 'other', 'softirq'];
 
 /** CPU ms by command → µs per request by {@link CPU_GROUPS}. */
 function cpuPerRequest(ms: Map<string, number>, requests: number): Record<string, number> {
@@ -230,13 +288,15 @@ async function measure(o: BenchOptions): Promise<void> {
   const rounds = Math.max(1, knob(o, 'rounds', 5, 1));
   const replicas = Math.max(1, knob(o, 'replicas', 1));
   const seconds = Math.max(1, Math.round(o.durationMs / 1000));
-  const wanted = (o.knobs.get('paths') ?? 'clusterip,nodeport,ingress,dnat,haproxy').toLowerCase().split(',');
+  const wanted = (o.knobs.get('paths') ?? 'clusterip,nodeport,ingress,dnat,haproxy,nginx')
+    .toLowerCase()
+    .split(',');
   const ours = ourProcesses(process.env['K8TS_CI_CGROUP']);
   let net: NetNode | undefined;
   const samples = new Map<string, Sample[]>();
   let paths: Path[] = [];
   let stopDnatFloor: (() => void) | undefined;
-  let stopHaproxyFloor: (() => Promise<void>) | undefined;
+  const proxyFloors: ProxyFloor[] = [];
   try {
     process.stdout.write(`starting a node on ${NODE_IP} with ${replicas} ${backend} web pods…\n`);
     net = await startNetNode();
@@ -269,10 +329,16 @@ async function measure(o: BenchOptions): Promise<void> {
       { name: 'Ingress', url: `http://${NODE_IP}:80/`, host: HOST },
       { name: 'DNAT floor', url: `http://${FLOOR_VIP}:80/` },
       { name: 'HAProxy floor', url: `http://${NODE_IP}:${FLOOR_HAPROXY_PORT}/`, host: HOST },
+      { name: 'nginx floor', url: `http://${NODE_IP}:${FLOOR_NGINX_PORT}/`, host: HOST },
     ].filter((p, i) => i === 0 || wanted.some((w) => p.name.toLowerCase().startsWith(w)));
     if (paths.some((p) => p.name === 'DNAT floor')) stopDnatFloor = startDnatFloor(podIP, podPort);
     if (paths.some((p) => p.name === 'HAProxy floor'))
-      stopHaproxyFloor = await startHaproxyFloor(podIP, podPort);
+      proxyFloors.push(await startHaproxyFloor(podIP, podPort));
+    let nginxFloor: ProxyFloor | undefined;
+    if (paths.some((p) => p.name === 'nginx floor')) {
+      nginxFloor = await startNginxFloor(podIP, podPort);
+      proxyFloors.push(nginxFloor);
+    }
     for (const p of paths) {
       // From the host side: the rules are programmed the same for the pod.
       await waitHostAnswers(`${p.name} ${p.url} to answer`, p.url, p.host ? { host: p.host } : {});
@@ -284,6 +350,7 @@ async function measure(o: BenchOptions): Promise<void> {
       [net.node.pid, 'k8ts server'],
       [process.pid, 'bench'],
     ]);
+    if (nginxFloor) labels.set(nginxFloor.pid, NGINX_FLOOR_LABEL);
     const wrkOpts = (p: Path, secs: number): Parameters<typeof runWrk>[1] => ({
       connections,
       threads,
@@ -312,7 +379,7 @@ async function measure(o: BenchOptions): Promise<void> {
       }
     }
   } finally {
-    await stopHaproxyFloor?.();
+    for (const f of proxyFloors) await f.stop();
     try {
       stopDnatFloor?.();
     } catch (err) {
@@ -358,7 +425,7 @@ async function measure(o: BenchOptions): Promise<void> {
     ]),
   );
   printTable(
-    "CPU µs per request (median of rounds; /proc of the run's processes: wrk, HAProxy, the backend pods, the k8ts server (API server + agent), this bench process, other; softirq is the whole machine's)",
+    "CPU µs per request (median of rounds; /proc of the run's processes: wrk, the proxy (HAProxy or the nginx floor), the backend pods, the k8ts server (API server + agent), this bench process, other; softirq is the whole machine's)",
     ['path', ...CPU_COLUMNS, 'sum'],
     summary.map((s) => {
       const v = CPU_COLUMNS.map((c) => s.cpuUsPerReq[c] ?? NaN);
@@ -384,6 +451,7 @@ async function measure(o: BenchOptions): Promise<void> {
   const floors = [
     { path: 'ClusterIP', floor: 'DNAT floor' },
     { path: 'Ingress', floor: 'HAProxy floor' },
+    { path: 'Ingress', floor: 'nginx floor' },
   ].filter((f) => samples.has(f.path) && samples.has(f.floor));
   const errors = summary.reduce((a, s) => a + s.errors, 0);
   const goals: Goal[] = [
@@ -413,7 +481,7 @@ async function measure(o: BenchOptions): Promise<void> {
     goals,
   });
   headline(
-    `${NAME} (${backend}, from ${from}): direct ${fmt(summary[0]?.rps)} req/s; ClusterIP ${fmt(cip, 2)}× (goal ≥ ${CLUSTER_IP_GOAL}), NodePort ${fmt(ratioOf('NodePort'), 2)}×, Ingress ${fmt(ing, 2)}× (goal ≥ ${INGRESS_GOAL}); floors: DNAT ${fmt(ratioOf('DNAT floor'), 2)}×, HAProxy ${fmt(ratioOf('HAProxy floor'), 2)}×; load ${fmt(median(loads), 1)}`,
+    `${NAME} (${backend}, from ${from}): direct ${fmt(summary[0]?.rps)} req/s; ClusterIP ${fmt(cip, 2)}× (goal ≥ ${CLUSTER_IP_GOAL}), NodePort ${fmt(ratioOf('NodePort'), 2)}×, Ingress ${fmt(ing, 2)}× (goal ≥ ${INGRESS_GOAL}); floors: DNAT ${fmt(ratioOf('DNAT floor'), 2)}×, HAProxy ${fmt(ratioOf('HAProxy floor'), 2)}×, nginx ${fmt(ratioOf('nginx floor'), 2)}×; load ${fmt(median(loads), 1)}`,
   );
 }
 
