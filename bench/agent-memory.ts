@@ -8,6 +8,8 @@
  *      `k8ts server --disable-agent`, median over `starts`.
  * (b) containerd: VmRSS of the agent's containerd (its PID from <data>/agent/containerd/containerd.pid).
  * Every figure is read `waitSeconds` after the process is ready. Goal: agent + containerd < 120 MB.
+ * The floor of (c), printed beside it: a bare node process (what any node program costs before its
+ * own code) plus containerd with the pods, and what that leaves of the goal for the agent.
  * `--set nodeArgs=--a+--b` gives every node process measured more options (A/B of V8 flags);
  * `K8TS_CONTAINERD_DEBUG=1` in the environment opens containerd's pprof/expvar pages on
  * `<data>/agent/containerd/debug.sock` (Go memory statistics, goroutine and heap profiles).
