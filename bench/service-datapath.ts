@@ -31,11 +31,11 @@
  * shows in req/s but not in wrk's latency.
  *
  * CPU per request: around every run, the CPU time of the run's own processes (this namespace's and
- * those in the run's cgroup: the pods) from /proc, grouped as wrk (reaped child), proxy (HAProxy, or the nginx
- * floor's process), backend (nginx/httpd), k8ts (the server process: API server + agent; HAProxy writes its access-log lines
- * to the server's stdout itself), bench (this process, which keeps the server's output like the test
- * harness, and so reads every access-log line: the log's reader), other;
- * plus the machine's softirq time. (busybox httpd's per-connection children end unreaped by this
+ * those in the run's cgroup: the pods) from /proc, grouped as wrk (reaped child), proxy (HAProxy, or
+ * the nginx floor's process), backend (nginx/httpd), k8ts (the server process: API server + agent;
+ * HAProxy writes its access-log lines to the server's stdout itself), bench (this process, which
+ * keeps the server's output like the test harness, and so reads every access-log line: the log's
+ * reader), other; plus the machine's softirq time. (busybox httpd's per-connection children end unreaped by this
  * process, so the busybox backend's CPU is undercounted.) On the 2-core build VM shared with other
  * jobs, req/s and the ratios move by tens of percent between runs; CPU µs/request is the steadier
  * figure. When the machine is saturated, req/s follows CPU per request: the Ingress ratio then sits
@@ -49,13 +49,15 @@
  * Knobs: `--set backend=nginx|busybox`, `--set from=host|pod`, `--set connections=N` (32 with nginx; 8 with busybox, whose
  * backlog is 9), `--set threads=1` (wrk threads), `--set rounds=5`, `--set replicas=1` (with one pod
  * every path ends at the same nginx worker; with more, ClusterIP/NodePort/Ingress spread over pods
- * while direct uses one, and the backends' CPU per request differs), `--set paths=clusterip,nodeport,ingress,dnat,haproxy,nginx`
- * (which paths besides direct; the default), `--duration S`.
+ * while direct uses one, and the backends' CPU per request differs),
+ * `--set paths=clusterip,nodeport,ingress,dnat,haproxy,nginx` (which paths besides direct; the
+ * default), `--duration S`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { nftRunner } from '../src/agent/proxy/apply.js';
 import { apply, waitRunningReady } from '../test/support/node.js';
 import {
   clientPod,
@@ -101,19 +103,14 @@ const FLOOR_NGINX_PORT = 18081;
 /** The label of the nginx floor's process in the CPU table (its command is the backend's, nginx). */
 const NGINX_FLOOR_LABEL = 'nginx floor';
 
-/** Runs `nft -f -` with `text`; throws with nft's message. */
-function nft(text: string): void {
-  const r = spawnSync('nft', ['-f', '-'], { input: text, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`nft failed: ${r.stderr || r.stdout}`);
-}
-
 /**
  * (e): one DNAT rule from {@link FLOOR_VIP}:80 to the pod, in a table of its own: in the output hook
  * for the host's own traffic, in prerouting for a pod's (`from=pod`).
  */
-function startDnatFloor(podIP: string, port: number): () => void {
+async function startDnatFloor(podIP: string, port: number): Promise<() => Promise<void>> {
+  const nft = nftRunner();
   const rule = `ip daddr ${FLOOR_VIP} tcp dport 80 dnat to ${podIP}:${port}`;
-  nft(
+  await nft(
     [
       `add table ip ${FLOOR_TABLE}`,
       `add chain ip ${FLOOR_TABLE} out { type nat hook output priority -100 ; }`,
@@ -295,7 +292,7 @@ async function measure(o: BenchOptions): Promise<void> {
   let net: NetNode | undefined;
   const samples = new Map<string, Sample[]>();
   let paths: Path[] = [];
-  let stopDnatFloor: (() => void) | undefined;
+  let stopDnatFloor: (() => Promise<void>) | undefined;
   const proxyFloors: ProxyFloor[] = [];
   try {
     process.stdout.write(`starting a node on ${NODE_IP} with ${replicas} ${backend} web pods…\n`);
@@ -331,7 +328,7 @@ async function measure(o: BenchOptions): Promise<void> {
       { name: 'HAProxy floor', url: `http://${NODE_IP}:${FLOOR_HAPROXY_PORT}/`, host: HOST },
       { name: 'nginx floor', url: `http://${NODE_IP}:${FLOOR_NGINX_PORT}/`, host: HOST },
     ].filter((p, i) => i === 0 || wanted.some((w) => p.name.toLowerCase().startsWith(w)));
-    if (paths.some((p) => p.name === 'DNAT floor')) stopDnatFloor = startDnatFloor(podIP, podPort);
+    if (paths.some((p) => p.name === 'DNAT floor')) stopDnatFloor = await startDnatFloor(podIP, podPort);
     if (paths.some((p) => p.name === 'HAProxy floor'))
       proxyFloors.push(await startHaproxyFloor(podIP, podPort));
     let nginxFloor: ProxyFloor | undefined;
@@ -381,7 +378,7 @@ async function measure(o: BenchOptions): Promise<void> {
   } finally {
     for (const f of proxyFloors) await f.stop();
     try {
-      stopDnatFloor?.();
+      await stopDnatFloor?.();
     } catch (err) {
       process.stderr.write(`cleanup: ${err instanceof Error ? err.message : String(err)}\n`);
     }
@@ -389,14 +386,20 @@ async function measure(o: BenchOptions): Promise<void> {
       process.stderr.write(`cleanup: ${err instanceof Error ? err.message : String(err)}\n`);
     });
   }
-  const directRuns = samples.get(paths[0]?.name ?? '') ?? [];
+  /** Median over rounds of `name`'s req/s over `base`'s (every path runs in every round). */
+  const ratioTo = (name: string, base: string): number => {
+    const a = samples.get(name) ?? [];
+    const b = samples.get(base) ?? [];
+    return median(a.map((x, i) => x.rps / (b[i]?.rps ?? NaN)));
+  };
+  const direct = paths[0]?.name ?? '';
   const summary = paths.map((p) => {
     const s = samples.get(p.name) ?? [];
     return {
       name: p.name,
       url: p.url,
       rps: median(s.map((x) => x.rps)),
-      ratio: median(s.map((x, i) => x.rps / (directRuns[i]?.rps ?? NaN))),
+      ratio: ratioTo(p.name, direct),
       p50Ms: median(s.map((x) => x.p50Ms)),
       p99Ms: median(s.map((x) => x.p99Ms)),
       errors: s.reduce((a, x) => a + x.errors, 0),
@@ -440,12 +443,6 @@ async function measure(o: BenchOptions): Promise<void> {
     }),
   );
   const ratioOf = (name: string): number => summary.find((s) => s.name === name)?.ratio ?? NaN;
-  /** Median over rounds of `name`'s req/s over `floor`'s (the floors run in the same rounds). */
-  const ratioTo = (name: string, floor: string): number => {
-    const a = samples.get(name) ?? [];
-    const b = samples.get(floor) ?? [];
-    return median(a.map((x, i) => x.rps / (b[i]?.rps ?? NaN)));
-  };
   const cip = ratioOf('ClusterIP');
   const ing = ratioOf('Ingress');
   const floors = [
